@@ -1,0 +1,1 @@
+namespace Streams.Broker.Tests;
