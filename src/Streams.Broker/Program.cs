@@ -1,1 +1,80 @@
-return 0;
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Streams.Broker;
+
+var listen = new Option<string>("--listen")
+{
+    Description = "host:port to listen on (port 0 picks a free port)",
+    DefaultValueFactory = _ => "127.0.0.1:9092",
+};
+var dataDir = new Option<string>("--data-dir")
+{
+    Description = "Directory holding topics, logs and broker state",
+    DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "data", "broker"),
+};
+var advertised = new Option<string?>("--advertised-host") { Description = "Host name clients should use to reach this broker" };
+var settings = new Option<string[]>("--set")
+{
+    Description = "Broker setting under its Kafka name, e.g. --set num.partitions=3 --set log.flush.interval.messages=1",
+    AllowMultipleArgumentsPerToken = false,
+};
+
+var root = new RootCommand("Streams embedded Kafka broker: a durable single-node broker that speaks the Kafka wire protocol.")
+{
+    listen, dataDir, advertised, settings,
+};
+
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var (host, port) = ParseListen(parse.GetValue(listen)!);
+    var options = new BrokerOptions { Host = host, Port = port, DataDirectory = parse.GetValue(dataDir)!, AdvertisedHost = parse.GetValue(advertised) };
+    foreach (var setting in parse.GetValue(settings) ?? [])
+    {
+        var parts = setting.Split('=', 2);
+        if (parts.Length != 2)
+        {
+            await Console.Error.WriteLineAsync($"--set expects name=value, got '{setting}'").ConfigureAwait(false);
+            return 2;
+        }
+
+        options.Settings[parts[0].Trim()] = parts[1].Trim();
+    }
+
+    using var loggerFactory = LoggerFactory.Create(b => b
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        })
+        .SetMinimumLevel(LogLevel.Information));
+
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+
+    await using var broker = await KafkaBroker.StartAsync(options, loggerFactory).ConfigureAwait(false);
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    return 0;
+});
+
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+
+static (string Host, int Port) ParseListen(string value)
+{
+    var colon = value.LastIndexOf(':');
+    if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+    {
+        throw new ArgumentException($"--listen expects host:port, got '{value}'");
+    }
+
+    return (value[..colon].Trim('[', ']'), port);
+}

@@ -1,0 +1,36 @@
+using System.Collections.Frozen;
+using Streams.Broker.Protocol;
+
+namespace Streams.Broker.Apis;
+
+/// <summary>The handlers the broker serves, by API key. Adding an API = one handler file + one line here.</summary>
+internal sealed class ApiRegistry
+{
+    private readonly FrozenDictionary<ApiKey, ApiHandler> _handlers;
+
+    public ApiRegistry()
+    {
+        ApiHandler[] handlers =
+        [
+            new ProduceApi(),
+            new FetchApi(),
+            new ListOffsetsApi(),
+            new MetadataApi(),
+            new FindCoordinatorApi(),
+            new ApiVersionsApi(this),
+            new CreateTopicsApi(),
+            new DeleteTopicsApi(),
+            new DeleteRecordsApi(),
+            new InitProducerIdApi(),
+            new DescribeConfigsApi(),
+            new AlterConfigsApi(),
+            new CreatePartitionsApi(),
+            new IncrementalAlterConfigsApi(),
+        ];
+        _handlers = handlers.ToFrozenDictionary(h => h.Key);
+    }
+
+    public IEnumerable<ApiHandler> Handlers => _handlers.Values.OrderBy(h => h.Key);
+
+    public ApiHandler? Find(short apiKey) => _handlers.GetValueOrDefault((ApiKey)apiKey);
+}

@@ -1,0 +1,25 @@
+using Streams.Broker.Protocol;
+
+namespace Streams.Broker.Apis;
+
+/// <summary>Everything a handler knows about the request it serves.</summary>
+internal sealed class RequestContext(BrokerContext broker, ApiKey apiKey, short apiVersion, int correlationId, string? clientId, string clientHost, CancellationToken cancellationToken)
+{
+    public BrokerContext Broker { get; } = broker;
+
+    public ApiKey ApiKey { get; } = apiKey;
+
+    public short ApiVersion { get; } = apiVersion;
+
+    public int CorrelationId { get; } = correlationId;
+
+    public string? ClientId { get; } = clientId;
+
+    public string ClientHost { get; } = clientHost;
+
+    /// <summary>Cancelled when the connection or the broker closes.</summary>
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>Set by handlers of requests that get no response (Produce with acks=0).</summary>
+    public bool SuppressResponse { get; set; }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+using Streams.Broker.Apis;
+using Streams.Broker.Configs;
+using Streams.Broker.Producers;
+using Streams.Broker.Storage;
+
+namespace Streams.Broker;
+
+/// <summary>The broker's shared state, handed to every request handler.</summary>
+internal sealed class BrokerContext(BrokerConfig config, LogManager logs, ProducerIdManager producerIds, string clusterId, ILoggerFactory loggerFactory, TimeProvider time)
+{
+    public BrokerConfig Config { get; } = config;
+
+    public LogManager Logs { get; } = logs;
+
+    public ProducerIdManager ProducerIds { get; } = producerIds;
+
+    public ApiRegistry Apis { get; } = new();
+
+    public string ClusterId { get; } = clusterId;
+
+    public int NodeId => Config.NodeId;
+
+    /// <summary>The host clients are told to connect to (Metadata, FindCoordinator).</summary>
+    public string AdvertisedHost { get; set; } = "127.0.0.1";
+
+    public int AdvertisedPort { get; set; }
+
+    public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+
+    public TimeProvider Time { get; } = time;
+
+    public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,29 @@
+namespace Streams.Broker;
+
+/// <summary>How to run an embedded broker.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Interface to listen on. Defaults to loopback: the embedded broker is for local development and tests.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one (read it back from <see cref="KafkaBroker.Port"/>).</summary>
+    public int Port { get; set; } = 9092;
+
+    /// <summary>Host name given to clients in Metadata; defaults to <see cref="Host"/> (or 127.0.0.1 when listening on all interfaces).</summary>
+    public string? AdvertisedHost { get; set; }
+
+    /// <summary>Port given to clients in Metadata; defaults to the bound port. Set it when clients reach the broker through a proxy or NAT.</summary>
+    public int? AdvertisedPort { get; set; }
+
+    /// <summary>Where topics, logs and broker state live. Created if missing.</summary>
+    public required string DataDirectory { get; set; }
+
+    /// <summary>The broker's node id (Kafka's <c>node.id</c>).</summary>
+    public int NodeId { get; set; } = 1;
+
+    /// <summary>
+    /// Broker settings under Kafka's names, e.g. <c>auto.create.topics.enable</c>, <c>num.partitions</c>,
+    /// <c>log.retention.hours</c>, <c>log.flush.interval.messages</c>, <c>group.initial.rebalance.delay.ms</c>.
+    /// </summary>
+    public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}

@@ -1,0 +1,122 @@
+using Streams.Broker.Protocol;
+using Streams.Broker.Records;
+
+namespace Streams.Broker.Producers;
+
+/// <summary>
+/// Idempotent-producer bookkeeping for one partition: per producer id, the current epoch and the last five batches,
+/// so a retried batch is answered with its original offset instead of being written twice, and gaps are refused.
+/// Rebuilt from the batch headers of the log on start, so it survives restarts without a separate snapshot.
+/// </summary>
+internal sealed class ProducerStateManager
+{
+    public const int BatchesToRetain = 5;
+
+    private readonly Dictionary<long, ProducerStateEntry> _producers = [];
+
+    public int Count => _producers.Count;
+
+    /// <summary>Checks an incoming batch against the producer's state. Caller holds the partition lock.</summary>
+    public ProducerCheck Check(RecordBatchHeader batch)
+    {
+        if (!batch.HasProducerId)
+        {
+            return ProducerCheck.Accept;
+        }
+
+        if (!_producers.TryGetValue(batch.ProducerId, out var entry))
+        {
+            // Unknown (new, expired or removed with its segments): accept any sequence, as Kafka does since KIP-360.
+            return ProducerCheck.Accept;
+        }
+
+        if (batch.ProducerEpoch < entry.Epoch)
+        {
+            return ProducerCheck.Reject(ErrorCode.InvalidProducerEpoch, $"epoch {batch.ProducerEpoch} is older than the current epoch {entry.Epoch} of producer {batch.ProducerId}");
+        }
+
+        if (batch.ProducerEpoch > entry.Epoch)
+        {
+            return batch.BaseSequence == 0
+                ? ProducerCheck.Accept
+                : ProducerCheck.Reject(ErrorCode.OutOfOrderSequenceNumber, $"producer {batch.ProducerId} bumped its epoch to {batch.ProducerEpoch} but started at sequence {batch.BaseSequence}, not 0");
+        }
+
+        foreach (var cached in entry.Batches)
+        {
+            if (cached.FirstSequence == batch.BaseSequence && cached.LastSequence == batch.LastSequence)
+            {
+                return ProducerCheck.Duplicate(cached);
+            }
+        }
+
+        var expected = entry.LastSequence == int.MaxValue ? 0 : entry.LastSequence + 1;
+        return batch.BaseSequence == expected
+            ? ProducerCheck.Accept
+            : ProducerCheck.Reject(ErrorCode.OutOfOrderSequenceNumber, $"producer {batch.ProducerId} sent sequence {batch.BaseSequence}, expected {expected}");
+    }
+
+    /// <summary>Records a batch that is now in the log (at append, or when replaying the log on start).</summary>
+    public void Update(RecordBatchHeader batch, long appendTimeMs)
+    {
+        if (!batch.HasProducerId || batch.IsControl)
+        {
+            return;
+        }
+
+        if (!_producers.TryGetValue(batch.ProducerId, out var entry) || batch.ProducerEpoch > entry.Epoch)
+        {
+            entry = new ProducerStateEntry(batch.ProducerEpoch);
+            _producers[batch.ProducerId] = entry;
+        }
+
+        entry.Add(new BatchMetadata(batch.BaseSequence, batch.LastSequence, batch.BaseOffset, batch.LastOffset, batch.MaxTimestamp), appendTimeMs);
+    }
+
+    /// <summary>Forgets producers idle for longer than <c>producer.id.expiration.ms</c>.</summary>
+    public void ExpireIdle(long nowMs, long expirationMs)
+    {
+        foreach (var (pid, entry) in _producers.Where(p => nowMs - p.Value.LastAppendMs > expirationMs).ToList())
+        {
+            _producers.Remove(pid);
+        }
+    }
+
+    private sealed class ProducerStateEntry(short epoch)
+    {
+        private readonly Queue<BatchMetadata> _batches = new();
+
+        public short Epoch { get; } = epoch;
+
+        public IEnumerable<BatchMetadata> Batches => _batches;
+
+        public int LastSequence { get; private set; } = -1;
+
+        public long LastAppendMs { get; private set; }
+
+        public void Add(BatchMetadata batch, long appendTimeMs)
+        {
+            _batches.Enqueue(batch);
+            if (_batches.Count > BatchesToRetain)
+            {
+                _batches.Dequeue();
+            }
+
+            LastSequence = batch.LastSequence;
+            LastAppendMs = Math.Max(LastAppendMs, appendTimeMs);
+        }
+    }
+}
+
+/// <summary>What the log remembers of an appended idempotent batch.</summary>
+internal readonly record struct BatchMetadata(int FirstSequence, int LastSequence, long FirstOffset, long LastOffset, long Timestamp);
+
+/// <summary>The outcome of checking a batch against its producer's state.</summary>
+internal readonly record struct ProducerCheck(ErrorCode Error, string? Message, BatchMetadata? DuplicateOf)
+{
+    public static ProducerCheck Accept => default;
+
+    public static ProducerCheck Reject(ErrorCode error, string message) => new(error, message, null);
+
+    public static ProducerCheck Duplicate(BatchMetadata original) => new(ErrorCode.None, null, original);
+}

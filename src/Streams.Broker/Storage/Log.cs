@@ -1,0 +1,334 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Streams.Broker.Configs;
+using Streams.Broker.Records;
+
+namespace Streams.Broker.Storage;
+
+/// <summary>
+/// The log of one partition: an ordered list of segments, the log start offset and the log end offset.
+/// Appends are serialized by the owning <see cref="Partition"/>; reads run lock-free over a segment snapshot.
+/// </summary>
+internal sealed partial class Log : IDisposable
+{
+    private const string LogStartOffsetFile = "log-start-offset";
+    private const string CleanShutdownFile = "clean-shutdown";
+
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private LogSegment[] _segments;
+    private long _logStartOffset;
+    private long _logEndOffset;
+    private long _unflushedMessages;
+    private long _lastFlushMs;
+
+    private Log(string directory, LogSegment[] segments, long logStartOffset, ILogger logger, TimeProvider time)
+    {
+        Directory = directory;
+        _segments = segments;
+        _logStartOffset = logStartOffset;
+        _logEndOffset = segments[^1].NextOffset;
+        _logger = logger;
+        _time = time;
+        _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    public string Directory { get; }
+
+    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
+
+    /// <summary>One past the last appended offset; on a single replica this is also the high watermark.</summary>
+    public long LogEndOffset => Volatile.Read(ref _logEndOffset);
+
+    public long SizeInBytes => _segments.Sum(s => s.Size);
+
+    public int SegmentCount => _segments.Length;
+
+    private LogSegment Active => _segments[^1];
+
+    /// <summary>
+    /// Opens (or creates) the log in <paramref name="directory"/>. After an unclean stop the last segment is checked
+    /// batch by batch and cut at the first torn or corrupt batch; everything before it is kept.
+    /// <paramref name="onBatch"/> sees every surviving batch header in offset order (producer state is rebuilt from it).
+    /// </summary>
+    public static Log Open(string directory, TopicConfig config, ILogger logger, TimeProvider time, Action<RecordBatchHeader>? onBatch)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var cleanMarker = Path.Combine(directory, CleanShutdownFile);
+        var clean = File.Exists(cleanMarker);
+        var baseOffsets = System.IO.Directory.EnumerateFiles(directory, "*.log")
+            .Select(path => long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1)
+            .Where(o => o >= 0)
+            .Order()
+            .ToList();
+
+        var logStartOffset = ReadLogStartOffset(directory);
+        var segments = new List<LogSegment>();
+        for (var i = 0; i < baseOffsets.Count; i++)
+        {
+            var isLast = i == baseOffsets.Count - 1;
+            var segment = LogSegment.Open(directory, baseOffsets[i], validate: isLast && !clean, config.IndexIntervalBytes, (h, _) => onBatch?.Invoke(h), out var reason);
+            if (reason is not null)
+            {
+                LogRecovered(logger, directory, segment.BaseOffset, segment.Size, reason);
+            }
+
+            segments.Add(segment);
+        }
+
+        if (segments.Count == 0)
+        {
+            segments.Add(LogSegment.Create(directory, logStartOffset, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
+
+        logStartOffset = Math.Max(logStartOffset, segments[0].BaseOffset);
+        File.Delete(cleanMarker);
+        return new Log(directory, [.. segments], logStartOffset, logger, time);
+    }
+
+    private static long ReadLogStartOffset(string directory)
+    {
+        var path = Path.Combine(directory, LogStartOffsetFile);
+        return File.Exists(path) && long.TryParse(File.ReadAllText(path), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : 0;
+    }
+
+    /// <summary>Appends one validated batch whose base offset equals <see cref="LogEndOffset"/>. Caller holds the partition lock.</summary>
+    public void Append(ReadOnlySpan<byte> batch, RecordBatchHeader header, TopicConfig config)
+    {
+        MaybeRoll(batch.Length, header, config);
+        var previousEnd = _logEndOffset;
+
+        // Publish the end offset before the bytes: a reader that sees the bytes then always sees an end offset
+        // (high watermark) that covers them.
+        Volatile.Write(ref _logEndOffset, header.LastOffset + 1);
+        try
+        {
+            Active.Append(batch, header, config.IndexIntervalBytes);
+        }
+        catch
+        {
+            Volatile.Write(ref _logEndOffset, previousEnd);
+            throw;
+        }
+
+        _unflushedMessages += header.RecordsCount;
+        if (_unflushedMessages >= config.FlushMessages)
+        {
+            Flush();
+        }
+    }
+
+    private void MaybeRoll(int batchSize, RecordBatchHeader header, TopicConfig config)
+    {
+        var active = Active;
+        if (active.IsEmpty)
+        {
+            return;
+        }
+
+        var full = active.Size + batchSize > config.SegmentBytes;
+        var old = header.MaxTimestamp - active.RollingTimestamp > config.SegmentMs;
+        var offsetsExhausted = header.LastOffset - active.BaseOffset > int.MaxValue;
+        if (full || old || offsetsExhausted)
+        {
+            Roll();
+        }
+    }
+
+    /// <summary>Closes the active segment (fsync + indexes) and starts a new one at the log end offset.</summary>
+    public void Roll()
+    {
+        Active.FlushWithIndexes();
+        var next = LogSegment.Create(Directory, LogEndOffset, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        Volatile.Write(ref _segments, [.. _segments, next]);
+    }
+
+    public void Flush()
+    {
+        Active.Flush();
+        _unflushedMessages = 0;
+        _lastFlushMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>Applies <c>flush.ms</c>. Caller holds the partition lock.</summary>
+    public void FlushIfDue(TopicConfig config, long nowMs)
+    {
+        if (_unflushedMessages > 0 && nowMs - _lastFlushMs >= config.FlushMs)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>
+    /// Locates the bytes to return for a fetch at <paramref name="offset"/>: whole batches starting with the one that
+    /// holds the offset, up to <paramref name="maxBytes"/> (the last may be cut short, as Kafka does), or at least the
+    /// first batch when <paramref name="minOneBatch"/>. Null when nothing is available at that offset yet.
+    /// </summary>
+    public LogReadSlice? Locate(long offset, int maxBytes, bool minOneBatch)
+    {
+        var segments = Volatile.Read(ref _segments);
+        var index = FloorSegment(segments, offset);
+        for (var i = Math.Max(index, 0); i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            var size = segment.Size;
+            var found = segment.FindBatch(offset, size);
+            if (found is null)
+            {
+                continue;
+            }
+
+            var (position, header) = found.Value;
+            var available = (int)Math.Min(size - position, int.MaxValue);
+            var length = Math.Min(available, maxBytes);
+            if (length < header.TotalSize)
+            {
+                // KIP-74: only the first partition of a response may exceed the limits, and then by one whole batch.
+                if (!minOneBatch)
+                {
+                    return null;
+                }
+
+                length = header.TotalSize;
+            }
+
+            return length <= 0 ? null : new LogReadSlice(segment, position, length, header.BaseOffset);
+        }
+
+        return null;
+    }
+
+    private static int FloorSegment(LogSegment[] segments, long offset)
+    {
+        int lo = 0, hi = segments.Length - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (segments[mid].BaseOffset <= offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Headers of every batch from the segment that may hold <paramref name="timestamp"/> onwards.</summary>
+    public IEnumerable<(LogSegment Segment, long Position, RecordBatchHeader Header)> BatchesFromTimestamp(long timestamp)
+    {
+        var segments = Volatile.Read(ref _segments);
+        var started = false;
+        foreach (var segment in segments)
+        {
+            if (!started && segment.LargestTimestamp < timestamp)
+            {
+                continue;
+            }
+
+            var batches = started ? segment.Batches(segment.Size) : segment.BatchesFromTimestamp(timestamp, segment.Size);
+            started = true;
+            foreach (var (position, header) in batches)
+            {
+                yield return (segment, position, header);
+            }
+        }
+    }
+
+    /// <summary>Headers of every batch in the log, oldest first.</summary>
+    public IEnumerable<(LogSegment Segment, long Position, RecordBatchHeader Header)> AllBatches()
+    {
+        foreach (var segment in Volatile.Read(ref _segments))
+        {
+            foreach (var (position, header) in segment.Batches(segment.Size))
+            {
+                yield return (segment, position, header);
+            }
+        }
+    }
+
+    /// <summary>Moves the log start offset forward (DeleteRecords, retention) and persists it. Caller holds the partition lock.</summary>
+    public void AdvanceLogStartOffset(long offset)
+    {
+        if (offset <= LogStartOffset)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _logStartOffset, offset);
+        FileUtil.WriteAtomically(Path.Combine(Directory, LogStartOffsetFile), offset.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Deletes whole segments that are below the log start offset or outside <c>retention.ms</c>/<c>retention.bytes</c>.
+    /// The active segment is rolled first when it has itself expired, so an idle topic still ages out. Caller holds the partition lock.
+    /// Returns the segments removed; the caller deletes their files once in-flight reads are done.
+    /// </summary>
+    public IReadOnlyList<LogSegment> ApplyRetention(TopicConfig config, long nowMs)
+    {
+        var removed = new List<LogSegment>();
+        var segments = _segments.ToList();
+        var total = segments.Sum(s => s.Size);
+
+        bool Expired(LogSegment s) => config.Delete && config.RetentionMs >= 0 && s.LargestTimestamp >= 0 && nowMs - s.LargestTimestamp > config.RetentionMs;
+
+        if (!Active.IsEmpty && Expired(Active) && segments.All(Expired))
+        {
+            Roll();
+            segments = _segments.ToList();
+        }
+
+        while (segments.Count > 1)
+        {
+            var oldest = segments[0];
+            var belowStart = oldest.NextOffset <= LogStartOffset;
+            var tooBig = config.Delete && config.RetentionBytes >= 0 && total - oldest.Size >= config.RetentionBytes;
+            if (!belowStart && !Expired(oldest) && !tooBig)
+            {
+                break;
+            }
+
+            segments.RemoveAt(0);
+            total -= oldest.Size;
+            removed.Add(oldest);
+        }
+
+        if (removed.Count > 0)
+        {
+            Volatile.Write(ref _segments, [.. segments]);
+            AdvanceLogStartOffset(segments[0].BaseOffset);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Clean shutdown: fsync everything, persist indexes and leave a marker so the next start skips tail validation.</summary>
+    public void Close()
+    {
+        foreach (var segment in _segments)
+        {
+            segment.FlushWithIndexes();
+            segment.Dispose();
+        }
+
+        FileUtil.WriteAtomically(Path.Combine(Directory, CleanShutdownFile), "clean");
+    }
+
+    public void Dispose()
+    {
+        foreach (var segment in _segments)
+        {
+            segment.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {Directory}: segment {BaseOffset} truncated to {Size} bytes because {Reason}")]
+    private static partial void LogRecovered(ILogger logger, string directory, long baseOffset, long size, string reason);
+}
+
+/// <summary>A contiguous range of stored bytes to send for a fetch.</summary>
+internal readonly record struct LogReadSlice(LogSegment Segment, long Position, int Length, long FirstBatchOffset);

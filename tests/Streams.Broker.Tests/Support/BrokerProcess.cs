@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Streams.Broker.Tests.Support;
+
+/// <summary>The broker as a separate OS process (dotnet Streams.Broker.dll), so a test can kill -9 it.</summary>
+internal sealed partial class BrokerProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private BrokerProcess(Process process, string bootstrap)
+    {
+        _process = process;
+        BootstrapServers = bootstrap;
+    }
+
+    public string BootstrapServers { get; }
+
+    public static async Task<BrokerProcess> StartAsync(string dataDirectory, params string[] extraArgs)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory }.Concat(extraArgs))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the broker process");
+        _ = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            var match = Listening().Match(line);
+            if (match.Success)
+            {
+                _ = process.StandardOutput.ReadToEndAsync();
+                return new BrokerProcess(process, match.Groups[1].Value);
+            }
+        }
+
+        throw new InvalidOperationException("the broker process exited before it was ready");
+    }
+
+    /// <summary>SIGKILL: no flush, no clean-shutdown marker, exactly like a crash.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM and wait for the clean exit.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"listening on (\S+:\d+)")]
+    private static partial Regex Listening();
+}
