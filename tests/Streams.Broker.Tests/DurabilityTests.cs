@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Streams.Broker.Tests.Support;
 using Xunit.Abstractions;
 

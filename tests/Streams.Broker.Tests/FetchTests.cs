@@ -80,6 +80,7 @@ public sealed class FetchTests(ITestOutputHelper output) : IAsyncLifetime
         {
             c.MaxPartitionFetchBytes = 1024;
             c.FetchMaxBytes = 4096;
+            c.MessageMaxBytes = 1000;
         });
         consumer.Assign(new TopicPartitionOffset("big", 0, Offset.Beginning));
 

@@ -44,7 +44,7 @@ public sealed class IdempotenceTests(ITestOutputHelper output)
         var builder = new RecordBatchBuilder(producerId: producerId, producerEpoch: epoch, baseSequence: sequence);
         for (var i = 0; i < count; i++)
         {
-            builder.Add(1_700_000_000_000, null, [(byte)i]);
+            builder.Add(1_700_000_000_000, null, new[] { (byte)i });
         }
 
         return builder.Build();

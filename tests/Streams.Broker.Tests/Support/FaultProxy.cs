@@ -59,11 +59,11 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     private async Task PumpAsync(TcpClient from, TcpClient to, ConcurrentDictionary<int, short> apiKeys, bool requests)
     {
-        var input = from.GetStream();
-        var outputStream = to.GetStream();
         var prefix = new byte[4];
         try
         {
+            var input = from.GetStream();
+            var outputStream = to.GetStream();
             while (true)
             {
                 await input.ReadExactlyAsync(prefix, _stop.Token);
