@@ -11,7 +11,7 @@ const int ValueSize = 100;
 AnsiConsole.MarkupLine($"[bold]{messages:N0}[/] messages of {ValueSize} bytes, acks=all, idempotent, linger 5 ms, one partition");
 
 RunResult baseline;
-using (var mockOwner = new AdminClientBuilder(new AdminClientConfig { ["test.mock.num.brokers"] = "1" }).Build())
+using (var mockOwner = new AdminClientBuilder(MockClusterConfig()).Build())
 {
     var broker = mockOwner.GetMetadata(TimeSpan.FromSeconds(10)).Brokers[0];
     baseline = await ThroughputRun.RunAsync($"{broker.Host}:{broker.Port}", messages, ValueSize, null).ConfigureAwait(false);
@@ -34,3 +34,10 @@ AnsiConsole.Write(table);
 
 static string Cpu(Phase phase) =>
     phase.BrokerCpu is { } cpu ? $"{cpu.TotalSeconds / phase.Elapsed.TotalSeconds:P0} of one core" : "n/a";
+
+static AdminClientConfig MockClusterConfig()
+{
+    var config = new AdminClientConfig();
+    config.Set("test.mock.num.brokers", "1");
+    return config;
+}
