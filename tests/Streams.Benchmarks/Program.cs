@@ -25,10 +25,14 @@ await using (var broker = await BrokerProcess.StartAsync(fsyncEveryBatch ? ["log
 
 var table = new Table().AddColumns("", "librdkafka mock (baseline)", fsyncEveryBatch ? "embedded broker (fsync per batch)" : "embedded broker", "ratio");
 table.AddRow("produce msg/s", $"{baseline.ProduceRate:N0}", $"{embedded.ProduceRate:N0}", $"{embedded.ProduceRate / baseline.ProduceRate:P0}");
-table.AddRow("consume msg/s", $"{baseline.ConsumeRate:N0}", $"{embedded.ConsumeRate:N0}", $"{embedded.ConsumeRate / baseline.ConsumeRate:P0}");
-table.AddRow("consume / produce", $"{baseline.ConsumeRate / baseline.ProduceRate:N2}x", $"{embedded.ConsumeRate / embedded.ProduceRate:N2}x", "");
+table.AddRow("consume msg/s (raw Fetch reader)", $"{baseline.RawConsumeRate:N0}", $"{embedded.RawConsumeRate:N0}", $"{embedded.RawConsumeRate / baseline.RawConsumeRate:P0}");
+table.AddRow("consume msg/s (.NET consumer)", $"{baseline.ConsumeRate:N0}", $"{embedded.ConsumeRate:N0}", $"{embedded.ConsumeRate / baseline.ConsumeRate:P0}");
+table.AddRow("messages read back", $"{baseline.Consumed:N0}", $"{embedded.Consumed:N0}", "");
+table.AddRow("consume / produce (raw)", $"{baseline.RawConsumeRate / baseline.ProduceRate:N2}x", $"{embedded.RawConsumeRate / embedded.ProduceRate:N2}x", "");
+table.AddRow("consume / produce (.NET)", $"{baseline.ConsumeRate / baseline.ProduceRate:N2}x", $"{embedded.ConsumeRate / embedded.ProduceRate:N2}x", "");
 table.AddRow("broker CPU while producing", "in client", Cpu(embedded.Produce), "");
-table.AddRow("broker CPU while consuming", "in client", Cpu(embedded.Consume), "");
+table.AddRow("broker CPU while consuming (.NET)", "in client", Cpu(embedded.Consume), "");
+table.AddRow("broker CPU while consuming (raw)", "in client", Cpu(embedded.RawConsume), "");
 table.AddRow("broker peak RSS", "in client", $"{Math.Max(embedded.Produce.BrokerPeakRss ?? 0, embedded.Consume.BrokerPeakRss ?? 0) / 1048576.0:N0} MiB", "");
 AnsiConsole.Write(table);
 
