@@ -146,4 +146,17 @@ public sealed class ProduceConsumeTests(ITestOutputHelper output) : IAsyncLifeti
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(5));
         Assert.DoesNotContain(metadata.Topics, t => t.Topic == "not-there");
     }
+
+    [Fact]
+    public async Task Broker_with_auto_create_disabled_refuses_unknown_topics()
+    {
+        await using var strict = await TestBroker.StartAsync(output, new Dictionary<string, string> { ["auto.create.topics.enable"] = "false" });
+        using var producer = Clients.Producer<Null, string>(strict.BootstrapServers, c => c.MessageTimeoutMs = 2000);
+
+        var ex = await Assert.ThrowsAsync<ProduceException<Null, string>>(() => producer.ProduceAsync("nope", new Message<Null, string> { Value = "x" }));
+
+        Assert.Contains(ex.Error.Code, new[] { ErrorCode.UnknownTopicOrPart, ErrorCode.Local_UnknownTopic, ErrorCode.Local_MsgTimedOut });
+        using var admin = Clients.Admin(strict.BootstrapServers);
+        Assert.DoesNotContain(admin.GetMetadata(TimeSpan.FromSeconds(5)).Topics, t => t.Topic == "nope");
+    }
 }

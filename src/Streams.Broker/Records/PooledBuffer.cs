@@ -13,7 +13,7 @@ internal sealed class PooledBuffer : IMemoryOwner<byte>, IBufferWriter<byte>
 
     public PooledBuffer(int initialCapacity)
     {
-        _array = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
+        _array = ArrayPool<byte>.Shared.Rent(Math.Clamp(initialCapacity, 256, MaxCapacity));
     }
 
     public int Length => _length;
@@ -71,6 +71,12 @@ internal sealed class PooledBuffer : IMemoryOwner<byte>, IBufferWriter<byte>
         }
     }
 
+    /// <summary>
+    /// Upper bound for one decompressed batch. A few kilobytes of zstd can claim gigabytes; without a bound one
+    /// request could exhaust the broker's memory. Far above any batch a client builds (librdkafka caps batches at 1 MB).
+    /// </summary>
+    public const int MaxCapacity = 256 * 1024 * 1024;
+
     private void EnsureFree(int sizeHint)
     {
         var array = Array;
@@ -81,11 +87,11 @@ internal sealed class PooledBuffer : IMemoryOwner<byte>, IBufferWriter<byte>
         }
 
         var newSize = Math.Max((long)array.Length * 2, (long)_length + needed);
-        if (newSize > System.Array.MaxLength)
+        if (newSize > MaxCapacity)
         {
-            newSize = (long)_length + needed <= System.Array.MaxLength
-                ? System.Array.MaxLength
-                : throw new InvalidOperationException("Decompressed data exceeds the largest possible buffer.");
+            newSize = (long)_length + needed <= MaxCapacity
+                ? MaxCapacity
+                : throw new InvalidDataException($"Decompressed batch exceeds {MaxCapacity / (1024 * 1024)} MiB.");
         }
 
         var grown = ArrayPool<byte>.Shared.Rent((int)newSize);

@@ -68,6 +68,11 @@ internal static class RecordCompression
         }
 
         var length = Snappy.GetUncompressedLength(compressed);
+        if (length > PooledBuffer.MaxCapacity)
+        {
+            throw new InvalidDataException($"Snappy block claims {length} bytes, more than {PooledBuffer.MaxCapacity}.");
+        }
+
         var output = new PooledBuffer(length);
         try
         {
