@@ -26,16 +26,8 @@ internal sealed class AlterConfigsApi : ApiHandler
         response.WriteArrayLength(resources.Count);
         foreach (var (type, name, configs) in resources)
         {
-            var (error, message) = type switch
-            {
-                ConfigResourceType.Topic => Apply(context.Broker, name, configs, validateOnly),
-                ConfigResourceType.Broker => (ErrorCode.InvalidRequest, "Broker settings of the embedded broker are static; restart it with new settings."),
-                _ => (ErrorCode.InvalidRequest, $"Config resource type {(sbyte)type} is not supported."),
-            };
-            response.WriteErrorCode(error);
-            response.WriteNullableString(message);
-            response.WriteInt8((sbyte)type);
-            response.WriteString(name);
+            var result = AlterConfigsResponse.Alter(type, () => Apply(context.Broker, name, configs, validateOnly));
+            AlterConfigsResponse.WriteResult(response, type, name, result);
         }
 
         return ValueTask.CompletedTask;

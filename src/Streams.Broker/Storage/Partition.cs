@@ -58,6 +58,12 @@ internal sealed class Partition : IDisposable
             return AppendResult.Failed(validation.Error, validation.Message);
         }
 
+        if (validation.Header.IsTransactional)
+        {
+            // Without a transaction coordinator nothing could ever commit or abort it, and it would pin the LSO.
+            return AppendResult.Failed(ErrorCode.InvalidTxnState, "Transactional batches are not supported by this broker yet");
+        }
+
         var batch = MemoryMarshal.AsMemory(records).Span;
         long appendTime;
         RecordBatchHeader header;
