@@ -60,6 +60,11 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         var logger = loggerFactory.CreateLogger<KafkaBroker>();
 
         var config = new BrokerConfig(options.NodeId, new Dictionary<string, string>(options.Settings));
+        foreach (var unknown in config.UnknownSettings)
+        {
+            LogUnknownSetting(logger, unknown);
+        }
+
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"));
@@ -98,6 +103,9 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka broker listening on {BootstrapServers} (data {DataDirectory}, cluster {ClusterId})")]
     private static partial void LogListening(ILogger logger, string bootstrapServers, string dataDirectory, string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker setting {Name} is not used by the embedded broker and is ignored")]
+    private static partial void LogUnknownSetting(ILogger logger, string name);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka broker stopped cleanly")]
     private static partial void LogStopped(ILogger logger);

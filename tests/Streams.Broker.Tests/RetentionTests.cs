@@ -77,4 +77,21 @@ public sealed class RetentionTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, LowWatermark("forever"));
         Assert.Equal(30, Clients.ReadAll<Null, string>(_broker.BootstrapServers, "forever", 30).Count);
     }
+
+    [Fact]
+    public async Task Segments_roll_when_record_time_passes_segment_ms()
+    {
+        await Clients.CreateTopicAsync(_broker.BootstrapServers, "by-age", configs: new() { ["segment.ms"] = "1000", ["retention.ms"] = "-1" });
+        var start = DateTime.UtcNow.AddMinutes(-10);
+        using (var producer = Clients.Producer<Null, string>(_broker.BootstrapServers, c => c.LingerMs = 0))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                await producer.ProduceAsync("by-age", new Message<Null, string> { Value = "tick", Timestamp = new Timestamp(start.AddSeconds(2 * i)) });
+            }
+        }
+
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(_broker.DataDirectory, "by-age-0"), "*.log").Length);
+        Assert.Equal(4, Clients.ReadAll<Null, string>(_broker.BootstrapServers, "by-age", 4).Count);
+    }
 }

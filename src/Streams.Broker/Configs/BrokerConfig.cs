@@ -50,6 +50,10 @@ internal sealed class BrokerConfig
 
     public int NodeId { get; }
 
+    /// <summary>Explicit settings this broker does not know (typos, or Kafka settings with no meaning here).</summary>
+    public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k =>
+        !Defaults.ContainsKey(k) && TopicConfigDefs.FindBySynonym(k) is null && !TopicConfigDefs.All.Any(d => Synonyms(d).Any(s => s.Name == k)));
+
     public bool IsExplicit(string name) => _explicit.ContainsKey(name);
 
     public string? Get(string name) => _explicit.GetValueOrDefault(name) ?? Defaults.GetValueOrDefault(name);
