@@ -3,6 +3,7 @@ using Avro.IO;
 using Avro.Specific;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Logins;
+using Streams.Contracts.Topics;
 
 namespace Streams.Contracts.Tests;
 
@@ -79,6 +80,17 @@ public sealed class GeneratedContractsTests
         var file = File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "carts", "CartCheckedOut.avsc"));
 
         Assert.Equal(Schema.Parse(file), new CartCheckedOut().Schema);
+    }
+
+    [Fact]
+    public void Catalog_covers_every_record_type_once_and_keeps_events_forever()
+    {
+        var types = TopicCatalog.All.SelectMany(t => t.ValueTypes).ToList();
+
+        Assert.Equal(types.Distinct().Count(), types.Count);
+        Assert.Subset(ContractsAssembly.RecordTypes.ToHashSet(), types.ToHashSet());
+        Assert.All(TopicCatalog.All.Where(t => t.Configs["cleanup.policy"] == "delete"), t => Assert.Equal("-1", t.Configs["retention.ms"]));
+        Assert.Equal(SubjectNameStrategy.TopicRecord, TopicCatalog.CartEvents.SubjectNameStrategy);
     }
 
     private static string RepositoryRoot()
