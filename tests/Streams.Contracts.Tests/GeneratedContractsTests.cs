@@ -1,4 +1,5 @@
 using Avro;
+using Confluent.SchemaRegistry;
 using Avro.IO;
 using Avro.Specific;
 using Streams.Contracts.Carts;

@@ -1,3 +1,4 @@
+using Confluent.SchemaRegistry;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Logins;
 

@@ -1,3 +1,5 @@
+using Confluent.SchemaRegistry;
+
 namespace Streams.Contracts.Topics;
 
 /// <summary>One topic of the application: its shape on the cluster and what flows through it.</summary>
@@ -5,7 +7,7 @@ namespace Streams.Contracts.Topics;
 /// <param name="Partitions">Partition count; events of one key always land in one partition, so they stay ordered.</param>
 /// <param name="Key">What the record key is (every event of one such entity shares a partition).</param>
 /// <param name="ValueTypes">The record types written to the topic.</param>
-/// <param name="SubjectNameStrategy">How schema-registry subjects are named for the values.</param>
+/// <param name="SubjectNameStrategy">How schema-registry subjects are named for the values (Confluent's strategies).</param>
 /// <param name="Configs">Topic configs under Kafka's names.</param>
 public sealed record TopicDefinition(
     string Name,
@@ -14,13 +16,3 @@ public sealed record TopicDefinition(
     IReadOnlyList<Type> ValueTypes,
     SubjectNameStrategy SubjectNameStrategy,
     IReadOnlyDictionary<string, string> Configs);
-
-/// <summary>Confluent's subject name strategies, as the serializers name them.</summary>
-public enum SubjectNameStrategy
-{
-    /// <summary><c>{topic}-value</c>: one record type per topic.</summary>
-    Topic,
-
-    /// <summary><c>{topic}-{record full name}</c>: several record types share a topic (all events of a cart, in order).</summary>
-    TopicRecord,
-}

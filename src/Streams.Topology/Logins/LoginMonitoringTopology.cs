@@ -1,0 +1,48 @@
+using Confluent.SchemaRegistry;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.SerDes;
+using Streamiz.Kafka.Net.State;
+using Streamiz.Kafka.Net.Stream;
+using Streamiz.Kafka.Net.Table;
+using Streams.Contracts.Logins;
+using Streams.Contracts.Topics;
+using Streams.Topology.Serdes;
+
+namespace Streams.Topology.Logins;
+
+/// <summary>
+/// Failed logins counted per employee in tumbling windows (event time); the record that makes a window's count
+/// reach the threshold raises one security alert for that window (later failures in it add no new alert).
+/// </summary>
+public static class LoginMonitoringTopology
+{
+    public const string StoreName = "failed-logins-store";
+
+    public static void Build(StreamBuilder builder, ISchemaRegistryClient registry, LoginMonitoringOptions options)
+    {
+        var keys = new StringSerDes();
+        var logins = new AvroSerDes<EmployeeLoggedIn>(registry, TopicCatalog.Logins.SubjectNameStrategy);
+        var alerts = new AvroSerDes<SecurityAlert>(registry, TopicCatalog.SecurityAlerts.SubjectNameStrategy);
+
+        builder.Stream(TopicCatalog.Logins.Name, keys, logins, "logins")
+            .Filter((_, login, _) => login.outcome == LoginOutcome.Failed, "failed-logins")
+            .GroupByKey("failures-by-employee")
+            .WindowedBy(TumblingWindowOptions.Of(options.Window))
+            .Count(InMemoryWindows.As<string, long>(StoreName, options.Window).WithKeySerdes(keys).WithValueSerdes(new Int64SerDes()).WithCachingDisabled(), "failures-per-window")
+            .ToStream("failure-counts")
+            .Filter((_, count, _) => count == options.FailureThreshold, "threshold-reached")
+            .Map((window, count, context) => KeyValuePair.Create(window.Key, Alert(window, count, context.Timestamp)), "security-alert")
+            .To(TopicCatalog.SecurityAlerts.Name, keys, alerts, "security-alerts-sink");
+    }
+
+    private static SecurityAlert Alert(Windowed<string> window, long count, long timestampMs) => new()
+    {
+        eventId = Guid.NewGuid().ToString(),
+        occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(timestampMs).UtcDateTime,
+        employeeId = window.Key,
+        failedAttempts = (int)count,
+        windowStart = DateTimeOffset.FromUnixTimeMilliseconds(window.Window.StartMs).UtcDateTime,
+        windowEnd = DateTimeOffset.FromUnixTimeMilliseconds(window.Window.EndMs).UtcDateTime,
+        reason = $"{count} failed logins within {TimeSpan.FromMilliseconds(window.Window.EndMs - window.Window.StartMs)}",
+    };
+}
