@@ -211,11 +211,12 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
 
     private Task<JoinResult> AddMemberAndRebalance(ConsumerGroup group, string memberId, JoinRequest request, long now)
     {
+        var parked = NewParked<JoinResult>();
         var member = new GroupMember(memberId, request.GroupInstanceId, request.ClientId, request.ClientHost, request.SessionTimeoutMs, request.RebalanceTimeoutMs, request.Protocols)
         {
             IsNew = true,
             SessionDeadlineMs = now + NewMemberJoinTimeoutMs,
-            AwaitingJoin = NewParked<JoinResult>(),
+            AwaitingJoin = parked,
         };
         if (group.Members.Count == 0)
         {
@@ -230,7 +231,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
 
         LogMemberAdded(_logger, group.GroupId, memberId, request.GroupInstanceId, group.State);
         MaybePrepareRebalance(group, now, "member joined");
-        return member.AwaitingJoin.Task;
+        return parked.Task;
     }
 
     private Task<JoinResult> UpdateMemberAndRebalance(ConsumerGroup group, GroupMember member, JoinRequest request, long now, string reason)
