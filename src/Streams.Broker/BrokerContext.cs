@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Apis;
 using Streams.Broker.Configs;
+using Streams.Broker.Groups;
 using Streams.Broker.Producers;
 using Streams.Broker.Storage;
 
@@ -16,6 +17,8 @@ internal sealed class BrokerContext(BrokerConfig config, LogManager logs, Produc
     public ProducerIdManager ProducerIds { get; } = producerIds;
 
     public ApiRegistry Apis { get; } = new();
+
+    public GroupCoordinator Groups { get; } = new(config, logs, loggerFactory, time);
 
     public string ClusterId { get; } = clusterId;
 

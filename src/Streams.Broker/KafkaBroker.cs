@@ -74,6 +74,8 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         logs.Load();
         var context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta")), clusterId, loggerFactory, time);
 
+        context.Groups.Start();
+
         var address = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
         var server = new KafkaServer(new IPEndPoint(address, options.Port), context);
         context.AdvertisedHost = options.AdvertisedHost ?? (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.Host);
@@ -96,6 +98,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         await _server.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _maintenance.ConfigureAwait(false);
+        await Context.Groups.DisposeAsync().ConfigureAwait(false);
         _logs.Close();
         _stopping.Dispose();
         LogStopped(_logger);

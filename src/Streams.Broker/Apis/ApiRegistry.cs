@@ -26,6 +26,16 @@ internal sealed class ApiRegistry
             new AlterConfigsApi(),
             new CreatePartitionsApi(),
             new IncrementalAlterConfigsApi(),
+            new OffsetCommitApi(),
+            new OffsetFetchApi(),
+            new JoinGroupApi(),
+            new HeartbeatApi(),
+            new LeaveGroupApi(),
+            new SyncGroupApi(),
+            new DescribeGroupsApi(),
+            new ListGroupsApi(),
+            new DeleteGroupsApi(),
+            new OffsetDeleteApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }

@@ -1,0 +1,239 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Streams.Broker.Protocol;
+
+namespace Streams.Broker.Groups;
+
+/// <summary>Committed offsets: OffsetCommit, OffsetFetch, OffsetDelete and retention.</summary>
+internal sealed partial class GroupCoordinator
+{
+    /// <summary>OffsetCommit; returns one error per entry, in order.</summary>
+    public ErrorCode[] CommitOffsets(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries)
+    {
+        var errors = new ErrorCode[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            errors[i] = _logs.GetPartition(entry.Topic, entry.Partition) is null ? ErrorCode.UnknownTopicOrPartition
+                : entry.Metadata is not null && Encoding.UTF8.GetByteCount(entry.Metadata) > _maxMetadataBytes ? ErrorCode.OffsetMetadataTooLarge
+                : ErrorCode.None;
+        }
+
+        if (groupId.Length == 0)
+        {
+            return Fill(errors, ErrorCode.InvalidGroupId);
+        }
+
+        while (true)
+        {
+            var group = _groups.GetValueOrDefault(groupId);
+            if (group is null)
+            {
+                if (generationId >= 0)
+                {
+                    return Fill(errors, ErrorCode.IllegalGeneration);
+                }
+
+                // Not managed by the coordinator (assign() consumers, AlterConsumerGroupOffsets): a simple group.
+                group = GetOrCreate(groupId);
+            }
+
+            lock (group.Lock)
+            {
+                if (group.Is(GroupState.Dead))
+                {
+                    continue;
+                }
+
+                var error = ValidateCommit(group, generationId, memberId, groupInstanceId);
+                if (error != ErrorCode.None)
+                {
+                    return Fill(errors, error);
+                }
+
+                var now = Now;
+                if (group.Members.TryGetValue(memberId, out var member))
+                {
+                    member.SessionDeadlineMs = now + member.SessionTimeoutMs;
+                }
+
+                var accepted = Enumerable.Range(0, entries.Count).Where(i => errors[i] == ErrorCode.None).ToList();
+                var offsets = accepted.Select(i => (Index: i, Partition: new TopicPartition(entries[i].Topic, entries[i].Partition),
+                    Offset: new CommittedOffset(entries[i].Offset, entries[i].LeaderEpoch, entries[i].Metadata, now))).ToList();
+                var stored = _store.Append([.. offsets.Select(o => (OffsetRecords.OffsetKey(groupId, o.Partition), (byte[]?)OffsetRecords.OffsetValue(o.Offset)))]);
+                foreach (var (index, partition, offset) in offsets)
+                {
+                    if (stored == ErrorCode.None)
+                    {
+                        group.Offsets[partition] = offset;
+                    }
+                    else
+                    {
+                        errors[index] = stored;
+                    }
+                }
+
+                return errors;
+            }
+        }
+    }
+
+    private static ErrorCode[] Fill(ErrorCode[] errors, ErrorCode error)
+    {
+        for (var i = 0; i < errors.Length; i++)
+        {
+            if (errors[i] == ErrorCode.None)
+            {
+                errors[i] = error;
+            }
+        }
+
+        return errors;
+    }
+
+    private static ErrorCode ValidateCommit(ConsumerGroup group, int generationId, string memberId, string? groupInstanceId)
+    {
+        if (generationId < 0 && group.Is(GroupState.Empty))
+        {
+            // The group only uses the coordinator to store offsets. This is also why AlterConsumerGroupOffsets
+            // (generation -1, no member) works on an Empty group and fails with UNKNOWN_MEMBER_ID on an active one.
+            return ErrorCode.None;
+        }
+
+        var error = ValidateMember(group, memberId, groupInstanceId);
+        if (error != ErrorCode.None)
+        {
+            return error;
+        }
+
+        if (generationId != group.GenerationId)
+        {
+            return ErrorCode.IllegalGeneration;
+        }
+
+        // In PreparingRebalance cooperative members keep consuming and committing, so only the short window in
+        // which the new assignment is being distributed refuses commits.
+        return group.Is(GroupState.CompletingRebalance) ? ErrorCode.RebalanceInProgress : ErrorCode.None;
+    }
+
+    /// <summary>OffsetFetch: the committed offset of each partition (null = none); all of the group's when <paramref name="partitions"/> is null.</summary>
+    public IReadOnlyList<(TopicPartition Partition, CommittedOffset? Offset)> FetchOffsets(string groupId, IReadOnlyList<TopicPartition>? partitions)
+    {
+        var group = _groups.GetValueOrDefault(groupId);
+        if (group is null)
+        {
+            return partitions is null ? [] : [.. partitions.Select(p => (p, (CommittedOffset?)null))];
+        }
+
+        lock (group.Lock)
+        {
+            if (partitions is null)
+            {
+                return [.. group.Offsets.OrderBy(o => o.Key.Topic, StringComparer.Ordinal).ThenBy(o => o.Key.Partition).Select(o => (o.Key, (CommittedOffset?)o.Value))];
+            }
+
+            return [.. partitions.Select(p => (p, group.Offsets.TryGetValue(p, out var offset) ? offset : (CommittedOffset?)null))];
+        }
+    }
+
+    /// <summary>OffsetDelete: refuses partitions of topics an active group is subscribed to.</summary>
+    public (ErrorCode Error, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) DeleteOffsets(string groupId, IReadOnlyList<TopicPartition> partitions)
+    {
+        var group = groupId.Length == 0 ? null : _groups.GetValueOrDefault(groupId);
+        if (group is null)
+        {
+            return (groupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.GroupIdNotFound, []);
+        }
+
+        lock (group.Lock)
+        {
+            if (group.Is(GroupState.Dead))
+            {
+                return (ErrorCode.GroupIdNotFound, []);
+            }
+
+            var active = !group.Is(GroupState.Empty);
+            if (active && group.ProtocolType != ConsumerProtocol.ProtocolType)
+            {
+                return (ErrorCode.NonEmptyGroup, []);
+            }
+
+            var subscribed = active ? group.SubscribedTopics() : [];
+            var results = new List<(TopicPartition, ErrorCode)>(partitions.Count);
+            var tombstones = new List<(byte[] Key, byte[]? Value)>();
+            foreach (var partition in partitions)
+            {
+                if (_logs.GetPartition(partition.Topic, partition.Partition) is null)
+                {
+                    results.Add((partition, ErrorCode.UnknownTopicOrPartition));
+                }
+                else if (active && (subscribed is null || subscribed.Contains(partition.Topic)))
+                {
+                    results.Add((partition, ErrorCode.GroupSubscribedToTopic));
+                }
+                else
+                {
+                    if (group.Offsets.ContainsKey(partition))
+                    {
+                        tombstones.Add((OffsetRecords.OffsetKey(groupId, partition), null));
+                    }
+
+                    results.Add((partition, ErrorCode.None));
+                }
+            }
+
+            var stored = _store.Append(tombstones);
+            if (stored != ErrorCode.None)
+            {
+                return (stored, []);
+            }
+
+            foreach (var (partition, error) in results)
+            {
+                if (error == ErrorCode.None)
+                {
+                    group.Offsets.Remove(partition);
+                }
+            }
+
+            return (ErrorCode.None, results);
+        }
+    }
+
+    /// <summary>
+    /// KIP-211 retention: a consumer group's offsets expire <c>offsets.retention.minutes</c> after it became Empty
+    /// (never while it has members); a simple group's expire per commit. An Empty group with nothing left goes away.
+    /// </summary>
+    private void ExpireOffsets(long now)
+    {
+        foreach (var group in _groups.Values)
+        {
+            lock (group.Lock)
+            {
+                if (!group.Is(GroupState.Empty))
+                {
+                    continue;
+                }
+
+                var expired = group.IsSimple
+                    ? [.. group.Offsets.Where(o => now - o.Value.CommitTimestampMs >= _retentionMs).Select(o => o.Key)]
+                    : now - group.StateTimestampMs >= _retentionMs ? group.Offsets.Keys.ToList() : [];
+                if (expired.Count > 0
+                    && _store.Append([.. expired.Select(p => (OffsetRecords.OffsetKey(group.GroupId, p), (byte[]?)null))]) == ErrorCode.None)
+                {
+                    expired.ForEach(p => group.Offsets.Remove(p));
+                    LogOffsetsExpired(_logger, group.GroupId, expired.Count);
+                }
+
+                if (group.Offsets.Count == 0 && group.PendingMembers.Count == 0
+                    && (group.IsSimple || _store.Append([(OffsetRecords.GroupKey(group.GroupId), null)]) == ErrorCode.None))
+                {
+                    MarkDead(group);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {GroupId}: {Count} committed offsets expired")]
+    private static partial void LogOffsetsExpired(ILogger logger, string groupId, int count);
+}

@@ -1,0 +1,15 @@
+namespace Streams.Broker.Tests.Groups;
+
+internal static class GroupWait
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test with <paramref name="what"/> after the timeout.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what, int timeoutSeconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}");
+            await Task.Delay(50);
+        }
+    }
+}
