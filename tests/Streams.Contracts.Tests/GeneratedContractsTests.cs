@@ -80,7 +80,7 @@ public sealed class GeneratedContractsTests
     {
         var file = File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "carts", "CartCheckedOut.avsc"));
 
-        Assert.Equal(Schema.Parse(file), new CartCheckedOut().Schema);
+        Assert.Equal(Avro.Schema.Parse(file), new CartCheckedOut().Schema);
     }
 
     [Fact]
