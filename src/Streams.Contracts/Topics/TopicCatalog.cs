@@ -36,4 +36,9 @@ public static class TopicCatalog
 
     /// <summary>Every topic, in a stable order.</summary>
     public static IReadOnlyList<TopicDefinition> All { get; } = [Logins, CartEvents, CartState, Orders, SecurityAlerts];
+
+    /// <summary>The topic a record type is published to.</summary>
+    public static TopicDefinition For(Type recordType) =>
+        All.FirstOrDefault(t => t.ValueTypes.Contains(recordType))
+        ?? throw new ArgumentException($"{recordType.FullName} is not published to any topic of the catalog.", nameof(recordType));
 }

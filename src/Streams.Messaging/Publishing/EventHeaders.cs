@@ -1,0 +1,10 @@
+namespace Streams.Messaging.Publishing;
+
+/// <summary>Kafka header names every Streams event carries besides the trace context.</summary>
+public static class EventHeaders
+{
+    public const string EventId = "event-id";
+
+    /// <summary>The Avro full name of the event, so tools can tell the types on a multi-type topic apart without decoding.</summary>
+    public const string EventType = "event-type";
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Avro.Specific;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Streams.Contracts.Topics;
+using Streams.Messaging.Diagnostics;
+using Streams.Messaging.Serialization;
+
+namespace Streams.Messaging.Publishing;
+
+/// <summary>
+/// Publishes contract events to their catalog topic: keyed by their entity (so one entity's events stay ordered),
+/// Avro through the schema registry, idempotent with acks=all, stamped with the event's own time, and carrying
+/// the event id, event type and W3C trace context in headers. One instance per application; thread-safe.
+/// </summary>
+public sealed class EventPublisher : IDisposable
+{
+    private readonly IProducer<string, byte[]> _producer;
+    private readonly Dictionary<SubjectNameStrategy, AvroEventSerializer<ISpecificRecord>> _serializers;
+
+    public EventPublisher(EventPublisherOptions options, ISchemaRegistryClient registry)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = new ProducerConfig(new Dictionary<string, string>(options.Kafka))
+        {
+            BootstrapServers = options.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 5,
+        };
+        _producer = new ProducerBuilder<string, byte[]>(config).Build();
+        _serializers = Enum.GetValues<SubjectNameStrategy>()
+            .ToDictionary(s => s, s => new AvroEventSerializer<ISpecificRecord>(registry, s, options.AutoRegisterSchemas));
+    }
+
+    /// <summary>Publishes one event and returns where it landed once the broker acknowledged it.</summary>
+    public async Task<EventDelivery> PublishAsync(ISpecificRecord @event, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var topic = TopicCatalog.For(@event.GetType());
+        var key = EventFields.Key(@event, topic);
+        var eventId = EventFields.EventId(@event);
+
+        using var activity = MessagingTelemetry.ActivitySource.StartActivity($"send {topic.Name}", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", MessagingTelemetry.System);
+        activity?.SetTag("messaging.operation.type", "send");
+        activity?.SetTag("messaging.operation.name", "send");
+        activity?.SetTag("messaging.destination.name", topic.Name);
+        activity?.SetTag("messaging.kafka.message.key", key);
+        activity?.SetTag("messaging.message.id", eventId);
+
+        var headers = new Headers();
+        if (eventId is not null)
+        {
+            headers.Add(EventHeaders.EventId, System.Text.Encoding.UTF8.GetBytes(eventId));
+        }
+
+        headers.Add(EventHeaders.EventType, System.Text.Encoding.UTF8.GetBytes(@event.Schema.Fullname));
+        TraceHeaders.Inject(activity ?? Activity.Current, headers);
+
+        var context = new SerializationContext(MessageComponentType.Value, topic.Name, headers);
+        var value = await _serializers[topic.SubjectNameStrategy].SerializeAsync(@event, context).ConfigureAwait(false);
+        var message = new Message<string, byte[]> { Key = key, Value = value, Headers = headers, Timestamp = EventFields.OccurredAt(@event) is { } at ? new Timestamp(at) : Timestamp.Default };
+
+        var started = Stopwatch.GetTimestamp();
+        var tags = new TagList { { "messaging.system", MessagingTelemetry.System }, { "messaging.destination.name", topic.Name }, { "messaging.operation.name", "send" } };
+        try
+        {
+            var result = await _producer.ProduceAsync(topic.Name, message, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("messaging.destination.partition.id", result.Partition.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            activity?.SetTag("messaging.kafka.offset", result.Offset.Value);
+            return new EventDelivery(topic.Name, result.Partition.Value, result.Offset.Value, key, eventId);
+        }
+        catch (ProduceException<string, byte[]> ex)
+        {
+            tags.Add("error.type", ex.Error.Code.ToString());
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Error.Reason);
+            activity?.SetTag("error.type", ex.Error.Code.ToString());
+            throw;
+        }
+        finally
+        {
+            MessagingTelemetry.SentMessages.Add(1, tags);
+            MessagingTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>Waits until everything published so far is acknowledged.</summary>
+    public void Flush(TimeSpan timeout) => _producer.Flush(timeout);
+
+    public void Dispose()
+    {
+        _producer.Flush(TimeSpan.FromSeconds(10));
+        _producer.Dispose();
+    }
+}
+
+/// <summary>Where an event landed.</summary>
+public sealed record EventDelivery(string Topic, int Partition, long Offset, string Key, string? EventId);

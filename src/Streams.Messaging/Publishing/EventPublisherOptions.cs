@@ -1,0 +1,20 @@
+namespace Streams.Messaging.Publishing;
+
+/// <summary>Where and how <see cref="EventPublisher"/> sends events.</summary>
+public sealed class EventPublisherOptions
+{
+    /// <summary>Kafka <c>bootstrap.servers</c>.</summary>
+    public string BootstrapServers { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>Schema registry URL.</summary>
+    public string SchemaRegistryUrl { get; set; } = "http://127.0.0.1:8081";
+
+    /// <summary>Register schemas the registry does not have yet (subject to its compatibility rules).</summary>
+    public bool AutoRegisterSchemas { get; set; } = true;
+
+    /// <summary>
+    /// Extra librdkafka producer settings (for example SASL/TLS for a real cluster). Idempotence and acks=all are
+    /// always on: events are facts, written once and in order per key.
+    /// </summary>
+    public IDictionary<string, string> Kafka { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
