@@ -40,8 +40,9 @@ internal sealed partial class SchemasLog : IAsyncDisposable
         _consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig
         {
             BootstrapServers = options.KafkaBootstrapServers,
-            // No group: the registry assigns the partition itself and never commits (every start reads everything).
-            GroupId = null,
+            // The client insists on a group id, but the registry assigns the partition itself and never commits or
+            // joins (every start reads everything), so the group never exists on the broker.
+            GroupId = $"{options.Topic}-reader-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
             // The broker answers a waiting fetch as soon as a record is appended, so this bounds only idle polling.
             FetchWaitMaxMs = 100,
