@@ -1,7 +1,7 @@
 using Confluent.SchemaRegistry;
 using Level = Confluent.SchemaRegistry.Compatibility;
 using Streams.Registry.Tests.Support;
-using static Streams.Registry.Tests.Support.Schemas;
+using static Streams.Registry.Tests.Support.TestSchemas;
 
 namespace Streams.Registry.Tests;
 

@@ -1,7 +1,7 @@
 namespace Streams.Registry.Tests.Support;
 
 /// <summary>Schema texts used across tests, and unique subject names.</summary>
-public static class Schemas
+public static class TestSchemas
 {
     public const string User = """{"type":"record","name":"User","namespace":"com.example","fields":[{"name":"name","type":"string"},{"name":"age","type":"int"}]}""";
 
