@@ -1,0 +1,405 @@
+using System.Collections.Concurrent;
+using Streams.Registry.Compatibility;
+using Streams.Registry.Model;
+using Streams.Registry.Schemas;
+using Streams.Registry.Storage;
+
+namespace Streams.Registry;
+
+/// <summary>
+/// The registry's operations over <see cref="RegistryState"/>: reads answer from memory, writes append to
+/// <c>_schemas</c> and return once the record has been read back. Writes are serialized in this instance by one
+/// lock, and across instances by the log itself (a record that lost a race is ignored by every reader and retried).
+/// </summary>
+internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool readOnlyFollower)
+{
+    private const string Avro = "AVRO";
+    private const int WriteAttempts = 3;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<int, global::Avro.Schema> _parsed = new();
+
+    public RegistryState State => state;
+
+    public CompatibilityLevel GlobalLevel => state.GlobalLevel ?? CompatibilityLevel.Backward;
+
+    public CompatibilityLevel LevelFor(string subject) => state.SubjectLevel(subject) ?? GlobalLevel;
+
+    public RegistryMode GlobalMode => readOnlyFollower ? RegistryMode.ReadOnly : state.GlobalMode ?? RegistryMode.ReadWrite;
+
+    public RegistryMode ModeFor(string subject) => readOnlyFollower ? RegistryMode.ReadOnly : state.SubjectMode(subject) ?? GlobalMode;
+
+    // ---- schemas and subjects -------------------------------------------------------------------------------
+
+    public async Task<VersionView> RegisterAsync(string subject, SchemaRequest request, bool normalize, CancellationToken cancellationToken)
+    {
+        var mode = EnsureWritable(subject);
+        var prepared = Prepare(request, normalize);
+        if (mode != RegistryMode.Import && FindInSubject(subject, prepared, includeDeleted: false) is { } existing)
+        {
+            return existing;
+        }
+
+        if (mode == RegistryMode.Import && (request.Id is null || request.Version is null))
+        {
+            throw RegistryException.OperationNotPermitted("In IMPORT mode a registration must give both id and version.");
+        }
+
+        if (mode != RegistryMode.Import && (request.Id is not null || request.Version is not null))
+        {
+            throw RegistryException.OperationNotPermitted("An id or version can only be given in IMPORT mode.");
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 0; attempt < WriteAttempts; attempt++)
+            {
+                if (mode != RegistryMode.Import && FindInSubject(subject, prepared, includeDeleted: false) is { } raced)
+                {
+                    return raced;
+                }
+
+                var all = state.Versions(subject, includeDeleted: true) ?? [];
+                if (mode != RegistryMode.Import)
+                {
+                    var problems = CheckCompatibility(LevelFor(subject), prepared.Parsed, all.Where(v => !v.Deleted).ToList());
+                    if (problems.Count > 0)
+                    {
+                        throw RegistryException.Incompatible(
+                            $"Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{string.Join(", ", problems)}]");
+                    }
+                }
+
+                var id = request.Id ?? state.IdOf(Avro, prepared.Canonical, prepared.References) ?? state.MaxId + 1;
+                var version = request.Version ?? (all.Count == 0 ? 1 : all[^1].Version + 1);
+                var stored = new StoredSchema(id, state.SchemaById(id)?.Guid ?? Guid.NewGuid().ToString(), Avro, prepared.Canonical, prepared.References);
+                var record = new SchemaRecord(subject, version, stored, Deleted: false);
+                if ((await log.AppendAsync([record], cancellationToken).ConfigureAwait(false))[0])
+                {
+                    return new VersionView(new SchemaVersion(subject, version, id, false), stored);
+                }
+
+                if (mode == RegistryMode.Import)
+                {
+                    throw RegistryException.OperationNotPermitted($"Id {id} or version {version} of '{subject}' is already taken by another schema.");
+                }
+            }
+
+            throw RegistryException.Store("Another registry instance kept writing the same subject; retry.");
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public VersionView Lookup(string subject, SchemaRequest request, bool normalize, bool includeDeleted)
+    {
+        if (state.Versions(subject, includeDeleted) is not { Count: > 0 })
+        {
+            throw RegistryException.SubjectNotFound(subject);
+        }
+
+        return FindInSubject(subject, Prepare(request, normalize), includeDeleted) ?? throw RegistryException.SchemaNotFound();
+    }
+
+    public StoredSchema SchemaById(int id) =>
+        state.SchemaById(id) ?? throw RegistryException.SchemaNotFound($"Schema {id} not found");
+
+    public StoredSchema SchemaByGuid(string guid) =>
+        state.SchemaByGuid(guid) ?? throw RegistryException.SchemaNotFound($"Schema {guid} not found");
+
+    public List<SchemaVersion> VersionsUsing(int id, bool includeDeleted)
+    {
+        SchemaById(id);
+        return [.. state.VersionsUsing(id).Where(v => includeDeleted || !v.Deleted)];
+    }
+
+    public List<int> Versions(string subject, bool includeDeleted) =>
+        state.Versions(subject, includeDeleted) is { Count: > 0 } versions
+            ? [.. versions.Select(v => v.Version)]
+            : throw RegistryException.SubjectNotFound(subject);
+
+    public VersionView GetVersion(string subject, string version, bool includeDeleted)
+    {
+        var number = ParseVersion(version);
+        var versions = state.Versions(subject, includeDeleted: true);
+        if (versions is null || (!includeDeleted && versions.All(v => v.Deleted)))
+        {
+            throw RegistryException.SubjectNotFound(subject);
+        }
+
+        var visible = versions.Where(v => includeDeleted || !v.Deleted).ToList();
+        var found = number is null ? visible.LastOrDefault() : visible.FirstOrDefault(v => v.Version == number);
+        return found is null
+            ? throw RegistryException.VersionNotFound(subject, number ?? -1)
+            : new VersionView(found, state.SchemaById(found.Id)!);
+    }
+
+    public List<int> ReferencedBy(string subject, string version)
+    {
+        var found = GetVersion(subject, version, includeDeleted: true);
+        return state.ReferencedBy(subject, found.Version.Version);
+    }
+
+    public async Task<List<int>> DeleteSubjectAsync(string subject, bool permanent, CancellationToken cancellationToken)
+    {
+        EnsureWritable(subject);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var all = state.Versions(subject, includeDeleted: true);
+            if (all is not { Count: > 0 })
+            {
+                throw RegistryException.SubjectNotFound(subject);
+            }
+
+            var live = all.Where(v => !v.Deleted).ToList();
+            if (permanent ? live.Count > 0 : live.Count == 0)
+            {
+                throw permanent ? RegistryException.SubjectNotSoftDeleted(subject) : RegistryException.SubjectSoftDeleted(subject);
+            }
+
+            var targets = permanent ? all : live;
+            foreach (var v in targets)
+            {
+                EnsureNotReferenced(v);
+            }
+
+            await log.AppendAsync([.. targets.Select(v => Deletion(v, permanent))], cancellationToken).ConfigureAwait(false);
+            return [.. targets.Select(v => v.Version)];
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<int> DeleteVersionAsync(string subject, string version, bool permanent, CancellationToken cancellationToken)
+    {
+        EnsureWritable(subject);
+        var number = ParseVersion(version);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var all = state.Versions(subject, includeDeleted: true);
+            if (all is not { Count: > 0 })
+            {
+                throw RegistryException.SubjectNotFound(subject);
+            }
+
+            // "latest" is the latest live version for a soft delete, and the latest soft-deleted one for a hard delete.
+            var target = number is { } n
+                ? all.FirstOrDefault(v => v.Version == n)
+                : all.LastOrDefault(v => v.Deleted == permanent);
+            if (target is null)
+            {
+                throw RegistryException.VersionNotFound(subject, number ?? -1);
+            }
+
+            if (!permanent && target.Deleted)
+            {
+                throw RegistryException.VersionSoftDeleted(subject, target.Version);
+            }
+
+            if (permanent && !target.Deleted)
+            {
+                throw RegistryException.VersionNotSoftDeleted(subject, target.Version);
+            }
+
+            EnsureNotReferenced(target);
+            await log.AppendAsync([Deletion(target, permanent)], cancellationToken).ConfigureAwait(false);
+            return target.Version;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    // ---- compatibility ------------------------------------------------------------------------------------------
+
+    /// <summary>Tests a schema against one version (or, with <paramref name="version"/> null, as a registration would).</summary>
+    public List<string> TestCompatibility(string subject, string? version, SchemaRequest request, bool normalize)
+    {
+        var prepared = Prepare(request, normalize);
+        var level = LevelFor(subject);
+        var live = state.Versions(subject, includeDeleted: false) ?? [];
+        if (version is null)
+        {
+            return CheckCompatibility(level, prepared.Parsed, live);
+        }
+
+        if (ParseVersion(version) is null && live.Count == 0)
+        {
+            // Nothing registered yet: any schema may become the first version.
+            return [];
+        }
+
+        var against = GetVersion(subject, version, includeDeleted: false).Version;
+
+        // One version only: the level gives the direction, transitivity has nothing more to compare.
+        return CheckCompatibility(level, prepared.Parsed, [against]);
+    }
+
+    private List<string> CheckCompatibility(CompatibilityLevel level, global::Avro.Schema candidate, IReadOnlyList<SchemaVersion> previous) =>
+        level == CompatibilityLevel.None || previous.Count == 0
+            ? []
+            : CompatibilityChecker.Check(level, candidate, [.. previous.Select(v => (v.Version, ParsedById(v.Id)))]);
+
+    // ---- config and mode ----------------------------------------------------------------------------------------
+
+    public async Task SetLevelAsync(string? subject, CompatibilityLevel? level, CancellationToken cancellationToken)
+    {
+        if (readOnlyFollower)
+        {
+            throw FollowerRefusal();
+        }
+
+        await log.AppendAsync([new ConfigRecord(subject, level)], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SetModeAsync(string? subject, RegistryMode? mode, bool force, CancellationToken cancellationToken)
+    {
+        if (readOnlyFollower)
+        {
+            throw FollowerRefusal();
+        }
+
+        if (mode == RegistryMode.Import && !force && (subject is null ? state.Subjects(includeDeleted: true).Count > 0 : state.Versions(subject, true) is { Count: > 0 }))
+        {
+            throw RegistryException.OperationNotPermitted("Cannot import since found existing subjects; use force=true to switch to IMPORT anyway.");
+        }
+
+        await log.AppendAsync([new ModeRecord(subject, mode)], cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /// <summary>"latest" and -1 are null; anything else must be 1..2^31-1.</summary>
+    public static int? ParseVersion(string version)
+    {
+        if (version == "latest")
+        {
+            return null;
+        }
+
+        return int.TryParse(version, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) && (n >= 1 || n == -1)
+            ? (n == -1 ? null : n)
+            : throw RegistryException.InvalidVersion(version);
+    }
+
+    private RegistryMode EnsureWritable(string subject)
+    {
+        if (readOnlyFollower)
+        {
+            throw FollowerRefusal();
+        }
+
+        var mode = ModeFor(subject);
+        return mode == RegistryMode.ReadOnly
+            ? throw RegistryException.OperationNotPermitted($"Subject {subject} is in read-only mode")
+            : mode;
+    }
+
+    private static RegistryException FollowerRefusal() =>
+        RegistryException.OperationNotPermitted("This registry instance is a read-only follower of _schemas; send writes to the primary instance.");
+
+    private void EnsureNotReferenced(SchemaVersion version)
+    {
+        var referencing = state.ReferencedBy(version.Subject, version.Version);
+        if (referencing.Count > 0)
+        {
+            throw RegistryException.ReferenceExists(
+                $"One or more references exist to the schema {{subject={version.Subject}, version={version.Version}}}: ids [{string.Join(", ", referencing)}]");
+        }
+    }
+
+    private SchemaRecord Deletion(SchemaVersion version, bool permanent) =>
+        new(version.Subject, version.Version, permanent ? null : state.SchemaById(version.Id), Deleted: true);
+
+    private VersionView? FindInSubject(string subject, Prepared prepared, bool includeDeleted)
+    {
+        if (state.IdOf(Avro, prepared.Canonical, prepared.References) is not { } id)
+        {
+            return null;
+        }
+
+        var match = state.Versions(subject, includeDeleted)?.LastOrDefault(v => v.Id == id);
+        return match is null ? null : new VersionView(match, state.SchemaById(id)!);
+    }
+
+    private Prepared Prepare(SchemaRequest request, bool normalize)
+    {
+        var type = request.SchemaType?.ToUpperInvariant() ?? Avro;
+        if (type is "JSON" or "PROTOBUF")
+        {
+            throw RegistryException.InvalidSchema($"Schema type {type} is not supported by this registry yet; only AVRO schemas are accepted.");
+        }
+
+        if (type != Avro)
+        {
+            throw RegistryException.InvalidSchema($"Unknown schema type '{request.SchemaType}'; only AVRO is supported.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Schema))
+        {
+            throw RegistryException.InvalidSchema("Invalid schema: the schema is empty.");
+        }
+
+        var referenceTexts = ResolveReferences(request.References);
+        try
+        {
+            var parsed = AvroSchemas.Parse(request.Schema, referenceTexts);
+            var canonical = AvroSchemas.Canonical(request.Schema, parsed, normalize);
+            return new Prepared(canonical, parsed, request.References);
+        }
+        catch (InvalidSchemaException ex)
+        {
+            throw RegistryException.InvalidSchema(ex.Message);
+        }
+    }
+
+    /// <summary>Texts of the referenced schemas, dependencies first, each once.</summary>
+    private List<string> ResolveReferences(IReadOnlyList<SchemaReference> references)
+    {
+        var texts = new List<string>();
+        var seen = new HashSet<int>();
+        void Visit(IReadOnlyList<SchemaReference> refs, int depth)
+        {
+            if (depth > 32)
+            {
+                throw RegistryException.InvalidSchema("Invalid schema: references are nested too deeply (or form a cycle).");
+            }
+
+            foreach (var reference in refs)
+            {
+                var version = state.Versions(reference.Subject, includeDeleted: true)?
+                    .FirstOrDefault(v => reference.Version == -1 ? !v.Deleted : v.Version == reference.Version);
+                var schema = version is null ? null : state.SchemaById(version.Id);
+                if (schema is null)
+                {
+                    throw RegistryException.InvalidSchema(
+                        $"Invalid schema: reference '{reference.Name}' to subject '{reference.Subject}' version {reference.Version} does not exist.");
+                }
+
+                if (seen.Add(schema.Id))
+                {
+                    Visit(schema.References, depth + 1);
+                    texts.Add(schema.Schema);
+                }
+            }
+        }
+
+        Visit(references, 0);
+        return texts;
+    }
+
+    private global::Avro.Schema ParsedById(int id) => _parsed.GetOrAdd(id, i =>
+    {
+        var stored = state.SchemaById(i) ?? throw RegistryException.SchemaNotFound($"Schema {i} not found");
+        return AvroSchemas.Parse(stored.Schema, ResolveReferences(stored.References));
+    });
+
+    private sealed record Prepared(string Canonical, global::Avro.Schema Parsed, IReadOnlyList<SchemaReference> References);
+}

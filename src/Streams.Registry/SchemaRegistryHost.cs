@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+using Streams.Registry.Api;
+using Streams.Registry.Storage;
+
+namespace Streams.Registry;
+
+/// <summary>
+/// A Confluent-compatible schema registry running in this process. Start it, give <see cref="Url"/> to
+/// Confluent's <c>CachedSchemaRegistryClient</c> or Avro serdes, dispose it to stop.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var registry = await SchemaRegistryHost.StartAsync(new SchemaRegistryOptions
+///     { KafkaBootstrapServers = broker.BootstrapServers, Listen = "http://127.0.0.1:0" });
+/// var client = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registry.Url });
+/// </code>
+/// </example>
+public sealed partial class SchemaRegistryHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SchemasLog _log;
+    private int _disposed;
+
+    private SchemaRegistryHost(WebApplication app, SchemasLog log, string url)
+    {
+        _app = app;
+        _log = log;
+        Url = url;
+    }
+
+    /// <summary>The base URL actually bound (useful with port 0), e.g. <c>http://127.0.0.1:40123</c>.</summary>
+    public string Url { get; }
+
+    /// <summary>Reads <c>_schemas</c> to the end (creating it if needed), then starts serving HTTP.</summary>
+    public static async Task<SchemaRegistryHost> StartAsync(SchemaRegistryOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<SchemaRegistryHost>();
+        var started = TimeProvider.System.GetTimestamp();
+
+        var state = new RegistryState();
+        state.Conflict += message => LogConflict(logger, message);
+        var log = await SchemasLog.OpenAsync(options, state, logger, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton(new SchemaRegistry(state, log, options.ReadOnlyFollower));
+            builder.WebHost.UseUrls(options.Listen);
+            var app = builder.Build();
+
+            app.UseRegistryErrors(logger);
+            if (!string.IsNullOrEmpty(options.BasicAuthUser))
+            {
+                app.UseBasicAuthentication(options.BasicAuthUser, options.BasicAuthPassword ?? "");
+            }
+
+            app.MapRoot();
+            app.MapSubjects();
+            app.MapSchemas();
+            app.MapCompatibility();
+            app.MapConfig();
+            app.MapMode();
+            app.MapAssociations();
+
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            LogListening(logger, url, options.Topic, options.KafkaBootstrapServers, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            return new SchemaRegistryHost(app, log, url);
+        }
+        catch
+        {
+            await log.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops HTTP, then the <c>_schemas</c> reader and producer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _log.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema registry listening on {Url} (topic {Topic} on {Bootstrap}, ready in {Milliseconds:F0} ms)")]
+    private static partial void LogListening(ILogger logger, string url, string topic, string bootstrap, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a _schemas record that contradicts an earlier one (two writing instances?): {Message}")]
+    private static partial void LogConflict(ILogger logger, string message);
+}

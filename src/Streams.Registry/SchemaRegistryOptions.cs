@@ -1,0 +1,32 @@
+namespace Streams.Registry;
+
+/// <summary>How to run a schema registry: the Kafka that holds <c>_schemas</c> and the HTTP address to serve.</summary>
+public sealed class SchemaRegistryOptions
+{
+    /// <summary><c>bootstrap.servers</c> of the Kafka holding the <see cref="Topic"/> (the embedded broker or a real cluster).</summary>
+    public required string KafkaBootstrapServers { get; set; }
+
+    /// <summary>HTTP address to listen on; port 0 picks a free port (read it back from <see cref="SchemaRegistryHost.Url"/>).</summary>
+    public string Listen { get; set; } = "http://127.0.0.1:8081";
+
+    /// <summary>The compacted single-partition topic holding every schema, config and mode (Confluent's <c>kafkastore.topic</c>).</summary>
+    public string Topic { get; set; } = "_schemas";
+
+    /// <summary>Replication factor when the registry creates the topic; -1 uses the broker's default.</summary>
+    public short TopicReplicationFactor { get; set; } = -1;
+
+    /// <summary>How long Kafka calls (create topic, read to the end, produce) may take before failing.</summary>
+    public TimeSpan KafkaTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A follower serves reads and keeps following <see cref="Topic"/>, and refuses every write (42205). Run one
+    /// writing instance per topic and any number of followers.
+    /// </summary>
+    public bool ReadOnlyFollower { get; set; }
+
+    /// <summary>With <see cref="BasicAuthPassword"/>: HTTP basic authentication is required. Off when unset.</summary>
+    public string? BasicAuthUser { get; set; }
+
+    /// <summary>The password for <see cref="BasicAuthUser"/>.</summary>
+    public string? BasicAuthPassword { get; set; }
+}

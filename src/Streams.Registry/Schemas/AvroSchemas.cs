@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Avro;
+
+namespace Streams.Registry.Schemas;
+
+/// <summary>Parses Avro schema text (with referenced named types) and gives the text the registry stores.</summary>
+internal static class AvroSchemas
+{
+    /// <summary>
+    /// Parses <paramref name="text"/>; <paramref name="references"/> are the texts of referenced schemas, dependencies
+    /// first, whose named types the schema may use by name.
+    /// </summary>
+    public static Schema Parse(string text, IReadOnlyList<string> references)
+    {
+        var names = new SchemaNames();
+        foreach (var reference in references)
+        {
+            ParseInto(reference, names, "a referenced schema");
+        }
+
+        return ParseInto(text, names, "the schema");
+    }
+
+    private static Schema ParseInto(string text, SchemaNames names, string what)
+    {
+        try
+        {
+            var schema = Schema.Parse(text, names);
+            if (schema is NamedSchema named && !names.Contains(named.SchemaName))
+            {
+                names.Add(named);
+            }
+
+            return schema;
+        }
+        catch (Exception ex) when (ex is SchemaParseException or AvroException or Newtonsoft.Json.JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidSchemaException($"Invalid schema: {what} is not valid Avro: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The stored form: <see cref="Normalize"/> when asked, else <see cref="Compact"/> (bare primitive names such as <c>int</c> are not JSON and are normalized).</summary>
+    public static string Canonical(string text, Schema parsed, bool normalize) =>
+        normalize || !text.TrimStart().StartsWith('{') && !text.TrimStart().StartsWith('[') && !text.TrimStart().StartsWith('"')
+            ? Normalize(parsed)
+            : Compact(text);
+
+    /// <summary>
+    /// The text stored and compared for identity: the submitted JSON without insignificant whitespace. Two
+    /// registrations that differ only in layout get one id; anything else (docs, defaults, order) is a different schema.
+    /// </summary>
+    public static string Compact(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text)?.ToJsonString(CompactJson) ?? "null";
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidSchemaException($"Invalid schema: not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// <c>normalize=true</c>: the form the Avro library writes back for the parsed schema, so equivalent spellings
+    /// (<c>{"type":"string"}</c> and <c>"string"</c>, namespaces spelled out or inherited) get one id.
+    /// </summary>
+    public static string Normalize(Schema parsed) => Compact(parsed.ToString());
+
+    private static readonly JsonSerializerOptions CompactJson = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

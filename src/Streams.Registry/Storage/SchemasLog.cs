@@ -1,0 +1,250 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
+
+namespace Streams.Registry.Storage;
+
+/// <summary>
+/// The <c>_schemas</c> topic: one partition, compacted. Writes go through an idempotent <c>acks=all</c> producer;
+/// a reader thread applies every record, this instance's and any other's, to <see cref="RegistryState"/> in offset
+/// order. A write returns only once the reader has applied it, so the HTTP answer always reflects the log.
+/// </summary>
+internal sealed partial class SchemasLog : IAsyncDisposable
+{
+    private readonly string _topic;
+    private readonly IProducer<byte[], byte[]?> _producer;
+    private readonly IConsumer<byte[], byte[]?> _consumer;
+    private readonly RegistryState _state;
+    private readonly ILogger _logger;
+    private readonly Lock _waitersGate = new();
+    private readonly List<(long Offset, TaskCompletionSource<bool> Applied)> _waiters = [];
+    private readonly Dictionary<long, bool> _outcomes = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Thread? _reader;
+    private long _nextOffset;
+    private Exception? _readerFailure;
+
+    private SchemasLog(SchemaRegistryOptions options, RegistryState state, ILogger logger)
+    {
+        _topic = options.Topic;
+        _state = state;
+        _logger = logger;
+        _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = options.KafkaBootstrapServers,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            LingerMs = 0,
+            MessageTimeoutMs = (int)options.KafkaTimeout.TotalMilliseconds,
+        }).Build();
+        _consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = options.KafkaBootstrapServers,
+            // The client insists on a group id, but the registry assigns the partition itself and never commits or
+            // joins (every start reads everything), so the group never exists on the broker.
+            GroupId = $"{options.Topic}-reader-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            // The broker answers a waiting fetch as soon as a record is appended, so this bounds only idle polling.
+            FetchWaitMaxMs = 100,
+            FetchErrorBackoffMs = 50,
+            IsolationLevel = IsolationLevel.ReadUncommitted,
+        }).Build();
+    }
+
+    /// <summary>Creates the topic if needed and reads it to the end before returning, so the first answer is complete.</summary>
+    public static async Task<SchemasLog> OpenAsync(SchemaRegistryOptions options, RegistryState state, ILogger logger, CancellationToken cancellationToken)
+    {
+        await EnsureTopicAsync(options, logger).ConfigureAwait(false);
+        var log = new SchemasLog(options, state, logger);
+        try
+        {
+            var partition = new TopicPartition(options.Topic, 0);
+            var end = log._consumer.QueryWatermarkOffsets(partition, options.KafkaTimeout).High.Value;
+            log._consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+            log._reader = new Thread(log.ReadLoop) { IsBackground = true, Name = "schemas-log-reader" };
+            log._reader.Start();
+            if (end > 0)
+            {
+                await log.WaitAppliedAsync(end - 1, cancellationToken).ConfigureAwait(false);
+            }
+
+            LogLoaded(logger, options.Topic, end, state.MaxId);
+            return log;
+        }
+        catch
+        {
+            await log.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Appends records (in order) and waits until they are applied; true for each record the state accepted.</summary>
+    public async Task<bool[]> AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
+    {
+        var deliveries = new List<Task<DeliveryResult<byte[], byte[]?>>>(records.Count);
+        foreach (var record in records)
+        {
+            var (key, value) = LogRecords.Encode(record);
+            deliveries.Add(_producer.ProduceAsync(_topic, new Message<byte[], byte[]?> { Key = key, Value = value }, cancellationToken));
+        }
+
+        var results = await Task.WhenAll(deliveries).ConfigureAwait(false);
+        var outcomes = new bool[results.Length];
+        for (var i = 0; i < results.Length; i++)
+        {
+            outcomes[i] = await WaitAppliedAsync(results[i].Offset.Value, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcomes;
+    }
+
+    private Task<bool> WaitAppliedAsync(long offset, CancellationToken cancellationToken)
+    {
+        lock (_waitersGate)
+        {
+            if (_readerFailure is not null)
+            {
+                return Task.FromException<bool>(new InvalidOperationException("the _schemas reader stopped", _readerFailure));
+            }
+
+            if (offset < _nextOffset)
+            {
+                return Task.FromResult(_outcomes.Remove(offset, out var outcome) ? outcome : true);
+            }
+
+            var applied = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((offset, applied));
+            return applied.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    // Confluent.Kafka's Consume blocks, so the reader owns a thread rather than a pool thread.
+    private void ReadLoop()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var result = _consumer.Consume(TimeSpan.FromMilliseconds(200));
+                if (result is null || result.IsPartitionEOF)
+                {
+                    continue;
+                }
+
+                var applied = true;
+                try
+                {
+                    applied = LogRecords.Decode(result.Message.Key, result.Message.Value) is not { } record || _state.Apply(record);
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException or NullReferenceException)
+                {
+                    LogUnreadable(_logger, result.Offset.Value, ex.Message);
+                }
+
+                Advance(result.Offset.Value, applied);
+            }
+        }
+        catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                LogReaderFailed(_logger, ex);
+                Fail(ex);
+            }
+        }
+    }
+
+    private void Advance(long offset, bool applied)
+    {
+        List<(long, TaskCompletionSource<bool>)> done;
+        lock (_waitersGate)
+        {
+            _nextOffset = offset + 1;
+            done = [.. _waiters.Where(w => w.Offset <= offset)];
+            _waiters.RemoveAll(w => w.Offset <= offset);
+            if (!applied && !done.Any(w => w.Item1 == offset))
+            {
+                // A writer may not be waiting yet (its delivery report can arrive after the read); keep the verdict.
+                _outcomes[offset] = false;
+            }
+        }
+
+        foreach (var (waitedOffset, tcs) in done)
+        {
+            tcs.TrySetResult(waitedOffset != offset || applied);
+        }
+    }
+
+    private void Fail(Exception ex)
+    {
+        List<(long, TaskCompletionSource<bool>)> waiting;
+        lock (_waitersGate)
+        {
+            _readerFailure = ex;
+            waiting = [.. _waiters];
+            _waiters.Clear();
+        }
+
+        foreach (var (_, tcs) in waiting)
+        {
+            tcs.TrySetException(ex);
+        }
+    }
+
+    private static async Task EnsureTopicAsync(SchemaRegistryOptions options, ILogger logger)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.KafkaBootstrapServers }).Build();
+        try
+        {
+            await admin.CreateTopicsAsync(
+                [new TopicSpecification
+                {
+                    Name = options.Topic,
+                    NumPartitions = 1,
+                    ReplicationFactor = options.TopicReplicationFactor,
+                    Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" },
+                }],
+                new CreateTopicsOptions { RequestTimeout = options.KafkaTimeout }).ConfigureAwait(false);
+            LogTopicCreated(logger, options.Topic);
+        }
+        catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
+        {
+        }
+
+        var metadata = admin.GetMetadata(options.Topic, options.KafkaTimeout);
+        var partitions = metadata.Topics.Single().Partitions.Count;
+        if (partitions != 1)
+        {
+            // Ids and versions are ordered by the log; with several partitions there is no single order.
+            throw new InvalidOperationException($"Topic {options.Topic} has {partitions} partitions; the schema registry needs exactly 1.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_reader is not null)
+        {
+            await Task.Run(() => _reader.Join()).ConfigureAwait(false);
+        }
+
+        Fail(new ObjectDisposedException(nameof(SchemasLog)));
+        _consumer.Close();
+        _consumer.Dispose();
+        _producer.Flush(TimeSpan.FromSeconds(5));
+        _producer.Dispose();
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} (1 partition, compacted)")]
+    private static partial void LogTopicCreated(ILogger logger, string topic);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Topic} to offset {End}: highest schema id {MaxId}")]
+    private static partial void LogLoaded(ILogger logger, string topic, long end, int maxId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped unreadable _schemas record at offset {Offset}: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, long offset, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The _schemas reader stopped; writes will fail until restart")]
+    private static partial void LogReaderFailed(ILogger logger, Exception exception);
+}
