@@ -75,6 +75,17 @@ public sealed class GeneratedContractsTests
         Assert.Equal(3, read.lines.Single().quantity);
     }
 
+    [Theory]
+    [InlineData("40", "40.00")]
+    [InlineData("19.999", "20.00")]
+    [InlineData("0.125", "0.12")]
+    public void Money_of_any_amount_encodes_as_cents(string amount, string expected)
+    {
+        var order = new CartLine { productId = "p", quantity = 1, unitPrice = Money.Of(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture)), currency = "EUR" };
+
+        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), (decimal)RoundTrip(order).unitPrice);
+    }
+
     [Fact]
     public void Generated_schema_is_the_schema_file()
     {

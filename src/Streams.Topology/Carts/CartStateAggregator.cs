@@ -1,5 +1,6 @@
 using Avro;
 using Avro.Specific;
+using Streams.Contracts;
 using Streams.Contracts.Carts;
 
 namespace Streams.Topology.Carts;
@@ -74,7 +75,7 @@ public static class CartStateAggregator
             cartId = checkout.cartId,
             customerId = checkout.customerId,
             lines = [.. state.lines.Select(Copy)],
-            total = new AvroDecimal(decimal.Round(total, 2)),
+            total = Money.Of(total),
             currency = currency,
         };
     }
