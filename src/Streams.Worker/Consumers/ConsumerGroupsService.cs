@@ -1,0 +1,39 @@
+using Confluent.SchemaRegistry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streams.Contracts.Topics;
+using Streams.Messaging.Consuming;
+using Streams.Worker.Infrastructure;
+
+namespace Streams.Worker.Consumers;
+
+/// <summary>
+/// The independent consumer groups: each has its own group id and offsets, reads at its own pace, and neither
+/// knows the other or the producers exist.
+/// </summary>
+public sealed class ConsumerGroupsService(
+    StreamsEndpoints endpoints,
+    ISchemaRegistryClient registry,
+    AuditProjection audit,
+    Notifier notifier,
+    ILoggerFactory loggerFactory) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var groups = new (string GroupId, IReadOnlyList<string> Topics, Func<ConsumedEvent, CancellationToken, Task> Handler)[]
+        {
+            (AuditProjection.GroupId, TopicCatalog.All.Select(t => t.Name).ToList(), audit.HandleAsync),
+            (Notifier.GroupId, [TopicCatalog.SecurityAlerts.Name, TopicCatalog.Orders.Name], notifier.HandleAsync),
+        };
+
+        return Task.WhenAll(groups.Select(group => Task.Run(async () =>
+        {
+            using var consumer = new EventConsumer(
+                new EventConsumerOptions { BootstrapServers = endpoints.BootstrapServers, GroupId = group.GroupId, Topics = group.Topics, DeadLetterTopic = Provisioning.DeadLetterTopic },
+                registry,
+                group.Handler,
+                loggerFactory.CreateLogger($"Streams.Worker.Consumers.{group.GroupId}"));
+            await consumer.RunAsync(stoppingToken).ConfigureAwait(false);
+        }, CancellationToken.None)));
+    }
+}

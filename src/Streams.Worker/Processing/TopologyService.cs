@@ -1,0 +1,75 @@
+using Confluent.SchemaRegistry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.SerDes;
+using Streams.Topology.Carts;
+using Streams.Topology.Logins;
+using Streams.Worker.Infrastructure;
+
+namespace Streams.Worker.Processing;
+
+/// <summary>
+/// Runs the Streamiz topologies (cart state, orders, login monitoring) as one application. Streamiz's StartAsync
+/// never throws, and ERROR is terminal, so the state is watched and an ERROR stops the host with a failure exit code.
+/// </summary>
+public sealed partial class TopologyService(
+    StreamsOptions options,
+    StreamsEndpoints endpoints,
+    ISchemaRegistryClient registry,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory,
+    ILogger<TopologyService> logger) : BackgroundService
+{
+    private KafkaStream? _stream;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var builder = new StreamBuilder();
+        CartTopology.Build(builder, registry);
+        LoginMonitoringTopology.Build(builder, registry, options.LoginMonitoring);
+
+        var config = new StreamConfig<StringSerDes, StringSerDes>
+        {
+            ApplicationId = options.ApplicationId,
+            BootstrapServers = endpoints.BootstrapServers,
+            // Java Kafka Streams starts new applications at the beginning; librdkafka would start at the end.
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            StateDir = Path.Combine(options.DataDirectory, "topology-state"),
+            NumStreamThreads = 2,
+            Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
+            CommitIntervalMs = 1000,
+            Logger = loggerFactory,
+            // One bad record must not stop the application: it is skipped here and visible in the logs.
+            DeserializationExceptionHandler = (_, record, exception) =>
+            {
+                LogPoisonRecord(logger, record.Topic, record.Partition.Value, record.Offset.Value, exception.Message);
+                return ExceptionHandlerResponse.CONTINUE;
+            },
+        };
+
+        _stream = new KafkaStream(builder.Build(), config);
+        _stream.StateChanged += (_, state) =>
+        {
+            LogState(logger, state.ToString());
+            if (state == KafkaStream.State.ERROR)
+            {
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+            }
+        };
+        await _stream.StartAsync(stoppingToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stream?.Dispose();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Topology application is {State}")]
+    private static partial void LogState(ILogger logger, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped undeserializable record {Topic}-{Partition}@{Offset}: {Reason}")]
+    private static partial void LogPoisonRecord(ILogger logger, string topic, int partition, long offset, string reason);
+}
