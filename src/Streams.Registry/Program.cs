@@ -45,7 +45,9 @@ root.SetAction(async (parse, cancellationToken) =>
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         })
-        .SetMinimumLevel(LogLevel.Information));
+        .SetMinimumLevel(LogLevel.Information)
+        // One line per HTTP request drowns the registry's own messages; failures still show.
+        .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
 
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

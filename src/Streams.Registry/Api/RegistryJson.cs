@@ -100,13 +100,16 @@ internal static class RegistryJson
     /// <summary>Route values arrive still percent-encoded for '/' (%2F); subjects may contain it.</summary>
     public static string Subject(string routeValue) => Uri.UnescapeDataString(routeValue);
 
+    // Schema texts are JSON inside JSON: escape quotes as \" (as Confluent does), not \u0022.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private sealed class JsonBody(JsonNode? body, int status) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.StatusCode = status;
             httpContext.Response.ContentType = ContentType;
-            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter.AsStream());
+            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter.AsStream(), WriterOptions);
             if (body is null)
             {
                 writer.WriteNullValue();
