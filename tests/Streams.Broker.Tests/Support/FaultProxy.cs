@@ -44,13 +44,23 @@ internal sealed class FaultProxy : IAsyncDisposable
             {
                 client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 return;
             }
 
             var upstream = new TcpClient();
-            await upstream.ConnectAsync(IPAddress.Loopback, _target);
+            try
+            {
+                await upstream.ConnectAsync(IPAddress.Loopback, _target, _stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException)
+            {
+                client.Dispose();
+                upstream.Dispose();
+                continue;
+            }
+
             var apiKeys = new ConcurrentDictionary<int, short>();
             _tasks.Add(PumpAsync(client, upstream, apiKeys, requests: true));
             _tasks.Add(PumpAsync(upstream, client, apiKeys, requests: false));
@@ -86,7 +96,7 @@ internal sealed class FaultProxy : IAsyncDisposable
                 await outputStream.WriteAsync(frame, _stop.Token);
             }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or EndOfStreamException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             from.Close();
             to.Close();
