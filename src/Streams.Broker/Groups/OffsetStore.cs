@@ -13,7 +13,7 @@ namespace Streams.Broker.Groups;
 /// </summary>
 internal sealed partial class OffsetStore(LogManager logs, ILogger logger, TimeProvider time)
 {
-    public const string TopicName = "__consumer_offsets";
+    public const string TopicName = TopicNames.ConsumerOffsets;
 
     private readonly Lock _createLock = new();
 
