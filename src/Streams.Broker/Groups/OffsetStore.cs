@@ -55,6 +55,9 @@ internal sealed partial class OffsetStore(LogManager logs, ILogger logger, TimeP
         }
     }
 
+    /// <summary>Creates the topic now (a client asked for it by name) with the settings the coordinator needs.</summary>
+    public void EnsureCreated() => GetOrCreatePartition();
+
     private Partition? GetOrCreatePartition()
     {
         if (logs.GetPartition(TopicName, 0) is { } existing)

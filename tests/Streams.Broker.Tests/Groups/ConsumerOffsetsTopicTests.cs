@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Broker.Tests.Support;
 using Xunit.Abstractions;
+using BrokerError = Streams.Broker.Protocol.ErrorCode;
 
 namespace Streams.Broker.Tests.Groups;
 
@@ -42,6 +43,25 @@ public sealed class ConsumerOffsetsTopicTests(ITestOutputHelper output) : IAsync
         // Only Kafka's own internal topics are internal, not every name that starts with "__".
         Assert.Contains(topics, t => t is { Name: "__looks_internal", IsInternal: false });
         await AssertCommittedOffsetSurvivesRestartAsync();
+    }
+
+    [Fact]
+    public async Task A_client_asking_for_the_consumer_offsets_topic_first_gets_it_created_as_the_coordinator_needs_it()
+    {
+        await using var fresh = await TestBroker.StartAsync(output);
+        using var connection = await RawConnection.ConnectAsync(fresh.Broker);
+
+        var topics = await RawRequests.MetadataTopicsAsync(connection, [OffsetsTopic, "__transaction_state"], allowAutoCreate: true);
+
+        Assert.Equal(new MetadataTopic(OffsetsTopic, true, BrokerError.None, 1), topics.Single(t => t.Name == OffsetsTopic));
+
+        // Compacted, not time-retained: offsets must outlive log.retention.hours.
+        using var admin = Clients.Admin(fresh.BootstrapServers);
+        var configs = await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = OffsetsTopic }]);
+        Assert.Equal("compact", configs[0].Entries["cleanup.policy"].Value);
+
+        // No transaction coordinator yet: its topic is not made an ordinary one in the meantime.
+        Assert.Equal(BrokerError.UnknownTopicOrPartition, topics.Single(t => t.Name == "__transaction_state").Error);
     }
 
     [Fact]

@@ -68,13 +68,21 @@ internal static class RawRequests
         return (error, highWatermark, records?.Length ?? 0);
     }
 
-    /// <summary>Metadata v8 for all topics, internal ones included (tests about user topics filter on IsInternal).</summary>
-    public static async Task<List<MetadataTopic>> MetadataTopicsAsync(RawConnection connection)
+    /// <summary>
+    /// Metadata v8 for the named topics, or for all (internal ones included: tests about user topics filter on
+    /// IsInternal).
+    /// </summary>
+    public static async Task<List<MetadataTopic>> MetadataTopicsAsync(RawConnection connection, IReadOnlyList<string>? topics = null, bool allowAutoCreate = false)
     {
         var reader = await connection.RequestAsync(ApiKey.Metadata, 8, w =>
         {
-            w.WriteArrayLength(-1);
-            w.WriteBool(false);
+            w.WriteArrayLength(topics?.Count ?? -1);
+            foreach (var topic in topics ?? [])
+            {
+                w.WriteString(topic);
+            }
+
+            w.WriteBool(allowAutoCreate);
             w.WriteBool(false);
             w.WriteBool(false);
         });
@@ -90,7 +98,7 @@ internal static class RawRequests
 
         reader.ReadNullableString();
         reader.ReadInt32();
-        var topics = new List<MetadataTopic>();
+        var described = new List<MetadataTopic>();
         var count = reader.ReadArrayLength();
         for (var t = 0; t < count; t++)
         {
@@ -115,10 +123,10 @@ internal static class RawRequests
             }
 
             reader.ReadInt32();
-            topics.Add(new MetadataTopic(name, isInternal, error, partitions));
+            described.Add(new MetadataTopic(name, isInternal, error, partitions));
         }
 
-        return topics;
+        return described;
     }
 
     /// <summary>The names of the topics clients created, without the broker's internal ones.</summary>
