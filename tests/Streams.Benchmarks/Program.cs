@@ -4,9 +4,17 @@ using Streams.Benchmarks;
 
 // Produce/consume throughput of the embedded broker, side by side with librdkafka's in-memory mock cluster as the
 // baseline (same client, same machine, same workload). Usage: dotnet run -c Release --project tests/Streams.Benchmarks -- [messages] [--fsync]
-var messages = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 2_000_000;
-var fsyncEveryBatch = args.Contains("--fsync");
+// Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 const int ValueSize = 100;
+var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+if (args.Contains("groups"))
+{
+    await RunGroupsAsync(count ?? 1_200_000).ConfigureAwait(false);
+    return;
+}
+
+var messages = count ?? 2_000_000;
+var fsyncEveryBatch = args.Contains("--fsync");
 
 AnsiConsole.MarkupLine($"[bold]{messages:N0}[/] messages of {ValueSize} bytes, acks=all, idempotent, linger 5 ms, one partition");
 
@@ -35,6 +43,51 @@ table.AddRow("broker CPU while consuming (.NET)", "in client", Cpu(embedded.Cons
 table.AddRow("broker CPU while consuming (raw)", "in client", Cpu(embedded.RawConsume), "");
 table.AddRow("broker peak RSS", "in client", $"{Math.Max(embedded.Produce.BrokerPeakRss ?? 0, embedded.Consume.BrokerPeakRss ?? 0) / 1048576.0:N0} MiB", "");
 AnsiConsole.Write(table);
+
+static async Task RunGroupsAsync(int messages)
+{
+    AnsiConsole.MarkupLine($"[bold]{messages:N0}[/] messages of {ValueSize} bytes in a {GroupRun.Partitions}-partition topic; consumers subscribe (eager range assignor, librdkafka defaults otherwise)");
+    await using var broker = await BrokerProcess.StartAsync([]).ConfigureAwait(false);
+    var topic = await GroupRun.FillTopicAsync(broker.BootstrapServers, messages, ValueSize).ConfigureAwait(false);
+
+    var reads = new List<GroupReadResult>();
+    foreach (var members in new[] { 1, 2, 4 })
+    {
+        reads.Add(await GroupRun.ReadAsync(broker.BootstrapServers, topic, messages, members, broker.Sample).ConfigureAwait(false));
+    }
+
+    var throughput = new Table().Title("Group reads the whole topic").AddColumns("members", "msg/s (from Subscribe)", "msg/s (first to last message)", "join (Subscribe to first message)", "messages read", "broker CPU");
+    foreach (var read in reads)
+    {
+        throughput.AddRow($"{read.Members}", $"{read.Rate:N0}", $"{read.SteadyRate:N0}", $"{read.ToFirstMessage.TotalMilliseconds:N0} ms", $"{read.Received:N0}",
+            $"{read.BrokerCpu.TotalSeconds / read.ToLastMessage.TotalSeconds:P0} of one core");
+    }
+
+    AnsiConsole.Write(throughput);
+
+    // Old members learn of a rebalance from their next heartbeat, so librdkafka's default heartbeat.interval.ms
+    // (3 s) bounds the wait (max = one interval plus the coordinator's and the clients' own work); the 500 ms rows
+    // show how much of it is that wait.
+    const int Repeats = 5;
+    var rebalances = new List<RebalanceResult>();
+    foreach (var heartbeat in new[] { 3000, 500 })
+    {
+        foreach (var members in new[] { 1, 2, 4 })
+        {
+            rebalances.Add(await GroupRun.MeasureRebalanceAsync(broker.BootstrapServers, members, Repeats, heartbeat).ConfigureAwait(false));
+        }
+    }
+
+    var latency = new Table().Title($"One member joins a consuming group: Subscribe to every member consuming again ({Repeats} samples)")
+        .AddColumns("members before", "heartbeat.interval.ms", "median", "max", "newcomer assigned (median)");
+    foreach (var r in rebalances)
+    {
+        latency.AddRow($"{r.Members} + 1", $"{r.HeartbeatIntervalMs}", $"{r.Median.TotalMilliseconds:N0} ms", $"{r.Max.TotalMilliseconds:N0} ms",
+            $"{r.NewcomerAssigned.Order().ElementAt(r.NewcomerAssigned.Count / 2).TotalMilliseconds:N0} ms");
+    }
+
+    AnsiConsole.Write(latency);
+}
 
 static string Cpu(Phase phase) =>
     phase.BrokerCpu is { } cpu ? $"{cpu.TotalSeconds / phase.Elapsed.TotalSeconds:P0} of one core" : "n/a";

@@ -1,10 +1,12 @@
 using Streams.Broker.Protocol;
+using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>
 /// DeleteRecords (21), v0-1: moves each partition's log start offset (offset -1 = the high watermark).
 /// Whole segments below it are removed by the next retention pass; fetches below it get OFFSET_OUT_OF_RANGE at once.
+/// Records of internal topics cannot be deleted (INVALID_TOPIC_EXCEPTION, as Kafka).
 /// </summary>
 internal sealed class DeleteRecordsApi : ApiHandler
 {
@@ -26,8 +28,9 @@ internal sealed class DeleteRecordsApi : ApiHandler
             response.WriteArrayLength(partitions.Count);
             foreach (var (index, offset) in partitions)
             {
-                var partition = context.Broker.Logs.GetPartition(name, index);
-                var (error, lowWatermark) = partition?.DeleteRecordsBefore(offset) ?? (ErrorCode.UnknownTopicOrPartition, -1);
+                var partition = TopicNames.IsInternal(name) ? null : context.Broker.Logs.GetPartition(name, index);
+                var (error, lowWatermark) = TopicNames.IsInternal(name) ? (ErrorCode.InvalidTopicException, -1)
+                    : partition?.DeleteRecordsBefore(offset) ?? (ErrorCode.UnknownTopicOrPartition, -1);
                 response.WriteInt32(index);
                 response.WriteInt64(lowWatermark);
                 response.WriteErrorCode(error);

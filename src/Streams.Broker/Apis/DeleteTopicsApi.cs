@@ -1,8 +1,12 @@
 using Streams.Broker.Protocol;
+using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
 
-/// <summary>DeleteTopics (20), v0-3: identical apart from ThrottleTimeMs (v1+). Data, indexes and metadata go at once.</summary>
+/// <summary>
+/// DeleteTopics (20), v0-3: identical apart from ThrottleTimeMs (v1+). Data, indexes and metadata go at once.
+/// Internal topics cannot be deleted (INVALID_TOPIC_EXCEPTION, as Kafka): <c>__consumer_offsets</c> is every group's memory.
+/// </summary>
 internal sealed class DeleteTopicsApi : ApiHandler
 {
     public override ApiKey Key => ApiKey.DeleteTopics;
@@ -24,7 +28,7 @@ internal sealed class DeleteTopicsApi : ApiHandler
         foreach (var name in names)
         {
             response.WriteString(name);
-            response.WriteErrorCode(context.Broker.Logs.DeleteTopic(name).Error);
+            response.WriteErrorCode(TopicNames.IsInternal(name) ? ErrorCode.InvalidTopicException : context.Broker.Logs.DeleteTopic(name).Error);
         }
 
         return ValueTask.CompletedTask;

@@ -116,6 +116,18 @@ internal sealed class MetadataApi : ApiHandler
             return (name, ErrorCode.None, existing);
         }
 
+        if (TopicNames.IsInternal(name))
+        {
+            // Kafka creates its internal topics with their own settings, whatever auto.create.topics.enable says. As an
+            // ordinary topic __consumer_offsets would get time retention, which would delete committed offsets.
+            if (allowAutoCreate && name == TopicNames.ConsumerOffsets)
+            {
+                broker.Groups.EnsureOffsetsTopic();
+            }
+
+            return broker.Logs.GetTopic(name) is { } internalTopic ? (name, ErrorCode.None, internalTopic) : (name, ErrorCode.UnknownTopicOrPartition, null);
+        }
+
         if (TopicNames.Validate(name) is not null)
         {
             return (name, ErrorCode.InvalidTopicException, null);

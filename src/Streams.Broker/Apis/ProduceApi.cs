@@ -6,7 +6,7 @@ namespace Streams.Broker.Apis;
 
 /// <summary>
 /// Produce (0), v3-8: v3 record batches (magic 2), v5 LogStartOffset, v7 zstd, v8 RecordErrors/ErrorMessage.
-/// acks=0 gets no response. With one replica, acks=1 and acks=all both mean "appended to this node's log"; the
+/// acks=0 gets no response. Internal topics are written by the broker only (INVALID_TOPIC_EXCEPTION, as Kafka). With one replica, acks=1 and acks=all both mean "appended to this node's log"; the
 /// write reaches the OS before the answer, so it survives a process crash (fsync follows <c>flush.messages</c>/<c>flush.ms</c>).
 /// </summary>
 internal sealed partial class ProduceApi : ApiHandler
@@ -68,6 +68,12 @@ internal sealed partial class ProduceApi : ApiHandler
 
     private static AppendResult Append(RequestContext context, string topic, ProducePartition data, short version)
     {
+        if (TopicNames.IsInternal(topic))
+        {
+            // The coordinator owns these records; one written by a client could corrupt every group on restart.
+            return AppendResult.Failed(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic}");
+        }
+
         var partition = context.Broker.Logs.GetPartition(topic, data.Index);
         if (partition is null)
         {

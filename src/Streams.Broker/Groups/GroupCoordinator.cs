@@ -53,6 +53,9 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>Creates <c>__consumer_offsets</c> as the coordinator would on its first write.</summary>
+    public void EnsureOffsetsTopic() => _store.EnsureCreated();
+
     /// <summary>Restores committed offsets and group generations from <c>__consumer_offsets</c>, then starts the deadline loop.</summary>
     public void Start()
     {

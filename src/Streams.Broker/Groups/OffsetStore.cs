@@ -13,7 +13,7 @@ namespace Streams.Broker.Groups;
 /// </summary>
 internal sealed partial class OffsetStore(LogManager logs, ILogger logger, TimeProvider time)
 {
-    public const string TopicName = "__consumer_offsets";
+    public const string TopicName = TopicNames.ConsumerOffsets;
 
     private readonly Lock _createLock = new();
 
@@ -54,6 +54,9 @@ internal sealed partial class OffsetStore(LogManager logs, ILogger logger, TimeP
             return ErrorCode.KafkaStorageError;
         }
     }
+
+    /// <summary>Creates the topic now (a client asked for it by name) with the settings the coordinator needs.</summary>
+    public void EnsureCreated() => GetOrCreatePartition();
 
     private Partition? GetOrCreatePartition()
     {

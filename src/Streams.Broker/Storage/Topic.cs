@@ -12,7 +12,7 @@ internal sealed class Topic(string name, Guid id, TopicConfig config)
 
     public Guid Id { get; } = id;
 
-    public bool IsInternal => Name.StartsWith("__", StringComparison.Ordinal);
+    public bool IsInternal => TopicNames.IsInternal(Name);
 
     public TopicConfig Config
     {

@@ -12,4 +12,15 @@ internal static class GroupWait
             await Task.Delay(50);
         }
     }
+
+    /// <summary>As above, for a condition that asks the broker (an admin request, say).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}");
+            await Task.Delay(50);
+        }
+    }
 }

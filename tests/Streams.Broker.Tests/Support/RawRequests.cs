@@ -68,12 +68,21 @@ internal static class RawRequests
         return (error, highWatermark, records?.Length ?? 0);
     }
 
-    public static async Task<int> MetadataTopicCountAsync(RawConnection connection)
+    /// <summary>
+    /// Metadata v8 for the named topics, or for all (internal ones included: tests about user topics filter on
+    /// IsInternal).
+    /// </summary>
+    public static async Task<List<MetadataTopic>> MetadataTopicsAsync(RawConnection connection, IReadOnlyList<string>? topics = null, bool allowAutoCreate = false)
     {
         var reader = await connection.RequestAsync(ApiKey.Metadata, 8, w =>
         {
-            w.WriteArrayLength(-1);
-            w.WriteBool(false);
+            w.WriteArrayLength(topics?.Count ?? -1);
+            foreach (var topic in topics ?? [])
+            {
+                w.WriteString(topic);
+            }
+
+            w.WriteBool(allowAutoCreate);
             w.WriteBool(false);
             w.WriteBool(false);
         });
@@ -89,6 +98,40 @@ internal static class RawRequests
 
         reader.ReadNullableString();
         reader.ReadInt32();
-        return reader.ReadArrayLength();
+        var described = new List<MetadataTopic>();
+        var count = reader.ReadArrayLength();
+        for (var t = 0; t < count; t++)
+        {
+            var error = (ErrorCode)reader.ReadInt16();
+            var name = reader.ReadString();
+            var isInternal = reader.ReadBool();
+            var partitions = reader.ReadArrayLength();
+            for (var p = 0; p < partitions; p++)
+            {
+                reader.ReadInt16();
+                reader.ReadInt32();
+                reader.ReadInt32();
+                reader.ReadInt32();
+                for (var list = 0; list < 3; list++)
+                {
+                    var nodes = reader.ReadArrayLength();
+                    for (var n = 0; n < nodes; n++)
+                    {
+                        reader.ReadInt32();
+                    }
+                }
+            }
+
+            reader.ReadInt32();
+            described.Add(new MetadataTopic(name, isInternal, error, partitions));
+        }
+
+        return described;
     }
+
+    /// <summary>The names of the topics clients created, without the broker's internal ones.</summary>
+    public static async Task<List<string>> UserTopicNamesAsync(RawConnection connection) =>
+        [.. (await MetadataTopicsAsync(connection)).Where(t => !t.IsInternal).Select(t => t.Name)];
 }
+
+internal sealed record MetadataTopic(string Name, bool IsInternal, ErrorCode Error, int Partitions);

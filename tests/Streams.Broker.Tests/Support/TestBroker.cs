@@ -9,6 +9,7 @@ public sealed class TestBroker : IAsyncDisposable
     private readonly Dictionary<string, string> _settings;
     private readonly ILoggerFactory _loggerFactory;
     private int? _advertisedPort;
+    private TimeProvider? _time;
 
     private TestBroker(string dataDirectory, Dictionary<string, string> settings, ILoggerFactory loggerFactory)
     {
@@ -23,7 +24,7 @@ public sealed class TestBroker : IAsyncDisposable
 
     public string BootstrapServers => Broker.BootstrapServers;
 
-    public static async Task<TestBroker> StartAsync(ITestOutputHelper? output = null, IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null, int? advertisedPort = null)
+    public static async Task<TestBroker> StartAsync(ITestOutputHelper? output = null, IReadOnlyDictionary<string, string>? settings = null, string? dataDirectory = null, int? advertisedPort = null, TimeProvider? time = null)
     {
         var directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "streams-broker-tests", Guid.NewGuid().ToString("N"));
         var loggerFactory = LoggerFactory.Create(b =>
@@ -34,7 +35,7 @@ public sealed class TestBroker : IAsyncDisposable
                 b.AddProvider(new TestOutputLoggerProvider(output));
             }
         });
-        var broker = new TestBroker(directory, new Dictionary<string, string>(settings ?? new Dictionary<string, string>()), loggerFactory) { _advertisedPort = advertisedPort };
+        var broker = new TestBroker(directory, new Dictionary<string, string>(settings ?? new Dictionary<string, string>()), loggerFactory) { _advertisedPort = advertisedPort, _time = time };
         await broker.StartBrokerAsync();
         return broker;
     }
@@ -47,7 +48,7 @@ public sealed class TestBroker : IAsyncDisposable
             options.Settings[name] = value;
         }
 
-        Broker = await KafkaBroker.StartAsync(options, _loggerFactory);
+        Broker = await KafkaBroker.StartAsync(options, _loggerFactory, _time);
     }
 
     /// <summary>Clean stop and start on the same data directory (a new port: clients must bootstrap again).</summary>
