@@ -22,6 +22,9 @@ public sealed class StreamsOptions
 
     public int EmbeddedRegistryPort { get; set; } = 8081;
 
+    /// <summary>Where the worker serves <c>/health/live</c>, <c>/health/ready</c> and <c>/notifications</c> (Server-Sent Events).</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:8080";
+
     /// <summary>The Streamiz application id: its consumer group, and the prefix of its internal topics.</summary>
     public string ApplicationId { get; set; } = "streams-topology";
 

@@ -54,12 +54,14 @@ public sealed class CartTopologyTests(RegistryFixture registry) : IClassFixture<
         Assert.Equal("apple", Assert.Single(driver.GetKeyValueStore<string, CartState>(CartTopology.StoreName).Get("cart-1").lines).productId);
     }
 
-    [Fact]
-    public void Checkout_joined_with_the_cart_state_places_an_order_with_its_total()
+    [Theory]
+    [InlineData(Streamiz.Kafka.Net.Mock.TopologyTestDriver.Mode.SYNC_TASK)]
+    [InlineData(Streamiz.Kafka.Net.Mock.TopologyTestDriver.Mode.ASYNC_CLUSTER_IN_MEMORY)]
+    public void Checkout_joined_with_the_cart_state_places_an_order_with_its_total(Streamiz.Kafka.Net.Mock.TopologyTestDriver.Mode mode)
     {
-        using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client));
+        using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client), mode);
         var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
-        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNameStrategy));
+        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(5), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNameStrategy));
 
         input.PipeInput("cart-2", Added("cart-2", "book", 2, 12.99m, 0));
         input.PipeInput("cart-2", Added("cart-2", "pen", 3, 1.10m, 1));
@@ -72,6 +74,40 @@ public sealed class CartTopologyTests(RegistryFixture registry) : IClassFixture<
         Assert.Equal(2 * 12.99m + 3 * 1.10m, (decimal)order.Value.total);
         Assert.Equal(["book", "pen"], order.Value.lines.Select(l => l.productId));
         Assert.Equal("EUR", order.Value.currency);
+    }
+
+    [Fact]
+    public void A_closed_cart_ignores_later_events_and_places_its_order_once()
+    {
+        using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client));
+        var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
+        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNameStrategy));
+
+        input.PipeInput("cart-5", Added("cart-5", "cup", 1, 3m, 0));
+        input.PipeInput("cart-5", CheckedOut("cart-5", 1));
+        input.PipeInput("cart-5", Added("cart-5", "plate", 4, 5m, 2));
+        input.PipeInput("cart-5", Removed("cart-5", "cup", 1, 3));
+
+        var order = Assert.Single(orders.ReadKeyValueList()).Message.Value;
+        Assert.Equal(3m, (decimal)order.total);
+        var state = driver.GetKeyValueStore<string, CartState>(CartTopology.StoreName).Get("cart-5");
+        Assert.True(state.checkedOut);
+        Assert.Equal("cup", Assert.Single(state.lines).productId);
+    }
+
+    [Fact]
+    public void Removing_more_than_is_in_the_cart_drops_the_line_without_going_negative()
+    {
+        using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client));
+        var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
+
+        input.PipeInput("cart-6", Added("cart-6", "pen", 2, 1.10m, 0));
+        input.PipeInput("cart-6", Added("cart-6", "ink", 1, 4.00m, 0));
+        input.PipeInput("cart-6", Removed("cart-6", "pen", 5, 1));
+        input.PipeInput("cart-6", Removed("cart-6", "never-added", 1, 2));
+
+        var state = driver.GetKeyValueStore<string, CartState>(CartTopology.StoreName).Get("cart-6");
+        Assert.Equal("ink", Assert.Single(state.lines).productId);
     }
 
     [Fact]

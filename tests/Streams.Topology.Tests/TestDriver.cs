@@ -7,7 +7,7 @@ namespace Streams.Topology.Tests;
 internal static class TestDriver
 {
     /// <summary>A driver over the topology <paramref name="build"/> makes, with its own state directory.</summary>
-    public static TopologyTestDriver Create(Action<StreamBuilder> build)
+    public static TopologyTestDriver Create(Action<StreamBuilder> build, TopologyTestDriver.Mode mode = TopologyTestDriver.Mode.SYNC_TASK)
     {
         var builder = new StreamBuilder();
         build(builder);
@@ -16,6 +16,6 @@ internal static class TestDriver
             ApplicationId = "topology-test-" + Guid.NewGuid().ToString("N")[..8],
             StateDir = Path.Combine(Path.GetTempPath(), "streams-topology-tests", "state", Guid.NewGuid().ToString("N")),
         };
-        return new TopologyTestDriver(builder.Build(), config);
+        return new TopologyTestDriver(builder.Build(), config, mode);
     }
 }

@@ -38,7 +38,18 @@ public sealed partial class EventConsumer : IDisposable
             EnableAutoCommit = true,
             EnableAutoOffsetStore = false, // only handled records are committed
         };
-        _consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        _consumer = new ConsumerBuilder<string, byte[]>(config)
+            .SetPartitionsAssignedHandler((consumer, partitions) => options.AssignmentChanged?.Invoke(consumer.Assignment.Count + partitions.Count))
+            .SetPartitionsRevokedHandler((consumer, partitions) =>
+            {
+                foreach (var partition in partitions)
+                {
+                    MessagingTelemetry.ForgetLag(options.GroupId, partition.Topic, partition.Partition.Value);
+                }
+
+                options.AssignmentChanged?.Invoke(consumer.Assignment.Count - partitions.Count);
+            })
+            .Build();
         _deadLetters = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = options.BootstrapServers, EnableIdempotence = true }).Build();
     }
 
@@ -60,6 +71,11 @@ public sealed partial class EventConsumer : IDisposable
 
                 await HandleAsync(record, cancellationToken).ConfigureAwait(false);
                 _consumer.StoreOffset(record);
+                var watermarks = _consumer.GetWatermarkOffsets(record.TopicPartition);
+                if (watermarks.High.Value >= 0)
+                {
+                    MessagingTelemetry.RecordLag(_options.GroupId, record.Topic, record.Partition.Value, watermarks.High.Value - record.Offset.Value - 1);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -96,14 +112,29 @@ public sealed partial class EventConsumer : IDisposable
             return;
         }
 
-        try
+        var consumed = new ConsumedEvent(@event, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Key, record.Message.Timestamp.UtcDateTime, record.Message.Headers);
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
         {
-            await _handler(new ConsumedEvent(@event, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Key, record.Message.Timestamp.UtcDateTime, record.Message.Headers), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _handler(consumed, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && _options.IsTransient(ex) && attempt < _options.MaxAttempts)
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(_options.RetryBackoff.TotalMilliseconds * Math.Pow(2, attempt - 1), 5000));
+                LogRetrying(_logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, delay.TotalMilliseconds, ex.Message);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await DeadLetterAsync(record, attempt > 1 ? "handler-failed-after-retries" : "handler-failed", ex, activity).ConfigureAwait(false);
+                break;
+            }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            await DeadLetterAsync(record, "handler-failed", ex, activity).ConfigureAwait(false);
-        }
+
+        MessagingTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new TagList { { "messaging.system", MessagingTelemetry.System }, { "messaging.destination.name", record.Topic }, { "messaging.consumer.group.name", _options.GroupId } });
     }
 
     private async Task DeadLetterAsync(ConsumeResult<string, byte[]> record, string reason, Exception exception, Activity? activity)
@@ -137,6 +168,9 @@ public sealed partial class EventConsumer : IDisposable
         _deadLetters.Dispose();
         _consumer.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retrying {Topic}-{Partition}@{Offset} (attempt {Attempt}) in {DelayMs} ms: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string topic, int partition, long offset, int attempt, double delayMs, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered {Topic}-{Partition}@{Offset} in group {GroupId}: {Reason}: {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string topic, int partition, long offset, string groupId, string reason, string error);

@@ -17,6 +17,20 @@ public sealed class EventConsumerOptions
     /// <summary>Where records that cannot be deserialized or handled go, with the reason in headers.</summary>
     public string DeadLetterTopic { get; set; } = "dead-letters";
 
+    /// <summary>How often a handler that fails with a transient error is tried before the record is dead-lettered.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First retry delay; doubles on every attempt, capped at 5 s.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Which handler failures are worth retrying (timeouts, I/O, retriable Kafka errors by default).</summary>
+    public Func<Exception, bool> IsTransient { get; set; } = static ex =>
+        ex is TimeoutException or IOException or System.Net.Http.HttpRequestException
+        || (ex is Confluent.Kafka.KafkaException kafka && !kafka.Error.IsFatal);
+
+    /// <summary>Called with the number of partitions held after every assignment change (for readiness checks).</summary>
+    public Action<int>? AssignmentChanged { get; set; }
+
     /// <summary>Extra librdkafka consumer settings (SASL/TLS, tuning).</summary>
     public IDictionary<string, string> Kafka { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

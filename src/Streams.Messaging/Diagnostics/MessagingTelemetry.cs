@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -24,6 +25,28 @@ public static class MessagingTelemetry
 
     /// <summary><c>messaging.client.consumed.messages</c>: messages delivered to consumer handlers.</summary>
     public static readonly Counter<long> ConsumedMessages = Meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Messages a consumer received");
+
+    /// <summary><c>messaging.process.duration</c>: time a consumer handler took per message.</summary>
+    public static readonly Histogram<double> ProcessDuration = Meter.CreateHistogram<double>("messaging.process.duration", "s", "Duration of processing one message");
+
+    private static readonly ConcurrentDictionary<(string Group, string Topic, int Partition), long> Lags = new();
+
+    /// <summary>
+    /// <c>messaging.kafka.consumer.lag</c> per group and partition: messages between the group's position and the
+    /// partition's high watermark, as last seen by the consumer (no extra requests to the broker).
+    /// </summary>
+    public static readonly ObservableGauge<long> ConsumerLag = Meter.CreateObservableGauge(
+        "messaging.kafka.consumer.lag",
+        () => Lags.Select(l => new Measurement<long>(l.Value, new("messaging.consumer.group.name", l.Key.Group), new("messaging.destination.name", l.Key.Topic), new("messaging.destination.partition.id", l.Key.Partition))),
+        "{message}",
+        "Messages a consumer group has yet to read");
+
+    public static void RecordLag(string group, string topic, int partition, long lag) => Lags[(group, topic, partition)] = Math.Max(lag, 0);
+
+    public static void ForgetLag(string group, string topic, int partition) => Lags.TryRemove((group, topic, partition), out _);
+
+    /// <summary>The lags currently known, for status displays.</summary>
+    public static IReadOnlyDictionary<(string Group, string Topic, int Partition), long> CurrentLags => Lags;
 
     public const string System = "kafka";
 }

@@ -26,6 +26,9 @@ public sealed class EventPublisher : IDisposable
             BootstrapServers = options.BootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
+            // Java clients and Streamiz hash keys with murmur2; so must we, or one key lands in different partitions
+            // depending on who wrote it, and per-key joins and ordering across topics break.
+            Partitioner = Partitioner.Murmur2Random,
             LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 5,
         };
         _producer = new ProducerBuilder<string, byte[]>(config).Build();

@@ -14,7 +14,18 @@ public static class CartStateAggregator
     public static CartState Apply(string cartId, ISpecificRecord cartEvent, CartState state)
     {
         var lines = state.lines.Select(Copy).ToList();
-        var next = new CartState { cartId = cartId, customerId = state.customerId, lines = lines, checkedOut = state.checkedOut, updatedAt = state.updatedAt };
+        var next = new CartState
+        {
+            cartId = cartId, customerId = state.customerId, lines = lines, checkedOut = state.checkedOut, updatedAt = state.updatedAt,
+            lastEventId = ((Avro.RecordSchema)cartEvent.Schema).TryGetField("eventId", out var id) ? cartEvent.Get(id.Pos) as string : null,
+            checkoutEventId = state.checkoutEventId,
+        };
+        if (state.checkedOut)
+        {
+            // A checked-out cart is closed: later events change nothing (and must not place the order again).
+            return next;
+        }
+
         switch (cartEvent)
         {
             case ProductAddedToCart added:
@@ -50,16 +61,23 @@ public static class CartStateAggregator
                 next.customerId = checkedOut.customerId;
                 next.updatedAt = checkedOut.occurredAt;
                 next.checkedOut = true;
+                next.checkoutEventId = checkedOut.eventId;
                 break;
         }
 
         return next;
     }
 
-    /// <summary>The order a checkout places, or null when the cart is empty (nothing to order).</summary>
-    public static OrderPlaced? PlaceOrder(CartCheckedOut checkout, CartState state)
+    /// <summary>True for the one state update a checkout produced (not for later events on the closed cart).</summary>
+    public static bool IsCheckout(CartState state) => state.checkoutEventId is not null && state.lastEventId == state.checkoutEventId;
+
+    /// <summary>
+    /// The order a checkout places: the cart's state at the moment of checkout. Null when the cart is empty (nothing
+    /// to order). The order id is the checkout's event id, so reprocessing the checkout yields the same order.
+    /// </summary>
+    public static OrderPlaced? PlaceOrder(CartState state)
     {
-        if (state.lines.Count == 0)
+        if (!IsCheckout(state) || state.lines.Count == 0)
         {
             return null;
         }
@@ -70,10 +88,10 @@ public static class CartStateAggregator
         return new OrderPlaced
         {
             eventId = Guid.NewGuid().ToString(),
-            occurredAt = checkout.occurredAt,
-            orderId = checkout.eventId,
-            cartId = checkout.cartId,
-            customerId = checkout.customerId,
+            occurredAt = state.updatedAt,
+            orderId = state.checkoutEventId!,
+            cartId = state.cartId,
+            customerId = state.customerId,
             lines = [.. state.lines.Select(Copy)],
             total = Money.Of(total),
             currency = currency,

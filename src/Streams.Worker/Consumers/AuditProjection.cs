@@ -5,9 +5,9 @@ using Streams.Messaging.Consuming;
 namespace Streams.Worker.Consumers;
 
 /// <summary>
-/// The audit trail as a queryable table: every event of every topic, one row per (topic, partition, offset), so
-/// re-reading the log (a replay, or a crash before the commit) rewrites the same rows and never duplicates them.
-/// Delete the database and reset the group's offsets to earliest, and it is rebuilt from the log.
+/// The audit trail as a queryable table: every event of every topic, one row per event id, so re-reading the log (a
+/// replay, or a crash before the commit) rewrites the same rows and never duplicates them. Delete the database and
+/// reset the group's offsets to earliest, and it is rebuilt from the log, identically.
 /// </summary>
 public sealed class AuditProjection : IDisposable
 {
@@ -24,9 +24,9 @@ public sealed class AuditProjection : IDisposable
         create.CommandText = """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS audit_events (
+                event_id TEXT NOT NULL PRIMARY KEY, event_type TEXT NOT NULL, event_key TEXT,
                 topic TEXT NOT NULL, partition INTEGER NOT NULL, "offset" INTEGER NOT NULL,
-                event_key TEXT, event_type TEXT NOT NULL, event_id TEXT, occurred_at TEXT NOT NULL, payload TEXT NOT NULL,
-                PRIMARY KEY (topic, partition, "offset"));
+                record_time TEXT NOT NULL, payload TEXT NOT NULL);
             """;
         create.ExecuteNonQuery();
     }
@@ -36,8 +36,8 @@ public sealed class AuditProjection : IDisposable
         ArgumentNullException.ThrowIfNull(consumed);
         using var insert = _connection.CreateCommand();
         insert.CommandText = """
-            INSERT OR REPLACE INTO audit_events (topic, partition, "offset", event_key, event_type, event_id, occurred_at, payload)
-            VALUES ($topic, $partition, $offset, $key, $type, $id, $at, $payload)
+            INSERT OR REPLACE INTO audit_events (event_id, event_type, event_key, topic, partition, "offset", record_time, payload)
+            VALUES ($id, $type, $key, $topic, $partition, $offset, $at, $payload)
             """;
         insert.Parameters.AddWithValue("$topic", consumed.Topic);
         insert.Parameters.AddWithValue("$partition", consumed.Partition);
@@ -45,7 +45,9 @@ public sealed class AuditProjection : IDisposable
         insert.Parameters.AddWithValue("$key", (object?)consumed.Key ?? DBNull.Value);
         insert.Parameters.AddWithValue("$type", consumed.Event.Schema.Fullname);
         var schema = (Avro.RecordSchema)consumed.Event.Schema;
-        insert.Parameters.AddWithValue("$id", schema.TryGetField("eventId", out var idField) ? consumed.Event.Get(idField.Pos) ?? DBNull.Value : DBNull.Value);
+        // Every contract carries an event id; a record without one is keyed by where it sits in the log.
+        var eventId = schema.TryGetField("eventId", out var idField) ? consumed.Event.Get(idField.Pos) as string : null;
+        insert.Parameters.AddWithValue("$id", eventId ?? $"{consumed.Topic}/{consumed.Partition}/{consumed.Offset}");
         insert.Parameters.AddWithValue("$at", consumed.Timestamp.ToString("O", CultureInfo.InvariantCulture));
         insert.Parameters.AddWithValue("$payload", consumed.Event.ToString() ?? string.Empty);
         insert.ExecuteNonQuery();
@@ -57,6 +59,29 @@ public sealed class AuditProjection : IDisposable
         using var count = _connection.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM audit_events";
         return (long)count.ExecuteScalar()!;
+    }
+
+    /// <summary>Every row in a stable order, for comparing two builds of the projection.</summary>
+    public IReadOnlyList<string> Snapshot()
+    {
+        using var query = _connection.CreateCommand();
+        query.CommandText = "SELECT event_id, event_type, event_key, topic, partition, \"offset\", payload FROM audit_events ORDER BY event_id";
+        using var reader = query.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Removes every row (the first step of a rebuild by replay).</summary>
+    public void Clear()
+    {
+        using var delete = _connection.CreateCommand();
+        delete.CommandText = "DELETE FROM audit_events";
+        delete.ExecuteNonQuery();
     }
 
     public void Dispose() => _connection.Dispose();

@@ -16,6 +16,7 @@ public sealed class ConsumerGroupsService(
     ISchemaRegistryClient registry,
     AuditProjection audit,
     Notifier notifier,
+    Health.WorkerHealth health,
     ILoggerFactory loggerFactory) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,10 +27,22 @@ public sealed class ConsumerGroupsService(
             (Notifier.GroupId, [TopicCatalog.SecurityAlerts.Name, TopicCatalog.Orders.Name], notifier.HandleAsync),
         };
 
+        foreach (var group in groups)
+        {
+            health.SetAssigned(group.GroupId, false);
+        }
+
         return Task.WhenAll(groups.Select(group => Task.Run(async () =>
         {
             using var consumer = new EventConsumer(
-                new EventConsumerOptions { BootstrapServers = endpoints.BootstrapServers, GroupId = group.GroupId, Topics = group.Topics, DeadLetterTopic = Provisioning.DeadLetterTopic },
+                new EventConsumerOptions
+                {
+                    BootstrapServers = endpoints.BootstrapServers,
+                    GroupId = group.GroupId,
+                    Topics = group.Topics,
+                    DeadLetterTopic = Provisioning.DeadLetterTopic,
+                    AssignmentChanged = count => health.SetAssigned(group.GroupId, count > 0),
+                },
                 registry,
                 group.Handler,
                 loggerFactory.CreateLogger($"Streams.Worker.Consumers.{group.GroupId}"));

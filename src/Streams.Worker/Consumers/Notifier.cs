@@ -1,12 +1,17 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Logins;
 using Streams.Messaging.Consuming;
+using Streams.Worker.Notifications;
 
 namespace Streams.Worker.Consumers;
 
-/// <summary>Tells people what happened: security alerts and placed orders, as they arrive.</summary>
-public sealed partial class Notifier(ILogger<Notifier> logger)
+/// <summary>
+/// Tells people what happened, as it happens: security alerts and order confirmations are pushed to every client
+/// connected to <c>/notifications</c> (Server-Sent Events, no polling) and written to the log.
+/// </summary>
+public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logger)
 {
     public const string GroupId = "notifier";
 
@@ -17,9 +22,11 @@ public sealed partial class Notifier(ILogger<Notifier> logger)
         {
             case SecurityAlert alert:
                 LogAlert(logger, alert.employeeId, alert.reason, alert.windowStart, alert.windowEnd);
+                hub.Publish(new Notification("alert", JsonSerializer.Serialize(new { alert.eventId, alert.employeeId, alert.failedAttempts, alert.windowStart, alert.windowEnd, alert.reason })));
                 break;
             case OrderPlaced order:
                 LogOrder(logger, order.orderId, order.customerId, order.lines.Count, (decimal)order.total, order.currency);
+                hub.Publish(new Notification("order", JsonSerializer.Serialize(new { order.orderId, order.cartId, order.customerId, lines = order.lines.Count, total = (decimal)order.total, order.currency })));
                 break;
         }
 

@@ -18,17 +18,26 @@ public sealed partial class TopologyService(
     StreamsEndpoints endpoints,
     ISchemaRegistryClient registry,
     IHostApplicationLifetime lifetime,
-    ILoggerFactory loggerFactory,
+    Health.WorkerHealth health,
     ILogger<TopologyService> logger) : BackgroundService
 {
+    /// <summary>
+    /// Streamiz keeps its logger factory in a process-wide static (set by <c>StreamConfig.Logger</c> and read even by
+    /// the StreamConfig constructor), so it gets a factory that lives as long as the process: a host's own factory
+    /// would be disposed with the host and break the next host built in the same process.
+    /// </summary>
+    private static readonly ILoggerFactory StreamizLogging = LoggerFactory.Create(b => b
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        })
+        .SetMinimumLevel(LogLevel.Warning));
+
     private KafkaStream? _stream;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var builder = new StreamBuilder();
-        CartTopology.Build(builder, registry);
-        LoginMonitoringTopology.Build(builder, registry, options.LoginMonitoring);
-
         var config = new StreamConfig<StringSerDes, StringSerDes>
         {
             ApplicationId = options.ApplicationId,
@@ -39,7 +48,7 @@ public sealed partial class TopologyService(
             NumStreamThreads = 2,
             Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
             CommitIntervalMs = 1000,
-            Logger = loggerFactory,
+            Logger = StreamizLogging,
             // One bad record must not stop the application: it is skipped here and visible in the logs.
             DeserializationExceptionHandler = (_, record, exception) =>
             {
@@ -48,10 +57,15 @@ public sealed partial class TopologyService(
             },
         };
 
+        var builder = new StreamBuilder();
+        CartTopology.Build(builder, registry);
+        LoginMonitoringTopology.Build(builder, registry, options.LoginMonitoring);
+
         _stream = new KafkaStream(builder.Build(), config);
         _stream.StateChanged += (_, state) =>
         {
             LogState(logger, state.ToString());
+            health.TopologyState = state.ToString();
             if (state == KafkaStream.State.ERROR)
             {
                 Environment.ExitCode = 1;

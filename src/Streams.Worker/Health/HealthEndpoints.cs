@@ -1,0 +1,42 @@
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Streams.Worker.Infrastructure;
+
+namespace Streams.Worker.Health;
+
+/// <summary>
+/// <c>/health/live</c>: the process serves requests. <c>/health/ready</c>: Kafka answers, the topologies are RUNNING
+/// and every consumer group has partitions; 503 with the failing checks otherwise.
+/// </summary>
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapWorkerHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+        endpoints.MapGet("/health/ready", (WorkerHealth health, StreamsEndpoints kafka) =>
+        {
+            var kafkaReachable = KafkaReachable(kafka.BootstrapServers);
+            var topologyRunning = health.TopologyState == "RUNNING";
+            var groups = health.GroupsAssigned;
+            var ready = kafkaReachable && topologyRunning && groups.Count > 0 && groups.Values.All(a => a);
+            var body = new { status = ready ? "ready" : "not ready", kafkaReachable, topology = health.TopologyState, consumerGroupsAssigned = groups };
+            return ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        return endpoints;
+    }
+
+    private static bool KafkaReachable(string bootstrap)
+    {
+        try
+        {
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+            return admin.GetMetadata(TimeSpan.FromSeconds(2)).Brokers.Count > 0;
+        }
+        catch (KafkaException)
+        {
+            return false;
+        }
+    }
+}

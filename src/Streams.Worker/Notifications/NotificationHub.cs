@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace Streams.Worker.Notifications;
+
+/// <summary>
+/// Fans notifications out to every connected client. Each client has a bounded queue; a client too slow to keep up
+/// loses its oldest notifications rather than slowing the consumer group down.
+/// </summary>
+public sealed class NotificationHub
+{
+    private readonly ConcurrentDictionary<Guid, Channel<Notification>> _clients = new();
+
+    public int ClientCount => _clients.Count;
+
+    public void Publish(Notification notification)
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Writer.TryWrite(notification);
+        }
+    }
+
+    public async IAsyncEnumerable<Notification> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid();
+        var channel = Channel.CreateBounded<Notification>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+        _clients[id] = channel;
+        try
+        {
+            await foreach (var notification in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return notification;
+            }
+        }
+        finally
+        {
+            _clients.TryRemove(id, out _);
+        }
+    }
+}

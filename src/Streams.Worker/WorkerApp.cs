@@ -1,0 +1,84 @@
+using Confluent.SchemaRegistry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streams.Messaging.Publishing;
+using Streams.Worker.Consumers;
+using Streams.Worker.Health;
+using Streams.Worker.Infrastructure;
+using Streams.Worker.Notifications;
+using Streams.Worker.Observability;
+using Streams.Worker.Processing;
+using Streams.Worker.Simulation;
+
+namespace Streams.Worker;
+
+/// <summary>
+/// Builds the worker: the Streamiz topologies, the independent consumer groups, the simulator, health and
+/// notification endpoints and OpenTelemetry, on the configured Kafka and registry or on embedded ones.
+/// </summary>
+public static class WorkerApp
+{
+    /// <summary>Builds the application; <paramref name="infrastructure"/> must outlive it (it is stopped after the host).</summary>
+    public static WebApplication Build(string[] args, EmbeddedInfrastructure infrastructure, StreamsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(infrastructure);
+        var builder = WebApplication.CreateBuilder(args);
+        ConfigureLogging(builder.Logging);
+        builder.WebHost.UseUrls(options.HttpUrl);
+
+        var endpoints = infrastructure.Endpoints;
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(endpoints);
+        builder.Services.AddSingleton<ISchemaRegistryClient>(_ => new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = endpoints.SchemaRegistryUrl }));
+        builder.Services.AddSingleton(sp => new EventPublisher(
+            new EventPublisherOptions { BootstrapServers = endpoints.BootstrapServers, SchemaRegistryUrl = endpoints.SchemaRegistryUrl },
+            sp.GetRequiredService<ISchemaRegistryClient>()));
+        builder.Services.AddSingleton(_ => new AuditProjection(Path.Combine(options.DataDirectory, "audit.db")));
+        builder.Services.AddSingleton<Notifier>();
+        builder.Services.AddSingleton<NotificationHub>();
+        builder.Services.AddSingleton<WorkerHealth>();
+        builder.Services.AddSingleton<WorkerCounters>();
+
+        // Started in this order: provisioning completes before anything reads or writes.
+        builder.Services.AddHostedService<Provisioning>();
+        builder.Services.AddHostedService<TopologyService>();
+        builder.Services.AddHostedService<ConsumerGroupsService>();
+        builder.Services.AddHostedService<TrafficSimulator>();
+        builder.Services.AddHostedService<StatusReporter>();
+        builder.Services.AddStreamsTelemetry("streams-worker");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var app = builder.Build();
+        app.MapWorkerHealth();
+        app.MapNotifications();
+        return app;
+    }
+
+    /// <summary>Reads <see cref="StreamsOptions"/> from the <c>Streams</c> section of the usual configuration sources.</summary>
+    public static StreamsOptions ReadOptions(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        return configuration.GetSection("Streams").Get<StreamsOptions>() ?? new StreamsOptions();
+    }
+
+    public static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        logging.AddFilter("Streamiz", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        logging.AddFilter("Streams.Broker.Groups", LogLevel.Warning);
+    }
+}

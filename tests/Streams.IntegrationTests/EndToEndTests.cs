@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Streams.Contracts.Topics;
+using Streams.Messaging.Consuming;
+using Streams.Messaging.Diagnostics;
+using Streams.Worker.Consumers;
+using static Streams.IntegrationTests.TestEvents;
+
+namespace Streams.IntegrationTests;
+
+public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFixture>
+{
+    private static readonly ActivitySource TestSource = new("Streams.IntegrationTests");
+
+    [Fact]
+    public async Task Checkout_flows_from_the_publisher_through_the_topology_to_the_audit_trail_and_the_sse_stream()
+    {
+        using var http = new HttpClient { BaseAddress = worker.WorkerUrl, Timeout = Timeout.InfiniteTimeSpan };
+        using var stream = await http.GetAsync("/notifications", HttpCompletionOption.ResponseHeadersRead);
+        using var sse = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await sse.ReadLineAsync());
+        var cart = NewCart();
+
+        await worker.Publisher.PublishAsync(Added(cart, "book", 2, 12.99m));
+        await worker.Publisher.PublishAsync(CheckedOut(cart));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? orderData = null;
+        while (orderData is null)
+        {
+            var line = await sse.ReadLineAsync(timeout.Token);
+            if (line == "event: order")
+            {
+                var data = await sse.ReadLineAsync(timeout.Token);
+                orderData = data!.Contains(cart, StringComparison.Ordinal) ? data : null;
+            }
+        }
+
+        Assert.Contains("\"total\":25.98", orderData, StringComparison.Ordinal);
+        var audit = worker.App.Services.GetRequiredService<AuditProjection>();
+        await Eventually.TrueAsync(() => audit.Snapshot().Count(r => r.Contains(cart, StringComparison.Ordinal)) >= 5, "the two events, two cart states and the order in the audit trail");
+    }
+
+    [Fact]
+    public async Task One_trace_follows_a_checkout_from_the_publisher_through_the_topology_to_every_consumer()
+    {
+        var stopped = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is MessagingTelemetry.SourceName or "Streams.IntegrationTests",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var cart = NewCart();
+
+        ActivityTraceId traceId;
+        using (var request = TestSource.StartActivity("checkout-request"))
+        {
+            traceId = request!.TraceId;
+            await worker.Publisher.PublishAsync(Added(cart, "lamp", 1, 39.90m));
+            await worker.Publisher.PublishAsync(CheckedOut(cart));
+        }
+
+        Activity? Span(string name, string? group) => stopped.FirstOrDefault(a => a.TraceId == traceId && a.DisplayName == name
+            && (group is null || (string?)a.GetTagItem("messaging.consumer.group.name") == group));
+
+        var send = await Eventually.GetAsync(() => Span("send cart-events", null), "the producer span");
+        var audited = await Eventually.GetAsync(() => Span("process cart-events", AuditProjection.GroupId), "the audit consumer's span of the checkout");
+        var notified = await Eventually.GetAsync(() => Span("process orders", Notifier.GroupId), "the notifier's span of the order the topology derived");
+
+        Assert.Equal(ActivityKind.Producer, send.Kind);
+        Assert.Equal(ActivityKind.Consumer, notified.Kind);
+        foreach (var span in new[] { send, audited, notified })
+        {
+            Assert.Equal("kafka", span.GetTagItem("messaging.system"));
+            Assert.NotNull(span.GetTagItem("messaging.destination.name"));
+            Assert.NotNull(span.GetTagItem("messaging.operation.type"));
+            Assert.NotNull(span.GetTagItem("messaging.destination.partition.id"));
+        }
+
+        Assert.Equal("orders", notified.GetTagItem("messaging.destination.name"));
+        Assert.Equal(cart, notified.GetTagItem("messaging.kafka.message.key"));
+    }
+
+    [Fact]
+    public async Task A_poison_record_goes_to_the_dead_letter_topic_with_its_reason_and_processing_continues()
+    {
+        var cart = NewCart();
+        using (var raw = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = worker.BootstrapServers }).Build())
+        {
+            await raw.ProduceAsync(TopicCatalog.CartEvents.Name, new Message<string, byte[]> { Key = cart, Value = Encoding.UTF8.GetBytes("{\"not\":\"avro\"}") });
+        }
+
+        var valid = Added(cart, "pen", 1, 1.10m);
+        await worker.Publisher.PublishAsync(valid);
+
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = worker.BootstrapServers, GroupId = "dlq-test-" + Guid.NewGuid() }).Build();
+        consumer.Assign(new TopicPartitionOffset("dead-letters", 0, Offset.Beginning));
+        var deadLetter = await Eventually.GetAsync(() => consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message.Key: var key } r && key == cart ? r : null, "the dead letter");
+
+        string Header(string name) => Encoding.UTF8.GetString(deadLetter.Message.Headers.GetLastBytes(name));
+        Assert.Equal("deserialization-failed", Header(DeadLetterHeaders.Reason));
+        Assert.Equal(TopicCatalog.CartEvents.Name, Header(DeadLetterHeaders.Topic));
+        Assert.Equal(AuditProjection.GroupId, Header(DeadLetterHeaders.GroupId));
+        Assert.Contains("magic byte", Header(DeadLetterHeaders.Exception), StringComparison.Ordinal);
+        Assert.Equal("{\"not\":\"avro\"}", Encoding.UTF8.GetString(deadLetter.Message.Value));
+
+        var audit = worker.App.Services.GetRequiredService<AuditProjection>();
+        await Eventually.TrueAsync(() => audit.Snapshot().Any(r => r.StartsWith(valid.eventId, StringComparison.Ordinal)), "the valid event after the poison one in the audit trail");
+    }
+}

@@ -1,0 +1,83 @@
+using Confluent.SchemaRegistry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Streams.Messaging.Publishing;
+using Streams.Worker;
+using Streams.Worker.Infrastructure;
+
+namespace Streams.IntegrationTests;
+
+/// <summary>
+/// The whole system on the embedded default, in this process: broker, registry and the worker (topologies,
+/// consumer groups, endpoints), with the simulator off so the tests decide every event. Restartable.
+/// </summary>
+public sealed class WorkerFixture : IAsyncLifetime
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "streams-integration-tests", Guid.NewGuid().ToString("N"));
+    private ILoggerFactory _loggerFactory = null!;
+
+    public EmbeddedInfrastructure Infrastructure { get; private set; } = null!;
+
+    public WebApplication App { get; private set; } = null!;
+
+    public StreamsOptions Options { get; private set; } = null!;
+
+    public ISchemaRegistryClient Registry { get; private set; } = null!;
+
+    public EventPublisher Publisher { get; private set; } = null!;
+
+    public string BootstrapServers => Infrastructure.Endpoints.BootstrapServers;
+
+    public Uri WorkerUrl { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Options = new StreamsOptions
+        {
+            DataDirectory = _dataDirectory,
+            EmbeddedKafkaPort = 0,
+            EmbeddedRegistryPort = 0,
+            HttpUrl = "http://127.0.0.1:0",
+            Simulator = new SimulatorOptions { Enabled = false },
+            LoginMonitoring = new() { FailureThreshold = 3, Window = TimeSpan.FromMinutes(5) },
+        };
+        _loggerFactory = LoggerFactory.Create(WorkerApp.ConfigureLogging);
+        Infrastructure = await EmbeddedInfrastructure.StartAsync(Options, _loggerFactory);
+        Registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = Infrastructure.Endpoints.SchemaRegistryUrl });
+        Publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = BootstrapServers, SchemaRegistryUrl = Infrastructure.Endpoints.SchemaRegistryUrl }, Registry);
+        await StartWorkerAsync();
+    }
+
+    public async Task StartWorkerAsync()
+    {
+        App = WorkerApp.Build([], Infrastructure, Options);
+        await App.StartAsync();
+        var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        WorkerUrl = new Uri(addresses.Addresses.First());
+    }
+
+    public async Task StopWorkerAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopWorkerAsync();
+        Publisher.Dispose();
+        Registry.Dispose();
+        await Infrastructure.DisposeAsync();
+        _loggerFactory.Dispose();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
