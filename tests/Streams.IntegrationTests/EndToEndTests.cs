@@ -70,11 +70,15 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
 
         var send = await Eventually.GetAsync(() => Span("send cart-events", null), "the producer span");
         var audited = await Eventually.GetAsync(() => Span("process cart-events", AuditProjection.GroupId), "the audit consumer's span of the checkout");
+        var topology = await Eventually.GetAsync(() => Span("process cart-events", worker.Options.ApplicationId), "the topology's span of the checkout");
         var notified = await Eventually.GetAsync(() => Span("process orders", Notifier.GroupId), "the notifier's span of the order the topology derived");
+
+        // publish → topology → consumer: the notifier's span is a child of the topology's span of the checkout.
+        Assert.Equal(topology.SpanId, notified.ParentSpanId);
 
         Assert.Equal(ActivityKind.Producer, send.Kind);
         Assert.Equal(ActivityKind.Consumer, notified.Kind);
-        foreach (var span in new[] { send, audited, notified })
+        foreach (var span in new[] { send, audited, topology, notified })
         {
             Assert.Equal("kafka", span.GetTagItem("messaging.system"));
             Assert.NotNull(span.GetTagItem("messaging.destination.name"));

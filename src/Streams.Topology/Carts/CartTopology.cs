@@ -7,6 +7,7 @@ using Streamiz.Kafka.Net.Table;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Topics;
 using Streams.Topology.Serdes;
+using Streams.Topology.Tracing;
 
 namespace Streams.Topology.Carts;
 
@@ -22,14 +23,14 @@ public static class CartTopology
     /// <summary>Name of the state store holding every cart (queryable, and its changelog topic is named after it).</summary>
     public const string StoreName = "cart-state-store";
 
-    public static void Build(StreamBuilder builder, ISchemaRegistryClient registry)
+    public static void Build(StreamBuilder builder, ISchemaRegistryClient registry, string applicationId = "streams-topology")
     {
         var keys = new StringSerDes();
         var events = new AvroSerDes<ISpecificRecord>(registry, TopicCatalog.CartEvents.SubjectNameStrategy);
         var states = new AvroSerDes<CartState>(registry, TopicCatalog.CartState.SubjectNameStrategy);
         var orders = new AvroSerDes<OrderPlaced>(registry, TopicCatalog.Orders.SubjectNameStrategy);
 
-        var cartEvents = builder.Stream(TopicCatalog.CartEvents.Name, keys, events, "cart-events");
+        var cartEvents = builder.Stream(TopicCatalog.CartEvents.Name, keys, events, "cart-events").Traced(TopicCatalog.CartEvents.Name, applicationId);
 
         var cartStates = cartEvents
             .GroupByKey("carts-by-id")

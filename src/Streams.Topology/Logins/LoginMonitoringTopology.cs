@@ -7,6 +7,7 @@ using Streamiz.Kafka.Net.Table;
 using Streams.Contracts.Logins;
 using Streams.Contracts.Topics;
 using Streams.Topology.Serdes;
+using Streams.Topology.Tracing;
 
 namespace Streams.Topology.Logins;
 
@@ -18,13 +19,14 @@ public static class LoginMonitoringTopology
 {
     public const string StoreName = "failed-logins-store";
 
-    public static void Build(StreamBuilder builder, ISchemaRegistryClient registry, LoginMonitoringOptions options)
+    public static void Build(StreamBuilder builder, ISchemaRegistryClient registry, LoginMonitoringOptions options, string applicationId = "streams-topology")
     {
         var keys = new StringSerDes();
         var logins = new AvroSerDes<EmployeeLoggedIn>(registry, TopicCatalog.Logins.SubjectNameStrategy);
         var alerts = new AvroSerDes<SecurityAlert>(registry, TopicCatalog.SecurityAlerts.SubjectNameStrategy);
 
         builder.Stream(TopicCatalog.Logins.Name, keys, logins, "logins")
+            .Traced(TopicCatalog.Logins.Name, applicationId)
             .Filter((_, login, _) => login.outcome == LoginOutcome.Failed, "failed-logins")
             .GroupByKey("failures-by-employee")
             .WindowedBy(TumblingWindowOptions.Of(options.Window))

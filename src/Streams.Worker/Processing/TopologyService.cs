@@ -58,8 +58,8 @@ public sealed partial class TopologyService(
         };
 
         var builder = new StreamBuilder();
-        CartTopology.Build(builder, registry);
-        LoginMonitoringTopology.Build(builder, registry, options.LoginMonitoring);
+        CartTopology.Build(builder, registry, options.ApplicationId);
+        LoginMonitoringTopology.Build(builder, registry, options.LoginMonitoring, options.ApplicationId);
 
         _stream = new KafkaStream(builder.Build(), config);
         _stream.StateChanged += (_, state) =>
