@@ -76,4 +76,34 @@ public sealed class LoginMonitoringTopologyTests(RegistryFixture registry) : ICl
             Assert.Equal(WindowStart.AddMinutes(5), Assert.Single(alerts()).windowStart);
         }
     }
+
+    [Fact]
+    public void A_failure_at_the_window_end_belongs_to_the_next_window()
+    {
+        var (driver, pipe, alerts) = Start(threshold: 3);
+        using (driver)
+        {
+            pipe(Login("e-5", failed: true, WindowStart.AddMinutes(4).AddSeconds(58)));
+            pipe(Login("e-5", failed: true, WindowStart.AddMinutes(4).AddSeconds(59)));
+            pipe(Login("e-5", failed: true, WindowStart.AddMinutes(5)));
+
+            Assert.Empty(alerts());
+        }
+    }
+
+    [Fact]
+    public void A_late_failure_still_counts_in_the_window_it_happened_in()
+    {
+        var (driver, pipe, alerts) = Start(threshold: 3);
+        using (driver)
+        {
+            pipe(Login("e-6", failed: true, WindowStart.AddMinutes(1)));
+            pipe(Login("e-6", failed: true, WindowStart.AddMinutes(2)));
+            pipe(Login("e-6", failed: false, WindowStart.AddMinutes(12))); // stream time moves past the window
+            pipe(Login("e-6", failed: true, WindowStart.AddMinutes(3))); // arrives late, happened inside it
+
+            var alert = Assert.Single(alerts());
+            Assert.Equal(WindowStart, alert.windowStart);
+        }
+    }
 }
