@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Streams.Cli.Infrastructure;
 using Groups = Streams.Cli.Commands.Groups;
+using Records = Streams.Cli.Commands.Records;
 using Topics = Streams.Cli.Commands.Topics;
 
 namespace Streams.Cli;
@@ -40,6 +41,8 @@ public static class StreamsCli
             Topics.AlterCommand.Create(cli),
             Topics.DeleteCommand.Create(cli),
             Topics.ApplyCommand.Create(cli)));
+        root.Add(Records.TailCommand.Create(cli));
+        root.Add(Records.ProduceCommand.Create(cli));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

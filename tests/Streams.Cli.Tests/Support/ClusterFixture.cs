@@ -46,12 +46,14 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Runs <c>streams</c> in-process against this cluster.</summary>
     public async Task<CliRun> RunAsync(params string[] args) => await RunWithInputAsync(null, args);
 
-    public async Task<CliRun> RunWithInputAsync(string? input, params string[] args)
+    public Task<CliRun> RunWithInputAsync(string? input, params string[] args) => RunWithInputAsync(input, CancellationToken.None, args);
+
+    public async Task<CliRun> RunWithInputAsync(string? input, CancellationToken cancellationToken, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
         using var reader = input is null ? null : new StringReader(input);
-        var exitCode = await StreamsCli.RunAsync([.. args, "--bootstrap", Bootstrap, "--registry", RegistryUrl], output, error, reader);
+        var exitCode = await StreamsCli.RunAsync([.. args, "--bootstrap", Bootstrap, "--registry", RegistryUrl], output, error, reader, cancellationToken);
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 
