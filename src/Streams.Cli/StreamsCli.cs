@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Streams.Cli.Infrastructure;
+using App = Streams.Cli.Commands.App;
 using Groups = Streams.Cli.Commands.Groups;
 using Records = Streams.Cli.Commands.Records;
+using Schemas = Streams.Cli.Commands.Schemas;
 using Topics = Streams.Cli.Commands.Topics;
 
 namespace Streams.Cli;
@@ -41,6 +43,13 @@ public static class StreamsCli
             Topics.AlterCommand.Create(cli),
             Topics.DeleteCommand.Create(cli),
             Topics.ApplyCommand.Create(cli)));
+        root.Add(Parent("app", "Streamiz applications",
+            App.ResetCommand.Create(cli)));
+        root.Add(Parent("schemas", "Schema registry subjects",
+            Schemas.ListCommand.Create(cli),
+            Schemas.GetCommand.Create(cli),
+            Schemas.RegisterCommand.Create(cli),
+            Schemas.CheckCommand.Create(cli)));
         root.Add(Records.TailCommand.Create(cli));
         root.Add(Records.ProduceCommand.Create(cli));
 

@@ -58,7 +58,10 @@ internal sealed class OffsetResetOptions
         }
     }
 
-    public OffsetResetRequest Read(ParseResult parse, TimeProvider time)
+    /// <param name="parse">The command line.</param>
+    /// <param name="time">The clock <c>--by-duration</c> counts back from.</param>
+    /// <param name="defaults">When set, the specifier used if none is given and the scope is then all topics (Kafka's application reset tool resets inputs to the earliest offset by default).</param>
+    public OffsetResetRequest Read(ParseResult parse, TimeProvider time, ResetSpecifier? defaults = null)
     {
         var specifiers = new List<(ResetSpecifier Specifier, long Value, DateTimeOffset Time, string? File)>();
         if (parse.GetValue(_toEarliest))
@@ -101,6 +104,11 @@ internal sealed class OffsetResetOptions
             specifiers.Add((ResetSpecifier.FromFile, 0, default, file.FullName));
         }
 
+        if (specifiers.Count == 0 && defaults is { } fallback)
+        {
+            specifiers.Add((fallback, 0, default, null));
+        }
+
         if (specifiers.Count != 1)
         {
             throw CliException.Usage("give exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --shift-by, --to-datetime, --by-duration, --from-file");
@@ -114,7 +122,7 @@ internal sealed class OffsetResetOptions
         }
 
         var chosen = specifiers[0];
-        if (topics.Length == 0 && !allTopics && chosen.Specifier != ResetSpecifier.FromFile)
+        if (topics.Length == 0 && !allTopics && chosen.Specifier != ResetSpecifier.FromFile && defaults is null)
         {
             throw CliException.Usage("give the scope: --topic <topic>[:<partition>,...] (repeatable) or --all-topics");
         }

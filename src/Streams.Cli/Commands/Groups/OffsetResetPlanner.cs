@@ -14,10 +14,16 @@ internal sealed record PlannedOffset(string Topic, int Partition, long? CurrentO
 /// </summary>
 internal static class OffsetResetPlanner
 {
-    public static async Task<IReadOnlyList<PlannedOffset>> PlanAsync(IAdminClient admin, string group, OffsetResetRequest request, IReadOnlyDictionary<TopicPartition, long> committed)
+    /// <param name="admin">Admin client.</param>
+    /// <param name="group">The group whose offsets are planned.</param>
+    /// <param name="request">Scope and specifier.</param>
+    /// <param name="committed">The group's committed offsets.</param>
+    /// <param name="includeTopic">Topics that may be in the plan at all (app reset leaves internal topics out).</param>
+    public static async Task<IReadOnlyList<PlannedOffset>> PlanAsync(IAdminClient admin, string group, OffsetResetRequest request, IReadOnlyDictionary<TopicPartition, long> committed, Func<string, bool>? includeTopic = null)
     {
         var filePlan = request.Specifier == ResetSpecifier.FromFile ? await ReadPlanAsync(request.PlanFile!, group).ConfigureAwait(false) : null;
-        var partitions = await PartitionsAsync(admin, request, committed, filePlan).ConfigureAwait(false);
+        var partitions = (await PartitionsAsync(admin, request, committed, filePlan).ConfigureAwait(false))
+            .Where(p => includeTopic?.Invoke(p.Topic) ?? true).ToList();
         var earliest = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Earliest()).ConfigureAwait(false);
         var latest = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Latest()).ConfigureAwait(false);
         var byTime = request.Specifier == ResetSpecifier.ToDatetime

@@ -28,7 +28,7 @@ internal static class ResetOffsetsCommand
     }
 
     /// <summary>Refuses an active group, then computes the plan (shared with <c>app reset</c>).</summary>
-    internal static async Task<IReadOnlyList<PlannedOffset>> PlanAsync(Confluent.Kafka.IAdminClient admin, string groupId, OffsetResetRequest request)
+    internal static async Task<IReadOnlyList<PlannedOffset>> PlanAsync(Confluent.Kafka.IAdminClient admin, string groupId, OffsetResetRequest request, Func<string, bool>? includeTopic = null)
     {
         var description = await ClusterQueries.DescribeGroupAsync(admin, groupId).ConfigureAwait(false);
         if (ClusterQueries.IsActive(description))
@@ -37,7 +37,7 @@ internal static class ResetOffsetsCommand
         }
 
         var committed = await ClusterQueries.CommittedAsync(admin, groupId).ConfigureAwait(false);
-        return await OffsetResetPlanner.PlanAsync(admin, groupId, request, committed).ConfigureAwait(false);
+        return await OffsetResetPlanner.PlanAsync(admin, groupId, request, committed, includeTopic).ConfigureAwait(false);
     }
 
     internal static async Task WriteAndApplyAsync(CliSession session, Confluent.Kafka.IAdminClient admin, string groupId, OffsetResetRequest request, IReadOnlyList<PlannedOffset> plan)
