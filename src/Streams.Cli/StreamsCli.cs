@@ -2,7 +2,9 @@ using System.CommandLine;
 using Streams.Cli.Infrastructure;
 using App = Streams.Cli.Commands.App;
 using Groups = Streams.Cli.Commands.Groups;
+using Perf = Streams.Cli.Commands.Perf;
 using Records = Streams.Cli.Commands.Records;
+using Run = Streams.Cli.Commands.Run;
 using Schemas = Streams.Cli.Commands.Schemas;
 using Topics = Streams.Cli.Commands.Topics;
 
@@ -52,6 +54,11 @@ public static class StreamsCli
             Schemas.CheckCommand.Create(cli)));
         root.Add(Records.TailCommand.Create(cli));
         root.Add(Records.ProduceCommand.Create(cli));
+        root.Add(Parent("perf", "Load generators: throughput and latency percentiles",
+            Perf.ProduceCommand.Create(cli),
+            Perf.ConsumeCommand.Create(cli)));
+        root.Add(Run.BrokerCommand.Create(cli));
+        root.Add(Run.RegistryCommand.Create(cli));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
