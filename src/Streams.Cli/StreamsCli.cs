@@ -4,6 +4,7 @@ using App = Streams.Cli.Commands.App;
 using Groups = Streams.Cli.Commands.Groups;
 using Perf = Streams.Cli.Commands.Perf;
 using Records = Streams.Cli.Commands.Records;
+using Replay = Streams.Cli.Commands.Replay;
 using Run = Streams.Cli.Commands.Run;
 using Schemas = Streams.Cli.Commands.Schemas;
 using Topics = Streams.Cli.Commands.Topics;
@@ -54,6 +55,7 @@ public static class StreamsCli
             Schemas.CheckCommand.Create(cli)));
         root.Add(Records.TailCommand.Create(cli));
         root.Add(Records.ProduceCommand.Create(cli));
+        root.Add(Replay.ReplayCommand.Create(cli));
         root.Add(Parent("perf", "Load generators: throughput and latency percentiles",
             Perf.ProduceCommand.Create(cli),
             Perf.ConsumeCommand.Create(cli)));

@@ -32,8 +32,32 @@ internal static class ClusterQueries
             return [];
         }
 
-        var result = await admin.ListOffsetsAsync(request, new ListOffsetsOptions { RequestTimeout = Timeout }).ConfigureAwait(false);
-        return result.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
+        IEnumerable<ListOffsetsResultInfo> infos;
+        try
+        {
+            infos = (await admin.ListOffsetsAsync(request, new ListOffsetsOptions { RequestTimeout = Timeout }).ConfigureAwait(false)).ResultInfos;
+        }
+        catch (ListOffsetsException e)
+        {
+            // Some partitions failed: answer for the others and let the caller decide what a missing one means.
+            infos = e.Result.ResultInfos.Where(r => !r.TopicPartitionOffsetError.Error.IsError);
+        }
+        catch (KafkaException) when (request.Count > 0)
+        {
+            // librdkafka fails the whole request when a partition has no leader (a deleted topic a group still has
+            // offsets for): ask again for the partitions that exist.
+            var metadata = await MetadataAsync(admin).ConfigureAwait(false);
+            var existing = metadata.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToHashSet();
+            var known = request.Where(r => existing.Contains(r.TopicPartition)).ToList();
+            if (known.Count == request.Count)
+            {
+                throw;
+            }
+
+            return await OffsetsAsync(admin, known.Select(r => r.TopicPartition), spec).ConfigureAwait(false);
+        }
+
+        return infos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
     }
 
     /// <summary>Every committed offset of <paramref name="group"/> (partitions without a commit are left out).</summary>

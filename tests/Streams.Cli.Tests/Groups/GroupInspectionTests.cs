@@ -66,4 +66,23 @@ public sealed class GroupInspectionTests(ClusterFixture cluster)
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("does not exist", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Describe_survives_offsets_on_a_deleted_topic()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var topic = $"gone-{id}";
+        var group = $"orphaned-{id}";
+        await cluster.CreateTopicAsync(topic, 1);
+        await cluster.CommitAsync(group, topic, 0);
+        await cluster.Admin.DeleteTopicsAsync([topic]);
+
+        var described = await cluster.RunAsync("groups", "describe", group, "-o", "json");
+
+        Assert.True(described.ExitCode == 0, described.ToString());
+        var partition = Assert.Single(described.Json.GetProperty("partitions").EnumerateArray());
+        Assert.Equal(0, partition.GetProperty("committedOffset").GetInt64());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, partition.GetProperty("logEndOffset").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, partition.GetProperty("lag").ValueKind);
+    }
 }

@@ -94,6 +94,19 @@ public sealed class ProduceAndTailTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Tail_of_an_empty_topic_ends_at_once()
+    {
+        var topic = NewTopic("empty");
+        await cluster.CreateTopicAsync(topic, 3);
+
+        var run = await cluster.RunAsync("tail", topic);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(run.Output);
+        Assert.Contains("0 record(s)", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Follow_waits_for_new_records()
     {
         var topic = NewTopic("follow");

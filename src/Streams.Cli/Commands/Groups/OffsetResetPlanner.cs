@@ -30,6 +30,11 @@ internal static class OffsetResetPlanner
             ? await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.ForTimestamp(request.Time.ToUnixTimeMilliseconds())).ConfigureAwait(false)
             : [];
 
+        if (partitions.FirstOrDefault(p => !earliest.ContainsKey(p) || !latest.ContainsKey(p)) is { } unknown)
+        {
+            throw new CliException($"No offsets for {unknown.Topic}:{unknown.Partition.Value} (was the topic deleted?); leave it out with --topic.");
+        }
+
         return [.. partitions.Select(p =>
         {
             long? current = committed.TryGetValue(p, out var c) ? c : null;
@@ -40,7 +45,7 @@ internal static class OffsetResetPlanner
                 ResetSpecifier.ToCurrent => current ?? latest[p],
                 ResetSpecifier.ToOffset => request.Value,
                 ResetSpecifier.ShiftBy => (current ?? throw new CliException($"Cannot shift {p.Topic}:{p.Partition.Value}: group '{group}' has no committed offset there.")) + request.Value,
-                ResetSpecifier.ToDatetime => byTime[p] is >= 0 and var found ? found : latest[p],
+                ResetSpecifier.ToDatetime => byTime.GetValueOrDefault(p, -1) is >= 0 and var found ? found : latest[p],
                 ResetSpecifier.FromFile => filePlan![p],
                 _ => throw new InvalidOperationException(request.Specifier.ToString()),
             };

@@ -38,7 +38,7 @@ internal static class TailCommand
             using var admin = session.CreateAdmin();
             var partitions = (await ClusterQueries.PartitionsAsync(admin, name).ConfigureAwait(false))
                 .Where(p => parse.GetValue(partition) is not { Length: > 0 } only || only.Contains(p.Partition.Value)).ToList();
-            var start = await StartOffsetsAsync(admin, partitions, parse.GetValue(from)!).ConfigureAwait(false);
+            var start = await LogPositions.ResolveAsync(admin, partitions, parse.GetValue(from)!, "--from").ConfigureAwait(false);
 
             // Without --follow, "the end" is the log end when we started: records arriving later are not waited for.
             var stopAt = parse.GetValue(follow) ? null : await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Latest()).ConfigureAwait(false);
@@ -48,7 +48,7 @@ internal static class TailCommand
             using var registry = session.CreateRegistryClient();
             var decoder = new RecordDecoder(registry);
             using var consumer = session.CreateReader();
-            consumer.Assign(start.Values);
+            consumer.Assign(start.Select(p => new TopicPartitionOffset(p.Key, p.Value)));
             var printed = 0;
             try
             {
@@ -90,32 +90,6 @@ internal static class TailCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static async Task<Dictionary<TopicPartition, TopicPartitionOffset>> StartOffsetsAsync(IAdminClient admin, List<TopicPartition> partitions, string from)
-    {
-        if (from.Equals("beginning", StringComparison.OrdinalIgnoreCase))
-        {
-            return partitions.ToDictionary(p => p, p => new TopicPartitionOffset(p, Offset.Beginning));
-        }
-
-        if (from.Equals("end", StringComparison.OrdinalIgnoreCase))
-        {
-            return partitions.ToDictionary(p => p, p => new TopicPartitionOffset(p, Offset.End));
-        }
-
-        if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
-        {
-            return partitions.ToDictionary(p => p, p => new TopicPartitionOffset(p, offset));
-        }
-
-        if (DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
-        {
-            var byTime = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.ForTimestamp(time.ToUnixTimeMilliseconds())).ConfigureAwait(false);
-            return partitions.ToDictionary(p => p, p => new TopicPartitionOffset(p, byTime[p] >= 0 ? byTime[p] : Offset.End));
-        }
-
-        throw CliException.Usage($"--from expects beginning, end, an offset or an ISO 8601 time, got '{from}'");
     }
 
     private static async Task WriteAsync(CliSession session, ConsumeResult<byte[]?, byte[]?> result, RecordDecoder decoder)

@@ -34,8 +34,8 @@ internal static class DescribeCommand
                 leader = p.Leader,
                 replicas = p.Replicas,
                 isr = p.InSyncReplicas,
-                earliestOffset = earliest[topicPartitions[i]],
-                logEndOffset = latest[topicPartitions[i]],
+                earliestOffset = earliest.TryGetValue(topicPartitions[i], out var first) ? first : (long?)null,
+                logEndOffset = latest.TryGetValue(topicPartitions[i], out var end) ? end : (long?)null,
             }).ToList();
             await session.WriteAsync(new { topic = name, partitions = rows, configs = shown }, async writer =>
             {
