@@ -13,7 +13,7 @@ public sealed class PerfTests(ClusterFixture cluster)
 
         var produced = await cluster.RunAsync("perf", "produce", topic, "-n", "3000", "--size", "64", "--acks", "1", "-o", "json");
         var consumed = await cluster.RunAsync("perf", "consume", topic, "-o", "json");
-        var paced = await cluster.RunAsync("perf", "produce", topic, "-n", "20", "--rate", "100");
+        var paced = await cluster.RunAsync("perf", "produce", topic, "-n", "30", "--rate", "20");
 
         Assert.True(produced.ExitCode == 0, produced.ToString());
         var result = produced.Json.GetProperty("result");
@@ -24,5 +24,6 @@ public sealed class PerfTests(ClusterFixture cluster)
         Assert.Equal(3000, consumed.Json.GetProperty("result").GetProperty("messages").GetInt64());
         Assert.True(paced.ExitCode == 0, paced.ToString());
         Assert.Contains("msg/s", paced.Output, StringComparison.Ordinal);
+        Assert.Contains("perf produce: acknowledged", paced.Error, StringComparison.Ordinal); // 30 at 20/s: progress after a second
     }
 }

@@ -34,10 +34,12 @@ internal static class ConsumeCommand
             long count = 0, bytes = 0;
             Stopwatch? clock = null;
             var lastRecord = Stopwatch.StartNew();
+            var progress = new ProgressReporter(session.Error, "perf consume", target);
             while (count < target && lastRecord.Elapsed < idle && !cancellationToken.IsCancellationRequested)
             {
                 // No asynchronous poll in librdkafka; short polls keep the idle timeout and Ctrl+C responsive.
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                await progress.ReportAsync(count).ConfigureAwait(false);
                 if (result is null || result.IsPartitionEOF)
                 {
                     continue;

@@ -51,12 +51,15 @@ internal static class ProduceCommand
                 c.EnableIdempotence = ack == Acks.All ? null : false;
                 c.LingerMs ??= 5;
             });
+            var progress = new ProgressReporter(session.Error, "perf produce: acknowledged", count);
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
             {
-                if (perSecond > 0 && clock.Elapsed.TotalSeconds * perSecond < i)
+                await progress.ReportAsync(Volatile.Read(ref acknowledged)).ConfigureAwait(false);
+                var ahead = perSecond > 0 ? TimeSpan.FromSeconds(i / (double)perSecond) - clock.Elapsed : TimeSpan.Zero;
+                if (ahead > TimeSpan.Zero)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(i / (double)perSecond) - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(ahead, cancellationToken).ConfigureAwait(false);
                 }
 
                 var sent = clock.Elapsed.TotalMilliseconds;

@@ -53,9 +53,11 @@ internal static class ProduceCommand
             }
 
             using var producer = session.CreateProducer(c => c.EnableIdempotence = true);
-            foreach (var message in messages)
+            var progress = new ProgressReporter(session.Error, $"produce {name}", messages.Count);
+            for (var i = 0; i < messages.Count; i++)
             {
-                await producer.ProduceAsync(name, message, cancellationToken).ConfigureAwait(false);
+                await progress.ReportAsync(i).ConfigureAwait(false);
+                await producer.ProduceAsync(name, messages[i], cancellationToken).ConfigureAwait(false);
             }
 
             await session.WriteAsync(new { topic = name, produced = messages.Count, schema = schema.Fullname, schemaId },

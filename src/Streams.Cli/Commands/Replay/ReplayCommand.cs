@@ -56,12 +56,14 @@ internal static class ReplayCommand
             using var reader = session.CreateReader();
             reader.Assign(pending.Select(p => new TopicPartitionOffset(p, start[p])));
             long replayed = 0, skipped = 0;
+            var progress = new ProgressReporter(session.Error, $"replay through {consumerName}", pending.Sum(p => stop[p] - start[p]));
             try
             {
                 while (pending.Count > 0 && !cancellationToken.IsCancellationRequested)
                 {
                     // librdkafka has no asynchronous poll; short polls keep Ctrl+C responsive.
                     var record = reader.Consume(TimeSpan.FromMilliseconds(100));
+                    await progress.ReportAsync(replayed + skipped).ConfigureAwait(false);
                     if (record is null || record.IsPartitionEOF)
                     {
                         continue;
