@@ -1,0 +1,56 @@
+using System.CommandLine;
+
+namespace Streams.Cli.Infrastructure;
+
+/// <summary>Output of every command: aligned columns for people, JSON for scripts.</summary>
+internal enum OutputFormat
+{
+    Table,
+    Json,
+}
+
+/// <summary>
+/// The options every command accepts. They are recursive, so they may be written before or after the command name
+/// (<c>streams --output json groups list</c> and <c>streams groups list --output json</c> mean the same).
+/// </summary>
+internal sealed class GlobalOptions
+{
+    public const string BootstrapVariable = "STREAMS_BOOTSTRAP";
+    public const string RegistryVariable = "STREAMS_REGISTRY";
+    public const string ConfigVariable = "STREAMS_CONFIG";
+    public const string OutputVariable = "STREAMS_OUTPUT";
+
+    // No DefaultValueFactory on the connection options: precedence is flag > environment > --config file > default,
+    // and only an absent value can tell the config file's bootstrap.servers apart from a default.
+    public Option<string?> Bootstrap { get; } = new("--bootstrap", "-b")
+    {
+        Description = $"Kafka bootstrap servers (host:port,...). Fallback: ${BootstrapVariable}, bootstrap.servers in --config, 127.0.0.1:9092",
+        Recursive = true,
+    };
+
+    public Option<string?> Registry { get; } = new("--registry")
+    {
+        Description = $"Schema registry URL. Fallback: ${RegistryVariable}, schema.registry.url in --config, http://127.0.0.1:8081",
+        Recursive = true,
+    };
+
+    public Option<FileInfo?> Config { get; } = new("--config")
+    {
+        Description = $"librdkafka properties file (key=value lines, e.g. security.protocol, sasl.*, ssl.*; schema.registry.* go to the registry client). Fallback: ${ConfigVariable}",
+        Recursive = true,
+    };
+
+    public Option<OutputFormat?> Output { get; } = new("--output", "-o")
+    {
+        Description = $"table or json. Fallback: ${OutputVariable}, table",
+        Recursive = true,
+    };
+
+    public void AddTo(RootCommand root)
+    {
+        root.Add(Bootstrap);
+        root.Add(Registry);
+        root.Add(Config);
+        root.Add(Output);
+    }
+}
