@@ -25,7 +25,7 @@ internal static class ReplayCommand
             var audit = new AuditProjection(Path.Combine(dataDir, "audit.db"));
             return (audit.HandleAsync, audit);
         },
-        [Notifier.GroupId] = (_, logging) => (new Notifier(logging.CreateLogger<Notifier>()).HandleAsync, null),
+        [Notifier.GroupId] = (_, logging) => (new Notifier(new Streams.Worker.Notifications.NotificationHub(), logging.CreateLogger<Notifier>()).HandleAsync, null),
     };
 
     public static Command Create(CliEnvironment cli)
