@@ -11,7 +11,7 @@ namespace Streams.Worker.Consumers;
 /// Tells people what happened, as it happens: security alerts and order confirmations are pushed to every client
 /// connected to <c>/notifications</c> (Server-Sent Events, no polling) and written to the log.
 /// </summary>
-public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logger)
+public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logger, Observability.WorkerCounters? counters = null)
 {
     public const string GroupId = "notifier";
 
@@ -22,10 +22,12 @@ public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logg
         {
             case SecurityAlert alert:
                 LogAlert(logger, alert.employeeId, alert.reason, alert.windowStart, alert.windowEnd);
+                counters?.AlertRaised();
                 hub.Publish(new Notification("alert", JsonSerializer.Serialize(new { alert.eventId, alert.employeeId, alert.failedAttempts, alert.windowStart, alert.windowEnd, alert.reason })));
                 break;
             case OrderPlaced order:
                 LogOrder(logger, order.orderId, order.customerId, order.lines.Count, (decimal)order.total, order.currency);
+                counters?.OrderPlaced();
                 hub.Publish(new Notification("order", JsonSerializer.Serialize(new { order.orderId, order.cartId, order.customerId, lines = order.lines.Count, total = (decimal)order.total, order.currency })));
                 break;
         }

@@ -26,7 +26,9 @@ public sealed partial class Provisioning(StreamsEndpoints endpoints, ISchemaRegi
     private async Task CreateTopicsAsync()
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = endpoints.BootstrapServers }).Build();
-        var existing = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.Select(t => t.Topic).ToHashSet(StringComparer.Ordinal);
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+        var existing = metadata.Topics.Select(t => t.Topic).ToHashSet(StringComparer.Ordinal);
+        await ReportDriftAsync(admin, metadata).ConfigureAwait(false);
         var wanted = TopicCatalog.All
             .Select(t => new TopicSpecification { Name = t.Name, NumPartitions = t.Partitions, ReplicationFactor = -1, Configs = new Dictionary<string, string>(t.Configs) })
             .Append(new TopicSpecification { Name = DeadLetterTopic, NumPartitions = 1, ReplicationFactor = -1, Configs = new() { ["retention.ms"] = "-1" } })
@@ -49,6 +51,38 @@ public sealed partial class Provisioning(StreamsEndpoints endpoints, ISchemaRegi
         LogTopicsCreated(logger, string.Join(", ", wanted.Select(t => t.Name)));
     }
 
+    /// <summary>
+    /// Existing topics that differ from the catalog are reported, not changed: partitions cannot shrink and a config
+    /// change on a live topic is an operator's decision (<c>streams topics apply</c> shows and applies the diff).
+    /// </summary>
+    private async Task ReportDriftAsync(IAdminClient admin, Confluent.Kafka.Metadata metadata)
+    {
+        var present = TopicCatalog.All.Where(t => metadata.Topics.Any(m => m.Topic == t.Name)).ToList();
+        if (present.Count == 0)
+        {
+            return;
+        }
+
+        var described = await admin.DescribeConfigsAsync(present.Select(t => new ConfigResource { Type = ResourceType.Topic, Name = t.Name })).ConfigureAwait(false);
+        foreach (var topic in present)
+        {
+            var partitions = metadata.Topics.Single(m => m.Topic == topic.Name).Partitions.Count;
+            if (partitions != topic.Partitions)
+            {
+                LogDrift(logger, topic.Name, "partitions", partitions.ToString(System.Globalization.CultureInfo.InvariantCulture), topic.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            var entries = described.Single(d => d.ConfigResource.Name == topic.Name).Entries;
+            foreach (var (name, wanted) in topic.Configs)
+            {
+                if (entries.TryGetValue(name, out var actual) && actual.Value != wanted)
+                {
+                    LogDrift(logger, topic.Name, name, actual.Value, wanted);
+                }
+            }
+        }
+    }
+
     private async Task RegisterSchemasAsync()
     {
         foreach (var topic in TopicCatalog.All)
@@ -64,6 +98,9 @@ public sealed partial class Provisioning(StreamsEndpoints endpoints, ISchemaRegi
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic} drifted from the catalog: {Setting} is {Actual}, the catalog wants {Wanted} (streams topics apply shows the fix)")]
+    private static partial void LogDrift(ILogger logger, string topic, string setting, string actual, string wanted);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created topics {Topics}")]
     private static partial void LogTopicsCreated(ILogger logger, string topics);

@@ -4,7 +4,7 @@ using Streams.Worker.Consumers;
 
 namespace Streams.Worker.Observability;
 
-/// <summary>Every few seconds, one line saying what the system did: events published, events in the audit trail.</summary>
+/// <summary>Every few seconds, one line saying what the system did: events published per topic, orders, alerts, audit rows, consumer lag.</summary>
 public sealed partial class StatusReporter(WorkerCounters counters, AuditProjection audit, ILogger<StatusReporter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -14,7 +14,12 @@ public sealed partial class StatusReporter(WorkerCounters counters, AuditProject
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                LogStatus(logger, counters.PublishedCount, audit.Count());
+                var published = string.Join(", ", counters.PublishedByTopic.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
+                var lag = string.Join(", ", Messaging.Diagnostics.MessagingTelemetry.CurrentLags
+                    .GroupBy(l => l.Key.Group)
+                    .OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => $"{g.Key} {g.Sum(l => l.Value)}"));
+                LogStatus(logger, counters.PublishedCount, published, counters.Orders, counters.Alerts, audit.Count(), lag.Length == 0 ? "-" : lag);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -22,6 +27,6 @@ public sealed partial class StatusReporter(WorkerCounters counters, AuditProject
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Published {Published} events so far; audit trail holds {Audited} events")]
-    private static partial void LogStatus(ILogger logger, long published, long audited);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published {Published} events ({ByTopic}) | orders {Orders} | alerts {Alerts} | audit trail {Audited} | lag {Lag}")]
+    private static partial void LogStatus(ILogger logger, long published, string byTopic, long orders, long alerts, long audited, string lag);
 }

@@ -1,11 +1,25 @@
+using System.Collections.Concurrent;
+
 namespace Streams.Worker.Observability;
 
-/// <summary>Counts for the worker's periodic status line.</summary>
+/// <summary>Counts for the worker's live summary line.</summary>
 public sealed class WorkerCounters
 {
-    private long _published;
+    private readonly ConcurrentDictionary<string, long> _published = new(StringComparer.Ordinal);
+    private long _orders;
+    private long _alerts;
 
-    public long PublishedCount => Interlocked.Read(ref _published);
+    public long PublishedCount => _published.Values.Sum();
 
-    public void Published() => Interlocked.Increment(ref _published);
+    public IReadOnlyDictionary<string, long> PublishedByTopic => _published;
+
+    public long Orders => Interlocked.Read(ref _orders);
+
+    public long Alerts => Interlocked.Read(ref _alerts);
+
+    public void Published(string topic) => _published.AddOrUpdate(topic, 1, (_, n) => n + 1);
+
+    public void OrderPlaced() => Interlocked.Increment(ref _orders);
+
+    public void AlertRaised() => Interlocked.Increment(ref _alerts);
 }

@@ -36,8 +36,8 @@ public sealed partial class TrafficSimulator(StreamsOptions options, EventPublis
             {
                 foreach (var @event in NextEvents())
                 {
-                    await publisher.PublishAsync(@event, stoppingToken).ConfigureAwait(false);
-                    counters.Published();
+                    var delivery = await publisher.PublishAsync(@event, stoppingToken).ConfigureAwait(false);
+                    counters.Published(delivery.Topic);
                 }
             }
         }
