@@ -5,8 +5,16 @@ using Streams.Benchmarks;
 // Produce/consume throughput of the embedded broker, side by side with librdkafka's in-memory mock cluster as the
 // baseline (same client, same machine, same workload). Usage: dotnet run -c Release --project tests/Streams.Benchmarks -- [messages] [--fsync]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
+// The application end to end (publish -> order latency at steady rates, and a consume->produce pipe as ceiling): ... -- pipeline
 const int ValueSize = 100;
 var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+if (args.Contains("pipeline"))
+{
+    // End to end on the embedded default: publish -> topology -> order, beside a plain consume->produce pipe.
+    await PipelineRun.RunAsync([1000, 2000, 4000, 8000], TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    return;
+}
+
 if (args.Contains("groups"))
 {
     await RunGroupsAsync(count ?? 1_200_000).ConfigureAwait(false);

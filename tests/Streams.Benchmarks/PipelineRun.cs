@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Confluent.SchemaRegistry;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Streams.Contracts;
+using Streams.Contracts.Carts;
+using Streams.Contracts.Topics;
+using Streams.Messaging.Publishing;
+using Streams.Worker;
+using Streams.Worker.Infrastructure;
+
+namespace Streams.Benchmarks;
+
+/// <summary>
+/// End-to-end latency of the application on the embedded default: a cart (add, add, checkout) published at a steady
+/// rate, timed from the checkout's publish to its order arriving on the orders topic. Beside it, in the same run, the
+/// ceiling: a plain consume→produce pipe from cart-events to a pipe topic, timed the same way for the checkout.
+/// </summary>
+internal static class PipelineRun
+{
+    private const string PipeTopic = "bench-pipe";
+
+    public static async Task RunAsync(int[] rates, TimeSpan stepDuration)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-pipeline-bench-" + Guid.NewGuid().ToString("N"));
+        var options = new StreamsOptions
+        {
+            DataDirectory = dataDirectory,
+            EmbeddedKafkaPort = 0,
+            EmbeddedRegistryPort = 0,
+            HttpUrl = "http://127.0.0.1:0",
+            Simulator = new SimulatorOptions { Enabled = false },
+        };
+        using var logging = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        await using var infrastructure = await EmbeddedInfrastructure.StartAsync(options, logging).ConfigureAwait(false);
+        await using var app = WorkerApp.Build(["--Logging:LogLevel:Default=Warning"], infrastructure, options);
+        await app.StartAsync().ConfigureAwait(false);
+        var bootstrap = infrastructure.Endpoints.BootstrapServers;
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = infrastructure.Endpoints.SchemaRegistryUrl });
+        using var publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = bootstrap, SchemaRegistryUrl = infrastructure.Endpoints.SchemaRegistryUrl }, registry);
+
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = PipeTopic, NumPartitions = TopicCatalog.CartEvents.Partitions, ReplicationFactor = -1 }]).ConfigureAwait(false);
+        }
+
+        var published = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var orderLatencies = new ConcurrentBag<double>();
+        var pipeLatencies = new ConcurrentBag<double>();
+        using var stop = new CancellationTokenSource();
+        var watchers = new[]
+        {
+            Task.Run(() => Watch(bootstrap, TopicCatalog.Orders.Name, r => OrderKey(r), published, orderLatencies, stop.Token)),
+            Task.Run(() => Pipe(bootstrap, stop.Token)),
+            Task.Run(() => Watch(bootstrap, PipeTopic, r => CheckoutId(r), published, pipeLatencies, stop.Token)),
+        };
+        await Task.Delay(TimeSpan.FromSeconds(8)).ConfigureAwait(false); // groups join, topology runs
+
+        var table = new Table().AddColumns("events/s (3 per cart)", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
+        foreach (var rate in rates)
+        {
+            orderLatencies.Clear();
+            pipeLatencies.Clear();
+            var carts = await DriveAsync(publisher, published, rate, stepDuration).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false); // drain
+            var order = Percentiles(orderLatencies);
+            var pipe = Percentiles(pipeLatencies);
+            table.AddRow($"{rate:N0}", Ms(order.P50), Ms(order.P99), $"{orderLatencies.Count:N0}/{carts:N0}", Ms(pipe.P50), Ms(pipe.P99), $"{pipeLatencies.Count:N0}/{carts:N0}", pipe.P99 > 0 ? $"{order.P99 / pipe.P99:N1}x" : "-");
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(watchers).ConfigureAwait(false);
+        await app.StopAsync().ConfigureAwait(false);
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Publishes carts at <paramref name="eventsPerSecond"/> for <paramref name="duration"/>; returns how many carts.</summary>
+    private static async Task<int> DriveAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, int eventsPerSecond, TimeSpan duration)
+    {
+        var cartsPerSecond = eventsPerSecond / 3.0;
+        var started = Stopwatch.GetTimestamp();
+        var inFlight = new List<Task>();
+        var carts = 0;
+        while (Stopwatch.GetElapsedTime(started) < duration)
+        {
+            var due = (int)(Stopwatch.GetElapsedTime(started).TotalSeconds * cartsPerSecond);
+            for (; carts < due; carts++)
+            {
+                var cart = "bench-" + Guid.NewGuid().ToString("N")[..12];
+                var checkout = new CartCheckedOut { eventId = "checkout-" + cart, occurredAt = DateTime.UtcNow, cartId = cart, customerId = "c" };
+                inFlight.Add(PublishCartAsync(publisher, published, cart, checkout));
+            }
+
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        return carts;
+    }
+
+    private static async Task PublishCartAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, string cart, CartCheckedOut checkout)
+    {
+        await publisher.PublishAsync(new ProductAddedToCart { eventId = Guid.NewGuid().ToString(), occurredAt = DateTime.UtcNow, cartId = cart, customerId = "c", productId = "book", quantity = 1, unitPrice = Money.Of(12.99m), currency = "EUR" }).ConfigureAwait(false);
+        await publisher.PublishAsync(new ProductAddedToCart { eventId = Guid.NewGuid().ToString(), occurredAt = DateTime.UtcNow, cartId = cart, customerId = "c", productId = "pen", quantity = 2, unitPrice = Money.Of(1.10m), currency = "EUR" }).ConfigureAwait(false);
+        published[checkout.eventId] = Stopwatch.GetTimestamp();
+        await publisher.PublishAsync(checkout).ConfigureAwait(false);
+    }
+
+    private static string? OrderKey(ConsumeResult<string, byte[]> record) =>
+        record.Message.Key is { } cart ? "checkout-" + cart : null;
+
+    private static string? CheckoutId(ConsumeResult<string, byte[]> record) =>
+        record.Message.Headers?.TryGetLastBytes(EventHeaders.EventId, out var id) == true && Encoding.UTF8.GetString(id).StartsWith("checkout-", StringComparison.Ordinal)
+            ? Encoding.UTF8.GetString(id)
+            : null;
+
+    private static void Watch(string bootstrap, string topic, Func<ConsumeResult<string, byte[]>, string?> checkoutOf, ConcurrentDictionary<string, long> published, ConcurrentBag<double> latencies, CancellationToken cancellationToken)
+    {
+        var config = new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-watch-" + topic, AutoOffsetReset = AutoOffsetReset.Latest, EnableAutoCommit = false, FetchWaitMaxMs = 5 };
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        consumer.Subscribe(topic);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record is not null && checkoutOf(record) is { } id && published.TryGetValue(id, out var at))
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+            }
+        }
+
+        consumer.Close();
+    }
+
+    /// <summary>The ceiling: read every cart event and write it straight to the pipe topic, nothing else.</summary>
+    private static void Pipe(string bootstrap, CancellationToken cancellationToken)
+    {
+        var config = new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-pipe", AutoOffsetReset = AutoOffsetReset.Latest, EnableAutoCommit = true, FetchWaitMaxMs = 5 };
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, LingerMs = 5 }).Build();
+        consumer.Subscribe(TopicCatalog.CartEvents.Name);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record is not null)
+            {
+                producer.Produce(PipeTopic, new Message<string, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = record.Message.Headers });
+            }
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(5));
+        consumer.Close();
+    }
+
+    private static (double P50, double P99) Percentiles(ConcurrentBag<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? (0, 0) : (sorted[(int)(sorted.Length * 0.50)], sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]);
+    }
+
+    private static string Ms(double value) => value == 0 ? "-" : $"{value:N0} ms";
+}
