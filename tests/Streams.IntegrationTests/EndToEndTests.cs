@@ -11,6 +11,7 @@ using static Streams.IntegrationTests.TestEvents;
 
 namespace Streams.IntegrationTests;
 
+[Collection(KafkaCollection.Name)]
 public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFixture>
 {
     private static readonly ActivitySource TestSource = new("Streams.IntegrationTests");

@@ -11,15 +11,19 @@ using Streams.Worker.Infrastructure;
 namespace Streams.IntegrationTests;
 
 /// <summary>
-/// The whole system on the embedded default, in this process: broker, registry and the worker (topologies,
-/// consumer groups, endpoints), with the simulator off so the tests decide every event. Restartable.
+/// The worker (topologies, consumer groups, endpoints) in this process on the shared <see cref="KafkaFixture"/>
+/// (external cluster, Testcontainers or the embedded broker and registry), with the simulator off so the tests
+/// decide every event, and its own data directory. Restartable.
 /// </summary>
-public sealed class WorkerFixture : IAsyncLifetime
+public sealed class WorkerFixture(KafkaFixture kafka) : IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "streams-integration-tests", Guid.NewGuid().ToString("N"));
     private ILoggerFactory _loggerFactory = null!;
 
+    /// <summary>The endpoints of the shared cluster (this fixture starts no broker or registry of its own).</summary>
     public EmbeddedInfrastructure Infrastructure { get; private set; } = null!;
+
+    public KafkaFixture Kafka => kafka;
 
     public WebApplication App { get; private set; } = null!;
 
@@ -37,6 +41,8 @@ public sealed class WorkerFixture : IAsyncLifetime
     {
         Options = new StreamsOptions
         {
+            BootstrapServers = kafka.BootstrapServers,
+            SchemaRegistryUrl = kafka.SchemaRegistryUrl,
             DataDirectory = _dataDirectory,
             EmbeddedKafkaPort = 0,
             EmbeddedRegistryPort = 0,
