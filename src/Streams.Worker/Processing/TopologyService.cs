@@ -45,7 +45,9 @@ public sealed partial class TopologyService(
             // Java Kafka Streams starts new applications at the beginning; librdkafka would start at the end.
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
             StateDir = Path.Combine(options.DataDirectory, "topology-state"),
-            NumStreamThreads = 2,
+            // One stream thread: on 2 cores a second one adds no throughput, and two members of one app closing at
+            // the same time were seen to hang librdkafka's consumer close (Unassign inside the revoke callback).
+            NumStreamThreads = 1,
             Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
             CommitIntervalMs = 1000,
             Logger = StreamizLogging,
@@ -77,12 +79,24 @@ public sealed partial class TopologyService(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stream?.Dispose();
+        if (_stream is { } stream)
+        {
+            // Streamiz joins its threads without a timeout; a close stuck in librdkafka must not hold the host forever.
+            var disposing = Task.Run(stream.Dispose, CancellationToken.None);
+            if (await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(20), CancellationToken.None)).ConfigureAwait(false) != disposing)
+            {
+                LogStuckClose(logger);
+            }
+        }
+
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topology application is {State}")]
     private static partial void LogState(ILogger logger, string state);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The topology did not close within 20 s; stopping without waiting for it")]
+    private static partial void LogStuckClose(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped undeserializable record {Topic}-{Partition}@{Offset}: {Reason}")]
     private static partial void LogPoisonRecord(ILogger logger, string topic, int partition, long offset, string reason);
