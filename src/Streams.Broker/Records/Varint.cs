@@ -11,51 +11,36 @@ internal static class Varint
 
     public static bool ReadVarint(ReadOnlySpan<byte> source, ref int position, out int value)
     {
-        var pos = position;
-        uint raw = 0;
-        for (var i = 0; i < MaxVarintBytes; i++)
-        {
-            if ((uint)pos >= (uint)source.Length)
-            {
-                break;
-            }
-
-            var b = source[pos++];
-            raw |= (uint)(b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                position = pos;
-                value = (int)(raw >> 1) ^ -(int)(raw & 1);
-                return true;
-            }
-        }
-
-        value = 0;
-        return false;
+        var ok = TryReadRaw(source, ref position, MaxVarintBytes, out var raw);
+        value = (int)((uint)raw >> 1) ^ -(int)(raw & 1);
+        return ok;
     }
 
     public static bool ReadVarlong(ReadOnlySpan<byte> source, ref int position, out long value)
     {
-        var pos = position;
-        ulong raw = 0;
-        for (var i = 0; i < MaxVarlongBytes; i++)
-        {
-            if ((uint)pos >= (uint)source.Length)
-            {
-                break;
-            }
+        var ok = TryReadRaw(source, ref position, MaxVarlongBytes, out var raw);
+        value = (long)(raw >> 1) ^ -(long)(raw & 1);
+        return ok;
+    }
 
+    /// <summary>The unsigned base-128 value; <paramref name="position"/> moves only when it is complete within <paramref name="maxBytes"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool TryReadRaw(ReadOnlySpan<byte> source, ref int position, int maxBytes, out ulong raw)
+    {
+        var pos = position;
+        raw = 0;
+        for (var i = 0; i < maxBytes && (uint)pos < (uint)source.Length; i++)
+        {
             var b = source[pos++];
             raw |= (ulong)(b & 0x7F) << (7 * i);
             if (b < 0x80)
             {
                 position = pos;
-                value = (long)(raw >> 1) ^ -(long)(raw & 1);
                 return true;
             }
         }
 
-        value = 0;
+        raw = 0;
         return false;
     }
 
