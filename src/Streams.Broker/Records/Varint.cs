@@ -45,24 +45,13 @@ internal static class Varint
     }
 
     /// <returns>The number of bytes written.</returns>
-    public static int WriteVarint(Span<byte> destination, int value)
-    {
-        var raw = (uint)((value << 1) ^ (value >> 31));
-        var i = 0;
-        while (raw >= 0x80)
-        {
-            destination[i++] = (byte)(raw | 0x80);
-            raw >>= 7;
-        }
-
-        destination[i++] = (byte)raw;
-        return i;
-    }
+    public static int WriteVarint(Span<byte> destination, int value) => WriteRaw(destination, (uint)((value << 1) ^ (value >> 31)));
 
     /// <returns>The number of bytes written.</returns>
-    public static int WriteVarlong(Span<byte> destination, long value)
+    public static int WriteVarlong(Span<byte> destination, long value) => WriteRaw(destination, (ulong)((value << 1) ^ (value >> 63)));
+
+    private static int WriteRaw(Span<byte> destination, ulong raw)
     {
-        var raw = (ulong)((value << 1) ^ (value >> 63));
         var i = 0;
         while (raw >= 0x80)
         {
@@ -74,22 +63,12 @@ internal static class Varint
         return i;
     }
 
-    public static int SizeOfVarint(int value)
-    {
-        var raw = (uint)((value << 1) ^ (value >> 31));
-        var size = 1;
-        while (raw >= 0x80)
-        {
-            size++;
-            raw >>= 7;
-        }
+    public static int SizeOfVarint(int value) => SizeOfRaw((uint)((value << 1) ^ (value >> 31)));
 
-        return size;
-    }
+    public static int SizeOfVarlong(long value) => SizeOfRaw((ulong)((value << 1) ^ (value >> 63)));
 
-    public static int SizeOfVarlong(long value)
+    private static int SizeOfRaw(ulong raw)
     {
-        var raw = (ulong)((value << 1) ^ (value >> 63));
         var size = 1;
         while (raw >= 0x80)
         {
