@@ -25,10 +25,11 @@ internal sealed class FetchApi : ApiHandler
             .ToList();
 
         var deadline = broker.Time.GetUtcNow().AddMilliseconds(Math.Max(fetch.MaxWaitMs, 0));
+        LogReadSlice?[] slices;
         while (true)
         {
             var signals = partitions.Where(p => p.Partition is not null).Select(p => p.Partition!.DataArrived).ToList();
-            var (available, hasError) = Probe(partitions, fetch.MaxBytes);
+            (slices, var available, var hasError) = Plan(partitions, fetch.MaxBytes);
             var remaining = deadline - broker.Time.GetUtcNow();
             if (available >= fetch.MinBytes || hasError || remaining <= TimeSpan.Zero || signals.Count == 0)
             {
@@ -40,32 +41,42 @@ internal sealed class FetchApi : ApiHandler
             context.CancellationToken.ThrowIfCancellationRequested();
         }
 
-        Write(response, context.ApiVersion, fetch, partitions);
+        Write(response, context.ApiVersion, fetch, partitions, slices);
     }
 
-    /// <summary>Bytes a fetch would return now, and whether any partition answers with an error (which returns at once).</summary>
-    private static (long Bytes, bool HasError) Probe(List<(string Topic, FetchPartition Request, Partition? Partition)> partitions, int maxBytes)
+    /// <summary>
+    /// What a fetch would return now: the slice of each partition within the request's limits (KIP-74: the first
+    /// partition with data may exceed them by one batch), their total, and whether any partition answers with an
+    /// error (which ends the long poll at once). The response is written from this plan, so the log is searched once.
+    /// </summary>
+    private static (LogReadSlice?[] Slices, long Bytes, bool HasError) Plan(List<(string Topic, FetchPartition Request, Partition? Partition)> partitions, int maxBytes)
     {
+        var slices = new LogReadSlice?[partitions.Count];
         long total = 0;
-        foreach (var (_, request, partition) in partitions)
+        var hasError = false;
+        for (var i = 0; i < partitions.Count; i++)
         {
+            var (_, request, partition) = partitions[i];
             if (partition is null || request.FetchOffset < partition.LogStartOffset || request.FetchOffset > partition.HighWatermark)
             {
-                return (total, true);
+                hasError = true;
+                continue;
             }
 
-            var slice = partition.Log.Locate(request.FetchOffset, request.MaxBytes, minOneBatch: total == 0);
-            total += slice?.Length ?? 0;
-            if (total >= maxBytes)
+            var budget = maxBytes - total;
+            if (budget <= 0)
             {
-                break;
+                continue;
             }
+
+            slices[i] = partition.Log.Locate(request.FetchOffset, (int)Math.Min(budget, request.MaxBytes), minOneBatch: total == 0);
+            total += slices[i]?.Length ?? 0;
         }
 
-        return (total, false);
+        return (slices, total, hasError);
     }
 
-    private static void Write(KafkaWriter response, short version, FetchRequest fetch, List<(string Topic, FetchPartition Request, Partition? Partition)> partitions)
+    private static void Write(KafkaWriter response, short version, FetchRequest fetch, List<(string Topic, FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices)
     {
         response.WriteInt32(0);
         if (version >= 7)
@@ -74,8 +85,6 @@ internal sealed class FetchApi : ApiHandler
             response.WriteInt32(0);
         }
 
-        var budget = fetch.MaxBytes;
-        var first = true;
         response.WriteArrayLength(fetch.Topics.Count);
         var index = 0;
         foreach (var topic in fetch.Topics)
@@ -84,16 +93,13 @@ internal sealed class FetchApi : ApiHandler
             response.WriteArrayLength(topic.Partitions.Count);
             foreach (var request in topic.Partitions)
             {
-                var partition = partitions[index++].Partition;
-                var written = WritePartition(response, version, fetch.IsolationLevel, request, partition, budget, first);
-                budget -= written;
-                first &= written == 0;
+                WritePartition(response, version, fetch.IsolationLevel, request, partitions[index].Partition, slices[index]);
+                index++;
             }
         }
     }
 
-    /// <returns>Record bytes written.</returns>
-    private static int WritePartition(KafkaWriter response, short version, sbyte isolationLevel, FetchPartition request, Partition? partition, int budget, bool first)
+    private static void WritePartition(KafkaWriter response, short version, sbyte isolationLevel, FetchPartition request, Partition? partition, LogReadSlice? slice)
     {
         response.WriteInt32(request.Index);
         var error = partition is null ? ErrorCode.UnknownTopicOrPartition
@@ -118,15 +124,7 @@ internal sealed class FetchApi : ApiHandler
             response.WriteInt32(-1);
         }
 
-        var written = 0;
-        if (error == ErrorCode.None && budget > 0)
-        {
-            written = WriteRecords(response, partition!, request, Math.Min(budget, request.MaxBytes), first);
-        }
-        else
-        {
-            response.WriteInt32(0);
-        }
+        WriteRecords(response, error == ErrorCode.None ? slice : null);
 
         if (partition is not null)
         {
@@ -137,33 +135,28 @@ internal sealed class FetchApi : ApiHandler
                 response.PatchInt64(offsetsAt + 16, partition.LogStartOffset);
             }
         }
-
-        return written;
     }
 
-    private static int WriteRecords(KafkaWriter response, Partition partition, FetchPartition request, int maxBytes, bool minOneBatch)
+    private static void WriteRecords(KafkaWriter response, LogReadSlice? slice)
     {
         var lengthAt = response.ReserveInt32();
+        if (slice is not { } s)
+        {
+            response.PatchInt32(lengthAt, 0);
+            return;
+        }
+
         try
         {
-            var slice = partition.Log.Locate(request.FetchOffset, maxBytes, minOneBatch);
-            if (slice is not { } s)
-            {
-                response.PatchInt32(lengthAt, 0);
-                return 0;
-            }
-
             var read = s.Segment.Read(s.Position, response.GetSpan(s.Length)[..s.Length]);
             response.Advance(read);
             response.PatchInt32(lengthAt, read);
-            return read;
         }
         catch (ObjectDisposedException)
         {
             // Segment removed by retention or topic deletion mid-read: answer with no records; the client refetches.
             response.Truncate(lengthAt + 4);
             response.PatchInt32(lengthAt, 0);
-            return 0;
         }
     }
 
