@@ -103,18 +103,42 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
         var valid = Added(cart, "pen", 1, 1.10m);
         await worker.Publisher.PublishAsync(valid);
 
+        // Every reader of cart-events gives up on it independently: the audit consumer group and the topology.
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = worker.BootstrapServers, GroupId = "dlq-test-" + Guid.NewGuid() }).Build();
         consumer.Assign(new TopicPartitionOffset("dead-letters", 0, Offset.Beginning));
-        var deadLetter = await Eventually.GetAsync(() => consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message.Key: var key } r && key == cart ? r : null, "the dead letter");
+        var byGroup = new Dictionary<string, List<ConsumeResult<string, byte[]>>>(StringComparer.Ordinal);
+        static string Header(ConsumeResult<string, byte[]> record, string name) => Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes(name));
+        await Eventually.TrueAsync(
+            () =>
+            {
+                while (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+                {
+                    if (record.Message.Key == cart)
+                    {
+                        var group = Header(record, DeadLetterHeaders.GroupId);
+                        byGroup[group] = [.. byGroup.GetValueOrDefault(group) ?? [], record];
+                    }
+                }
 
-        string Header(string name) => Encoding.UTF8.GetString(deadLetter.Message.Headers.GetLastBytes(name));
-        Assert.Equal("deserialization-failed", Header(DeadLetterHeaders.Reason));
-        Assert.Equal(TopicCatalog.CartEvents.Name, Header(DeadLetterHeaders.Topic));
-        Assert.Equal(AuditProjection.GroupId, Header(DeadLetterHeaders.GroupId));
-        Assert.Contains("magic byte", Header(DeadLetterHeaders.Exception), StringComparison.Ordinal);
-        Assert.Equal("{\"not\":\"avro\"}", Encoding.UTF8.GetString(deadLetter.Message.Value));
+                return byGroup.ContainsKey(AuditProjection.GroupId) && byGroup.ContainsKey(worker.Options.ApplicationId);
+            },
+            "dead letters from the audit consumer and from the topology");
+
+        foreach (var group in new[] { AuditProjection.GroupId, worker.Options.ApplicationId })
+        {
+            var deadLetter = Assert.Single(byGroup[group]);
+            Assert.Equal("deserialization-failed", Header(deadLetter, DeadLetterHeaders.Reason));
+            Assert.Equal(TopicCatalog.CartEvents.Name, Header(deadLetter, DeadLetterHeaders.Topic));
+            Assert.Contains("magic byte", Header(deadLetter, DeadLetterHeaders.Exception), StringComparison.Ordinal);
+            Assert.Equal("{\"not\":\"avro\"}", Encoding.UTF8.GetString(deadLetter.Message.Value));
+        }
+
+        Assert.Equal(Header(byGroup[AuditProjection.GroupId][0], DeadLetterHeaders.Offset), Header(byGroup[worker.Options.ApplicationId][0], DeadLetterHeaders.Offset));
 
         var audit = worker.App.Services.GetRequiredService<AuditProjection>();
         await Eventually.TrueAsync(() => audit.Snapshot().Any(r => r.StartsWith(valid.eventId, StringComparison.Ordinal)), "the valid event after the poison one in the audit trail");
+
+        // The topology went on too: it derived the cart's state from the valid event after the poison one.
+        await Eventually.TrueAsync(() => audit.Snapshot().Any(r => r.Contains("|" + TopicCatalog.CartState.Name + "|", StringComparison.Ordinal) && r.Contains(cart, StringComparison.Ordinal)), "the cart state after the poison record");
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class EventConsumer : IDisposable
     private readonly ILogger _logger;
     private readonly AvroEventDeserializer<ISpecificRecord> _deserializer;
     private readonly IConsumer<string, byte[]> _consumer;
-    private readonly IProducer<byte[], byte[]> _deadLetters;
+    private readonly DeadLetterWriter _deadLetters;
 
     public EventConsumer(EventConsumerOptions options, ISchemaRegistryClient registry, Func<ConsumedEvent, CancellationToken, Task> handler, ILogger logger)
     {
@@ -50,7 +50,7 @@ public sealed partial class EventConsumer : IDisposable
                 options.AssignmentChanged?.Invoke(consumer.Assignment.Count - partitions.Count);
             })
             .Build();
-        _deadLetters = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = options.BootstrapServers, EnableIdempotence = true }).Build();
+        _deadLetters = new DeadLetterWriter(new ProducerConfig(new Dictionary<string, string>(options.Kafka)) { BootstrapServers = options.BootstrapServers }, options.DeadLetterTopic);
     }
 
     /// <summary>Consumes until <paramref name="cancellationToken"/> fires, then leaves the group cleanly.</summary>
@@ -143,28 +143,21 @@ public sealed partial class EventConsumer : IDisposable
         activity?.SetTag("error.type", exception.GetType().FullName);
         LogDeadLettered(_logger, record.Topic, record.Partition.Value, record.Offset.Value, _options.GroupId, reason, exception.Message);
 
-        var headers = new Headers();
-        foreach (var header in record.Message.Headers ?? [])
-        {
-            headers.Add(header.Key, header.GetValueBytes());
-        }
-
-        void Add(string name, string value) => headers.Add(name, Encoding.UTF8.GetBytes(value));
-        Add(DeadLetterHeaders.Reason, reason);
-        Add(DeadLetterHeaders.Exception, $"{exception.GetType().FullName}: {exception.Message}");
-        Add(DeadLetterHeaders.Topic, record.Topic);
-        Add(DeadLetterHeaders.Partition, record.Partition.Value.ToString(CultureInfo.InvariantCulture));
-        Add(DeadLetterHeaders.Offset, record.Offset.Value.ToString(CultureInfo.InvariantCulture));
-        Add(DeadLetterHeaders.GroupId, _options.GroupId);
-        var key = record.Message.Key is null ? null : Encoding.UTF8.GetBytes(record.Message.Key);
-
         // Acknowledged before the original offset is stored: a crash here re-reads the record, it never loses it.
-        await _deadLetters.ProduceAsync(_options.DeadLetterTopic, new Message<byte[], byte[]> { Key = key!, Value = record.Message.Value, Headers = headers }).ConfigureAwait(false);
+        await _deadLetters.WriteAsync(new DeadLetter(
+            record.Topic,
+            record.Partition.Value,
+            record.Offset.Value,
+            record.Message.Key is null ? null : Encoding.UTF8.GetBytes(record.Message.Key),
+            record.Message.Value,
+            record.Message.Headers,
+            reason,
+            exception,
+            _options.GroupId)).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
-        _deadLetters.Flush(TimeSpan.FromSeconds(5));
         _deadLetters.Dispose();
         _consumer.Dispose();
     }

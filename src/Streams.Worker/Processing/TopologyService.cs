@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.SerDes;
+using Streams.Messaging.Consuming;
 using Streams.Topology.Carts;
 using Streams.Topology.Logins;
 using Streams.Worker.Infrastructure;
@@ -35,9 +36,12 @@ public sealed partial class TopologyService(
         .SetMinimumLevel(LogLevel.Warning));
 
     private KafkaStream? _stream;
+    private DeadLetterWriter? _deadLetterWriter;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _deadLetterWriter = new DeadLetterWriter(new Dictionary<string, string> { ["bootstrap.servers"] = endpoints.BootstrapServers }, Provisioning.DeadLetterTopic);
+        var deadLetters = new TopologyDeadLetters(_deadLetterWriter, options.ApplicationId, logger);
         var config = new StreamConfig<StringSerDes, StringSerDes>
         {
             ApplicationId = options.ApplicationId,
@@ -51,12 +55,9 @@ public sealed partial class TopologyService(
             Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
             CommitIntervalMs = 1000,
             Logger = StreamizLogging,
-            // One bad record must not stop the application: it is skipped here and visible in the logs.
-            DeserializationExceptionHandler = (_, record, exception) =>
-            {
-                LogPoisonRecord(logger, record.Topic, record.Partition.Value, record.Offset.Value, exception.Message);
-                return ExceptionHandlerResponse.CONTINUE;
-            },
+            // One bad record must not stop the application: it goes to the dead-letter topic and processing goes on.
+            DeserializationExceptionHandler = deadLetters.OnDeserializationError,
+            ProductionExceptionHandler = deadLetters.OnProductionError,
         };
 
         var builder = new StreamBuilder();
@@ -89,6 +90,7 @@ public sealed partial class TopologyService(
             }
         }
 
+        _deadLetterWriter?.Dispose();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -97,7 +99,4 @@ public sealed partial class TopologyService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The topology did not close within 20 s; stopping without waiting for it")]
     private static partial void LogStuckClose(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped undeserializable record {Topic}-{Partition}@{Offset}: {Reason}")]
-    private static partial void LogPoisonRecord(ILogger logger, string topic, int partition, long offset, string reason);
 }
