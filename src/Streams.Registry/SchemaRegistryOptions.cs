@@ -6,6 +6,9 @@ public sealed class SchemaRegistryOptions
     /// <summary><c>bootstrap.servers</c> of the Kafka holding the <see cref="Topic"/> (the embedded broker or a real cluster).</summary>
     public required string KafkaBootstrapServers { get; set; }
 
+    /// <summary>Further librdkafka settings for the registry's Kafka clients, such as SASL/TLS for a real cluster.</summary>
+    public IDictionary<string, string> KafkaSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>HTTP address to listen on; port 0 picks a free port (read it back from <see cref="SchemaRegistryHost.Url"/>).</summary>
     public string Listen { get; set; } = "http://127.0.0.1:8081";
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Streams.Worker;
 using Streams.Worker.Infrastructure;
 
-// The Streams worker. With no Streams:BootstrapServers / Streams:SchemaRegistryUrl it runs the embedded broker and
+// The Streams worker. With no Kafka:BootstrapServers / SchemaRegistry:Url it runs the embedded broker and
 // registry in this process (the zero-setup default); they start before the host and stop after it.
 var options = WorkerApp.ReadOptions(args);
 using var infrastructureLogging = LoggerFactory.Create(WorkerApp.ConfigureLogging);

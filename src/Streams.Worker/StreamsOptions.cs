@@ -1,18 +1,30 @@
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using Streams.Topology.Logins;
 
 namespace Streams.Worker;
 
 /// <summary>
-/// The worker's configuration (section <c>Streams</c>; environment variables <c>Streams__Kafka__BootstrapServers</c> etc.).
+/// The worker's configuration: section <c>Streams</c> for the worker itself, and the Kafka and registry connection
+/// from the top-level sections <c>Kafka</c> and <c>SchemaRegistry</c> (<see cref="Kafka"/>, <see cref="SchemaRegistry"/>).
 /// With no Kafka and registry given it starts the embedded broker and registry itself: the zero-setup default.
 /// </summary>
 public sealed class StreamsOptions
 {
-    /// <summary>Kafka <c>bootstrap.servers</c>; null runs the embedded broker.</summary>
-    public string? BootstrapServers { get; set; }
+    /// <summary>
+    /// Every Kafka client of the worker (topologies, consumer groups, publisher, admin, dead letters) starts from these
+    /// settings, bound from section <c>Kafka</c> by Confluent's property names: <c>Kafka__BootstrapServers</c>,
+    /// <c>Kafka__SecurityProtocol=SaslSsl</c>, <c>Kafka__SaslMechanism=ScramSha512</c>, <c>Kafka__SaslUsername</c>,
+    /// <c>Kafka__SaslPassword</c>, <c>Kafka__SslCaLocation</c>, ... No <c>BootstrapServers</c> runs the embedded broker.
+    /// </summary>
+    public ClientConfig Kafka { get; set; } = new();
 
-    /// <summary>Schema registry URL; null runs the embedded registry.</summary>
-    public string? SchemaRegistryUrl { get; set; }
+    /// <summary>
+    /// The schema registry client's settings from section <c>SchemaRegistry</c>: <c>SchemaRegistry__Url</c>,
+    /// <c>SchemaRegistry__BasicAuthUserInfo=user:password</c>, <c>SchemaRegistry__SslCaLocation</c>, ... No <c>Url</c>
+    /// runs the embedded registry (on the configured Kafka, or on the embedded broker).
+    /// </summary>
+    public SchemaRegistryConfig SchemaRegistry { get; set; } = new();
 
     /// <summary>Where the embedded broker, the topology state and the audit database live.</summary>
     public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, "data");

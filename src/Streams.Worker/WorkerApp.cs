@@ -32,10 +32,17 @@ public static class WorkerApp
         var endpoints = infrastructure.Endpoints;
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(endpoints);
-        builder.Services.AddSingleton<ISchemaRegistryClient>(_ => new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = endpoints.SchemaRegistryUrl }));
-        builder.Services.AddSingleton(sp => new EventPublisher(
-            new EventPublisherOptions { BootstrapServers = endpoints.BootstrapServers, SchemaRegistryUrl = endpoints.SchemaRegistryUrl },
-            sp.GetRequiredService<ISchemaRegistryClient>()));
+        builder.Services.AddSingleton<ISchemaRegistryClient>(_ => new CachedSchemaRegistryClient(endpoints.SchemaRegistry));
+        builder.Services.AddSingleton(sp =>
+        {
+            var publisher = new EventPublisherOptions { BootstrapServers = endpoints.BootstrapServers, SchemaRegistryUrl = endpoints.SchemaRegistryUrl };
+            foreach (var setting in endpoints.Kafka)
+            {
+                publisher.Kafka[setting.Key] = setting.Value;
+            }
+
+            return new EventPublisher(publisher, sp.GetRequiredService<ISchemaRegistryClient>());
+        });
         builder.Services.AddSingleton(_ => new AuditProjection(Path.Combine(options.DataDirectory, "audit.db")));
         builder.Services.AddSingleton<Notifier>();
         builder.Services.AddSingleton<NotificationHub>();
@@ -57,7 +64,10 @@ public static class WorkerApp
         return app;
     }
 
-    /// <summary>Reads <see cref="StreamsOptions"/> from the <c>Streams</c> section of the usual configuration sources.</summary>
+    /// <summary>
+    /// Reads <see cref="StreamsOptions"/> from appsettings.json, environment variables and the command line: section
+    /// <c>Streams</c>, plus the connection sections <c>Kafka</c> and <c>SchemaRegistry</c>.
+    /// </summary>
     public static StreamsOptions ReadOptions(string[] args)
     {
         var configuration = new ConfigurationBuilder()
@@ -65,7 +75,17 @@ public static class WorkerApp
             .AddEnvironmentVariables()
             .AddCommandLine(args)
             .Build();
-        return configuration.GetSection("Streams").Get<StreamsOptions>() ?? new StreamsOptions();
+        return ReadOptions(configuration);
+    }
+
+    /// <inheritdoc cref="ReadOptions(string[])"/>
+    public static StreamsOptions ReadOptions(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection("Streams").Get<StreamsOptions>() ?? new StreamsOptions();
+        configuration.GetSection("Kafka").Bind(options.Kafka);
+        configuration.GetSection("SchemaRegistry").Bind(options.SchemaRegistry);
+        return options;
     }
 
     public static void ConfigureLogging(ILoggingBuilder logging)

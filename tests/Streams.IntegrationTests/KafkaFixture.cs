@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Logging;
 using Streams.Worker;
 using Streams.Worker.Infrastructure;
@@ -79,7 +81,13 @@ public sealed class KafkaFixture : IAsyncLifetime
                 // No registry named: the embedded registry runs on the external cluster (its _schemas topic).
                 _loggerFactory = LoggerFactory.Create(WorkerApp.ConfigureLogging);
                 _embedded = await EmbeddedInfrastructure.StartAsync(
-                    new StreamsOptions { BootstrapServers = bootstrap, SchemaRegistryUrl = string.IsNullOrWhiteSpace(registry) ? null : registry, DataDirectory = _dataDirectory, EmbeddedRegistryPort = 0 },
+                    new StreamsOptions
+                    {
+                        Kafka = new ClientConfig { BootstrapServers = bootstrap },
+                        SchemaRegistry = new SchemaRegistryConfig { Url = string.IsNullOrWhiteSpace(registry) ? null : registry },
+                        DataDirectory = _dataDirectory,
+                        EmbeddedRegistryPort = 0,
+                    },
                     _loggerFactory);
                 Reason = $"{BootstrapVariable}={bootstrap}";
                 break;

@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,8 +42,8 @@ public sealed class WorkerFixture(KafkaFixture kafka) : IAsyncLifetime
     {
         Options = new StreamsOptions
         {
-            BootstrapServers = kafka.BootstrapServers,
-            SchemaRegistryUrl = kafka.SchemaRegistryUrl,
+            Kafka = new ClientConfig { BootstrapServers = kafka.BootstrapServers },
+            SchemaRegistry = new SchemaRegistryConfig { Url = kafka.SchemaRegistryUrl },
             DataDirectory = _dataDirectory,
             EmbeddedKafkaPort = 0,
             EmbeddedRegistryPort = 0,

@@ -29,7 +29,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
         _topic = options.Topic;
         _state = state;
         _logger = logger;
-        _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig
+        _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig(new Dictionary<string, string>(options.KafkaSettings))
         {
             BootstrapServers = options.KafkaBootstrapServers,
             Acks = Acks.All,
@@ -37,7 +37,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
             LingerMs = 0,
             MessageTimeoutMs = (int)options.KafkaTimeout.TotalMilliseconds,
         }).Build();
-        _consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig
+        _consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig(new Dictionary<string, string>(options.KafkaSettings))
         {
             BootstrapServers = options.KafkaBootstrapServers,
             // The client insists on a group id, but the registry assigns the partition itself and never commits or
@@ -193,7 +193,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
 
     private static async Task EnsureTopicAsync(SchemaRegistryOptions options, ILogger logger)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.KafkaBootstrapServers }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(options.KafkaSettings)) { BootstrapServers = options.KafkaBootstrapServers }).Build();
         try
         {
             await admin.CreateTopicsAsync(

@@ -34,15 +34,21 @@ public sealed class ConsumerGroupsService(
 
         return Task.WhenAll(groups.Select(group => Task.Run(async () =>
         {
+            var options = new EventConsumerOptions
+            {
+                BootstrapServers = endpoints.BootstrapServers,
+                GroupId = group.GroupId,
+                Topics = group.Topics,
+                DeadLetterTopic = Provisioning.DeadLetterTopic,
+                AssignmentChanged = count => health.SetAssigned(group.GroupId, count > 0),
+            };
+            foreach (var setting in endpoints.Kafka)
+            {
+                options.Kafka[setting.Key] = setting.Value;
+            }
+
             using var consumer = new EventConsumer(
-                new EventConsumerOptions
-                {
-                    BootstrapServers = endpoints.BootstrapServers,
-                    GroupId = group.GroupId,
-                    Topics = group.Topics,
-                    DeadLetterTopic = Provisioning.DeadLetterTopic,
-                    AssignmentChanged = count => health.SetAssigned(group.GroupId, count > 0),
-                },
+                options,
                 registry,
                 group.Handler,
                 loggerFactory.CreateLogger($"Streams.Worker.Consumers.{group.GroupId}"));

@@ -17,7 +17,7 @@ public static class HealthEndpoints
         endpoints.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
         endpoints.MapGet("/health/ready", (WorkerHealth health, StreamsEndpoints kafka) =>
         {
-            var kafkaReachable = KafkaReachable(kafka.BootstrapServers);
+            var kafkaReachable = KafkaReachable(kafka);
             var topologyRunning = health.TopologyState == "RUNNING";
             var groups = health.GroupsAssigned;
             var ready = kafkaReachable && topologyRunning && groups.Count > 0 && groups.Values.All(a => a);
@@ -27,11 +27,11 @@ public static class HealthEndpoints
         return endpoints;
     }
 
-    private static bool KafkaReachable(string bootstrap)
+    private static bool KafkaReachable(StreamsEndpoints kafka)
     {
         try
         {
-            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+            using var admin = new AdminClientBuilder(new AdminClientConfig(kafka.KafkaProperties())).Build();
             return admin.GetMetadata(TimeSpan.FromSeconds(2)).Brokers.Count > 0;
         }
         catch (KafkaException)

@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Logging;
 using Streams.Broker;
 using Streams.Registry;
@@ -27,26 +29,34 @@ public sealed class EmbeddedInfrastructure : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         KafkaBroker? broker = null;
         SchemaRegistryHost? registry = null;
-        var bootstrap = options.BootstrapServers;
-        if (bootstrap is null)
+        var kafka = new ClientConfig(options.Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+        if (string.IsNullOrWhiteSpace(kafka.BootstrapServers))
         {
             broker = await KafkaBroker.StartAsync(
                 new BrokerOptions { Port = options.EmbeddedKafkaPort, DataDirectory = Path.Combine(options.DataDirectory, "broker") },
                 loggerFactory).ConfigureAwait(false);
-            bootstrap = broker.BootstrapServers;
+            kafka.BootstrapServers = broker.BootstrapServers;
         }
 
-        var registryUrl = options.SchemaRegistryUrl;
-        if (registryUrl is null)
+        var registryConfig = new SchemaRegistryConfig();
+        foreach (var setting in options.SchemaRegistry)
         {
-            registry = await SchemaRegistryHost.StartAsync(
-                new SchemaRegistryOptions { KafkaBootstrapServers = bootstrap, Listen = $"http://127.0.0.1:{options.EmbeddedRegistryPort}" },
-                loggerFactory,
-                cancellationToken).ConfigureAwait(false);
-            registryUrl = registry.Url;
+            registryConfig.Set(setting.Key, setting.Value);
         }
 
-        return new EmbeddedInfrastructure(broker, registry, new StreamsEndpoints(bootstrap, registryUrl, broker is not null));
+        if (string.IsNullOrWhiteSpace(registryConfig.Url))
+        {
+            var registryOptions = new SchemaRegistryOptions { KafkaBootstrapServers = kafka.BootstrapServers, Listen = $"http://127.0.0.1:{options.EmbeddedRegistryPort}" };
+            foreach (var setting in kafka.Where(s => s.Key != "bootstrap.servers"))
+            {
+                registryOptions.KafkaSettings[setting.Key] = setting.Value;
+            }
+
+            registry = await SchemaRegistryHost.StartAsync(registryOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
+            registryConfig.Url = registry.Url;
+        }
+
+        return new EmbeddedInfrastructure(broker, registry, new StreamsEndpoints(kafka, registryConfig, broker is not null));
     }
 
     public async ValueTask DisposeAsync()

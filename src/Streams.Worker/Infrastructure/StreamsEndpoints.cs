@@ -1,4 +1,18 @@
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+
 namespace Streams.Worker.Infrastructure;
 
-/// <summary>Where Kafka and the schema registry are: configured ones, or the embedded ones this process started.</summary>
-public sealed record StreamsEndpoints(string BootstrapServers, string SchemaRegistryUrl, bool Embedded);
+/// <summary>
+/// Where Kafka and the schema registry are, with every client setting (security included): configured ones, or the
+/// embedded ones this process started. Each client of the worker builds its own configuration from these.
+/// </summary>
+public sealed record StreamsEndpoints(ClientConfig Kafka, SchemaRegistryConfig SchemaRegistry, bool Embedded)
+{
+    public string BootstrapServers => Kafka.BootstrapServers;
+
+    public string SchemaRegistryUrl => SchemaRegistry.Url;
+
+    /// <summary>The Kafka settings as librdkafka properties, a fresh copy for each client to extend.</summary>
+    public Dictionary<string, string> KafkaProperties() => Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+}

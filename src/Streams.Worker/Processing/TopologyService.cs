@@ -1,3 +1,5 @@
+using System.Reflection;
+using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,26 +42,13 @@ public sealed partial class TopologyService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _deadLetterWriter = new DeadLetterWriter(new Dictionary<string, string> { ["bootstrap.servers"] = endpoints.BootstrapServers }, Provisioning.DeadLetterTopic);
+        _deadLetterWriter = new DeadLetterWriter(endpoints.KafkaProperties(), Provisioning.DeadLetterTopic);
         var deadLetters = new TopologyDeadLetters(_deadLetterWriter, options.ApplicationId, logger);
-        var config = new StreamConfig<StringSerDes, StringSerDes>
-        {
-            ApplicationId = options.ApplicationId,
-            BootstrapServers = endpoints.BootstrapServers,
-            // Java Kafka Streams starts new applications at the beginning; librdkafka would start at the end.
-            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
-            StateDir = Path.Combine(options.DataDirectory, "topology-state"),
-            // One stream thread: on 2 cores a second one adds no throughput, and two members of one app closing at
-            // the same time were seen to hang librdkafka's consumer close (Unassign inside the revoke callback).
-            NumStreamThreads = 1,
-            Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
-            CommitIntervalMs = 1000,
-            Logger = StreamizLogging,
-            // One bad record must not stop the application: it goes to the dead-letter topic and processing goes on.
-            DeserializationExceptionHandler = deadLetters.OnDeserializationError,
-            ProductionExceptionHandler = deadLetters.OnProductionError,
-        };
+        var config = CreateConfig(options, endpoints);
 
+        // One bad record must not stop the application: it goes to the dead-letter topic and processing goes on.
+        config.DeserializationExceptionHandler = deadLetters.OnDeserializationError;
+        config.ProductionExceptionHandler = deadLetters.OnProductionError;
         var builder = new StreamBuilder();
         CartTopology.Build(builder, registry, options.ApplicationId);
         LoginMonitoringTopology.Build(builder, registry, options.LoginMonitoring, options.ApplicationId);
@@ -76,6 +65,55 @@ public sealed partial class TopologyService(
             }
         };
         await _stream.StartAsync(stoppingToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The Streamiz configuration of the worker's topology application.</summary>
+    internal static StreamConfig<StringSerDes, StringSerDes> CreateConfig(StreamsOptions options, StreamsEndpoints endpoints)
+    {
+        var config = new StreamConfig<StringSerDes, StringSerDes>
+        {
+            ApplicationId = options.ApplicationId,
+            BootstrapServers = endpoints.BootstrapServers,
+            // Java Kafka Streams starts new applications at the beginning; librdkafka would start at the end.
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            StateDir = Path.Combine(options.DataDirectory, "topology-state"),
+            // One stream thread: on 2 cores a second one adds no throughput, and two members of one app closing at
+            // the same time were seen to hang librdkafka's consumer close (Unassign inside the revoke callback).
+            NumStreamThreads = 1,
+            Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
+            CommitIntervalMs = 1000,
+            Logger = StreamizLogging,
+        };
+
+        ApplyConnectionSettings(config, endpoints.Kafka);
+        return config;
+    }
+
+    /// <summary>
+    /// Gives Streamiz the connection settings (security included) for every client it builds. Streamiz passes on only
+    /// the settings it has a typed property for, named as Confluent names them, and drops any other key silently; so
+    /// the typed values are copied property by property, and a setting that would still be dropped is an error here
+    /// rather than a client that connects without its credentials.
+    /// </summary>
+    private static void ApplyConnectionSettings(StreamConfig config, ClientConfig kafka)
+    {
+        foreach (var source in typeof(ClientConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (source is { CanRead: true } && source.GetIndexParameters().Length == 0
+                && source.GetValue(kafka) is { } value
+                && config.GetType().GetProperty(source.Name) is { CanWrite: true } target
+                && target.PropertyType.IsAssignableFrom(source.PropertyType))
+            {
+                target.SetValue(config, value);
+            }
+        }
+
+        var passed = config.ToConsumerConfig("settings-check").Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var dropped = kafka.Select(p => p.Key).Where(key => !passed.Contains(key)).ToList();
+        if (dropped.Count > 0)
+        {
+            throw new InvalidOperationException($"Streamiz cannot pass these Kafka settings to its clients: {string.Join(", ", dropped)}");
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
