@@ -24,8 +24,9 @@ internal static class PipelineRun
 {
     private const string PipeTopic = "bench-pipe";
 
-    public static async Task RunAsync(int[] rates, TimeSpan stepDuration)
+    public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12)
     {
+        AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150); // the table is wider than a redirected console's 80 columns
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-pipeline-bench-" + Guid.NewGuid().ToString("N"));
         var options = new StreamsOptions
         {
@@ -59,27 +60,62 @@ internal static class PipelineRun
             Task.Run(() => Watch(bootstrap, PipeTopic, r => CheckoutId(r), published, pipeLatencies, stop.Token)),
         };
         await Task.Delay(TimeSpan.FromSeconds(8)).ConfigureAwait(false); // groups join, topology runs
+        await DriveAsync(publisher, published, rates[0], TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up (JIT, caches), not reported
+        await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
 
-        var table = new Table().AddColumns("events/s (3 per cart)", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
-        foreach (var rate in rates)
+        // Steady rates first (latency at 1,000 events/s), then a search: the rate grows by half each step until
+        // neither side keeps up. A side keeps up with a step when every checkout of it came out (order, or piped
+        // record) within the drain time and its p99 stayed under a second, i.e. no backlog built up.
+        var table = new Table().AddColumns("target events/s", "published events/s", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
+        int? pipelineMax = null, pipeMax = null;
+        bool pipelineFailed = false, pipeFailed = false;
+        for (var step = 0; ; step++)
         {
+            var rate = step < rates.Length ? rates[step] : (int)(rates[^1] * Math.Pow(1.5, step - rates.Length + 1));
+            published.Clear(); // late results of an earlier step are not counted in this one
             orderLatencies.Clear();
             pipeLatencies.Clear();
-            var carts = await DriveAsync(publisher, published, rate, stepDuration).ConfigureAwait(false);
-            await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false); // drain
+            var (carts, achieved) = await DriveAsync(publisher, published, rate, stepDuration).ConfigureAwait(false);
+            var drained = Stopwatch.GetTimestamp();
+            while ((orderLatencies.Count < carts || pipeLatencies.Count < carts) && Stopwatch.GetElapsedTime(drained) < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+
             var order = Percentiles(orderLatencies);
             var pipe = Percentiles(pipeLatencies);
-            table.AddRow($"{rate:N0}", Ms(order.P50), Ms(order.P99), $"{orderLatencies.Count:N0}/{carts:N0}", Ms(pipe.P50), Ms(pipe.P99), $"{pipeLatencies.Count:N0}/{carts:N0}", pipe.P99 > 0 ? $"{order.P99 / pipe.P99:N1}x" : "-");
+            var publisherKeptUp = achieved >= rate * 0.95;
+            var pipelineKeptUp = publisherKeptUp && orderLatencies.Count >= carts && order.P99 < 1000;
+            var pipeKeptUp = publisherKeptUp && pipeLatencies.Count >= carts && pipe.P99 < 1000;
+            pipelineFailed |= !pipelineKeptUp;
+            pipeFailed |= !pipeKeptUp;
+            pipelineMax = pipelineFailed ? pipelineMax : rate;
+            pipeMax = pipeFailed ? pipeMax : rate;
+            table.AddRow($"{rate:N0}", $"{achieved:N0}", Ms(order.P50), Ms(order.P99), $"{orderLatencies.Count:N0}/{carts:N0}", Ms(pipe.P50), Ms(pipe.P99), $"{pipeLatencies.Count:N0}/{carts:N0}", pipe.P99 > 0 ? $"{order.P99 / pipe.P99:N1}x" : "-");
+            AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s: published {achieved:N0}/s, pipeline {(pipelineKeptUp ? "kept up" : "fell behind")}, pipe {(pipeKeptUp ? "kept up" : "fell behind")}[/]");
+            if ((pipelineFailed && pipeFailed) || !publisherKeptUp || step >= maxSteps)
+            {
+                break;
+            }
+
+            // Let a side that fell behind catch up before the next step, so each step starts from an empty backlog.
+            await Task.Delay(TimeSpan.FromSeconds(pipelineFailed || pipeFailed ? 10 : 2)).ConfigureAwait(false);
         }
 
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(watchers).ConfigureAwait(false);
         await app.StopAsync().ConfigureAwait(false);
         AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Highest rate kept up: pipeline {Rate(pipelineMax)}, plain pipe {Rate(pipeMax)}{(pipelineMax is { } a && pipeMax is { } b ? $" (pipeline/pipe {(double)a / b:P0})" : "")}; a rate the publisher itself could not reach ends the search.");
     }
 
-    /// <summary>Publishes carts at <paramref name="eventsPerSecond"/> for <paramref name="duration"/>; returns how many carts.</summary>
-    private static async Task<int> DriveAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, int eventsPerSecond, TimeSpan duration)
+    private static string Rate(int? rate) => rate is { } r ? $"{r:N0} events/s" : "below the first step";
+
+    /// <summary>
+    /// Publishes carts at <paramref name="eventsPerSecond"/> for <paramref name="duration"/>; returns how many carts,
+    /// and the rate actually reached (events acknowledged per second, until the last acknowledgement).
+    /// </summary>
+    private static async Task<(int Carts, double Achieved)> DriveAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, int eventsPerSecond, TimeSpan duration)
     {
         var cartsPerSecond = eventsPerSecond / 3.0;
         var started = Stopwatch.GetTimestamp();
@@ -99,7 +135,7 @@ internal static class PipelineRun
         }
 
         await Task.WhenAll(inFlight).ConfigureAwait(false);
-        return carts;
+        return (carts, carts * 3 / Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private static async Task PublishCartAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, string cart, CartCheckedOut checkout)

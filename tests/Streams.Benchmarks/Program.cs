@@ -5,13 +5,15 @@ using Streams.Benchmarks;
 // Produce/consume throughput of the embedded broker, side by side with librdkafka's in-memory mock cluster as the
 // baseline (same client, same machine, same workload). Usage: dotnet run -c Release --project tests/Streams.Benchmarks -- [messages] [--fsync]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
-// The application end to end (publish -> order latency at steady rates, and a consume->produce pipe as ceiling): ... -- pipeline
+// The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
+// consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
 const int ValueSize = 100;
 var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
 if (args.Contains("pipeline"))
 {
     // End to end on the embedded default: publish -> topology -> order, beside a plain consume->produce pipe.
-    await PipelineRun.RunAsync([1000, 2000, 4000, 8000], TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    int[] rates = count is { } fixedRate ? [fixedRate] : [1000, 2000, 4000];
+    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(10), maxSteps: count is null ? 12 : 0).ConfigureAwait(false);
     return;
 }
 
