@@ -1,6 +1,6 @@
 # The Streams worker as a container (docker-compose.kafka.yml, profile `app`). Build context: the repository root.
 #   docker build -f ops/worker.Dockerfile -t streams-worker:local .
-# Configuration by environment: Streams__BootstrapServers, Streams__SchemaRegistryUrl, Streams__DataDirectory,
+# Configuration by environment: Kafka__BootstrapServers (and Kafka__Sasl*, Kafka__Ssl*), SchemaRegistry__Url, Streams__DataDirectory,
 # Streams__HttpUrl, OTEL_EXPORTER_OTLP_ENDPOINT (see the compose file).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build

@@ -38,6 +38,6 @@ public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logg
     [LoggerMessage(Level = LogLevel.Warning, Message = "SECURITY ALERT for employee {EmployeeId}: {Reason} ({WindowStart:HH:mm}-{WindowEnd:HH:mm})")]
     private static partial void LogAlert(ILogger logger, string employeeId, string reason, DateTime windowStart, DateTime windowEnd);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} placed by {CustomerId}: {Lines} lines, {Total} {Currency}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} placed by {CustomerId}: {Lines} lines, {Total:0.00} {Currency}")]
     private static partial void LogOrder(ILogger logger, string orderId, string customerId, int lines, decimal total, string currency);
 }
