@@ -89,6 +89,9 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
 
         Assert.Equal("orders", notified.GetTagItem("messaging.destination.name"));
         Assert.Equal(cart, notified.GetTagItem("messaging.kafka.message.key"));
+
+        // Co-partitioned like Java clients (murmur2 of the key): the cart's order is in the partition of its events.
+        Assert.Equal(send.GetTagItem("messaging.destination.partition.id"), notified.GetTagItem("messaging.destination.partition.id"));
     }
 
     [Fact]

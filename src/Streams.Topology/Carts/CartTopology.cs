@@ -7,6 +7,7 @@ using Streamiz.Kafka.Net.Table;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Topics;
 using Streams.Topology.Serdes;
+using Streams.Topology.Sinks;
 using Streams.Topology.Tracing;
 
 namespace Streams.Topology.Carts;
@@ -40,13 +41,13 @@ public static class CartTopology
                 InMemory.As<string, CartState>(StoreName).WithKeySerdes(keys).WithValueSerdes(states).WithCachingDisabled(),
                 "cart-state");
 
-        cartStates.ToStream("cart-state-updates").To(TopicCatalog.CartState.Name, keys, states, "cart-state-sink");
+        cartStates.ToStream("cart-state-updates").To(new FixedTopic<string, CartState>(TopicCatalog.CartState.Name), keys, states, "cart-state-sink");
 
         cartStates
             .ToStream("cart-state-changes")
             .Filter((_, state, _) => CartStateAggregator.IsCheckout(state), "checkouts")
             .MapValues((state, _) => CartStateAggregator.PlaceOrder(state)!, "place-order")
             .Filter((_, order, _) => order is not null, "non-empty-orders")
-            .To(TopicCatalog.Orders.Name, keys, orders, "orders-sink");
+            .To(new FixedTopic<string, OrderPlaced>(TopicCatalog.Orders.Name), keys, orders, "orders-sink");
     }
 }

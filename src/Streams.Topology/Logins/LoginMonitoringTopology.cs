@@ -7,6 +7,7 @@ using Streamiz.Kafka.Net.Table;
 using Streams.Contracts.Logins;
 using Streams.Contracts.Topics;
 using Streams.Topology.Serdes;
+using Streams.Topology.Sinks;
 using Streams.Topology.Tracing;
 
 namespace Streams.Topology.Logins;
@@ -34,7 +35,7 @@ public static class LoginMonitoringTopology
             .ToStream("failure-counts")
             .Filter((_, count, _) => count == options.FailureThreshold, "threshold-reached")
             .Map((window, count, context) => KeyValuePair.Create(window.Key, Alert(window, count, context.Timestamp)), "security-alert")
-            .To(TopicCatalog.SecurityAlerts.Name, keys, alerts, "security-alerts-sink");
+            .To(new FixedTopic<string, SecurityAlert>(TopicCatalog.SecurityAlerts.Name), keys, alerts, "security-alerts-sink");
     }
 
     private static SecurityAlert Alert(Windowed<string> window, long count, long timestampMs) => new()
