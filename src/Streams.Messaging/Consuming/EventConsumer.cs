@@ -12,17 +12,24 @@ namespace Streams.Messaging.Consuming;
 
 /// <summary>
 /// Runs one consumer group: reads contract events from its topics, continues the producer's trace for each, hands
-/// it to the handler, and commits only what was handled (at least once). A record that cannot be deserialized, or
-/// whose handler throws, goes to the dead-letter topic with the reason in headers instead of stopping the group.
+/// it to the handler, and commits only what was handled (at least once). Partitions are handled in parallel, each by
+/// its own worker, one record after another (so per-key order holds); a rebalance or shutdown lets each worker finish
+/// the record in hand and commits what was handled before the partitions move. A record that cannot be deserialized,
+/// or whose handler throws, goes to the dead-letter topic with the reason in headers instead of stopping the group.
 /// </summary>
 public sealed partial class EventConsumer : IDisposable
 {
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
     private readonly EventConsumerOptions _options;
     private readonly Func<ConsumedEvent, CancellationToken, Task> _handler;
     private readonly ILogger _logger;
     private readonly AvroEventDeserializer<ISpecificRecord> _deserializer;
     private readonly IConsumer<string, byte[]> _consumer;
     private readonly DeadLetterWriter _deadLetters;
+
+    // Touched only by the consume loop, and by the rebalance callbacks that librdkafka runs inside its Consume call.
+    private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
 
     public EventConsumer(EventConsumerOptions options, ISchemaRegistryClient registry, Func<ConsumedEvent, CancellationToken, Task> handler, ILogger logger)
     {
@@ -39,21 +46,34 @@ public sealed partial class EventConsumer : IDisposable
             EnableAutoOffsetStore = false, // only handled records are committed
         };
         _consumer = new ConsumerBuilder<string, byte[]>(config)
-            .SetPartitionsAssignedHandler((consumer, partitions) => options.AssignmentChanged?.Invoke(consumer.Assignment.Count + partitions.Count))
-            .SetPartitionsRevokedHandler((consumer, partitions) =>
+            .SetPartitionsAssignedHandler((consumer, partitions) =>
             {
                 foreach (var partition in partitions)
                 {
-                    MessagingTelemetry.ForgetLag(options.GroupId, partition.Topic, partition.Partition.Value);
+                    _workers[partition] = new PartitionWorker(partition, options.BufferPerPartition, HandleAsync);
                 }
 
-                options.AssignmentChanged?.Invoke(consumer.Assignment.Count - partitions.Count);
+                options.AssignmentChanged?.Invoke(_workers.Count);
+            })
+            .SetPartitionsRevokedHandler((consumer, partitions) =>
+            {
+                // Runs inside Consume and must finish before the partitions move: a synchronous wait is the contract.
+                var revoked = partitions.Select(p => p.TopicPartition).ToList();
+                StopWorkersAsync(revoked).GetAwaiter().GetResult();
+                LogRevoked(_logger, options.GroupId, revoked.Count, ReleaseWorkers(revoked, commit: true));
+            })
+            .SetPartitionsLostHandler((consumer, partitions) =>
+            {
+                // Lost, not revoked: another member may already own them, so nothing is committed for them.
+                var lost = partitions.Select(p => p.TopicPartition).ToList();
+                StopWorkersAsync(lost).GetAwaiter().GetResult();
+                ReleaseWorkers(lost, commit: false);
             })
             .Build();
         _deadLetters = new DeadLetterWriter(new ProducerConfig(new Dictionary<string, string>(options.Kafka)) { BootstrapServers = options.BootstrapServers }, options.DeadLetterTopic);
     }
 
-    /// <summary>Consumes until <paramref name="cancellationToken"/> fires, then leaves the group cleanly.</summary>
+    /// <summary>Consumes until <paramref name="cancellationToken"/> fires, then finishes in-flight records, commits and leaves the group.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _consumer.Subscribe(_options.Topics);
@@ -61,20 +81,22 @@ public sealed partial class EventConsumer : IDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                // Poll without blocking while records flow; block on a pool thread only when the queue is empty.
+                StoreHandledOffsets();
+                ResumeDrainedPartitions();
+
+                // Poll without blocking while records flow; block on a pool thread only when the queue is empty, and
+                // briefly, so handled offsets keep being stored while workers are busy.
                 var record = _consumer.Consume(TimeSpan.Zero)
-                    ?? await Task.Run(() => _consumer.Consume(cancellationToken), cancellationToken).ConfigureAwait(false);
-                if (record?.Message is null)
+                    ?? await Task.Run(() => _consumer.Consume(TimeSpan.FromMilliseconds(100)), cancellationToken).ConfigureAwait(false);
+                if (record?.Message is null || !_workers.TryGetValue(record.TopicPartition, out var worker))
                 {
                     continue;
                 }
 
-                await HandleAsync(record, cancellationToken).ConfigureAwait(false);
-                _consumer.StoreOffset(record);
-                var watermarks = _consumer.GetWatermarkOffsets(record.TopicPartition);
-                if (watermarks.High.Value >= 0)
+                if (!worker.Enqueue(record) && !worker.Paused)
                 {
-                    MessagingTelemetry.RecordLag(_options.GroupId, record.Topic, record.Partition.Value, watermarks.High.Value - record.Offset.Value - 1);
+                    _consumer.Pause([record.TopicPartition]);
+                    worker.Paused = true;
                 }
             }
         }
@@ -83,8 +105,94 @@ public sealed partial class EventConsumer : IDisposable
         }
         finally
         {
-            _consumer.Close();
+            List<TopicPartition> all = [.. _workers.Keys];
+            await StopWorkersAsync(all).ConfigureAwait(false);
+            ReleaseWorkers(all, commit: false);
+            _consumer.Close(); // commits the stored offsets and leaves the group
         }
+    }
+
+    /// <summary>Stores each worker's progress for the next auto-commit, and rethrows what stopped a worker.</summary>
+    private void StoreHandledOffsets()
+    {
+        foreach (var worker in _workers.Values)
+        {
+            if (worker.Completion.IsFaulted)
+            {
+                worker.Completion.GetAwaiter().GetResult();
+            }
+
+            var handled = worker.HandledUpTo;
+            if (handled > worker.Stored)
+            {
+                _consumer.StoreOffset(new TopicPartitionOffset(worker.Partition, handled));
+                worker.Stored = handled;
+                var watermarks = _consumer.GetWatermarkOffsets(worker.Partition);
+                if (watermarks.High.Value >= 0)
+                {
+                    MessagingTelemetry.RecordLag(_options.GroupId, worker.Partition.Topic, worker.Partition.Partition.Value, watermarks.High.Value - handled);
+                }
+            }
+        }
+    }
+
+    private void ResumeDrainedPartitions()
+    {
+        foreach (var worker in _workers.Values)
+        {
+            if (worker.Drain() && worker.Paused)
+            {
+                _consumer.Resume([worker.Partition]);
+                worker.Paused = false;
+            }
+        }
+    }
+
+    /// <summary>Lets the workers of <paramref name="partitions"/> finish the record in hand.</summary>
+    private Task StopWorkersAsync(IReadOnlyList<TopicPartition> partitions) =>
+        Task.WhenAll(partitions.Where(_workers.ContainsKey).Select(p => _workers[p].StopAsync(StopGrace)));
+
+    /// <summary>Forgets the stopped workers of <paramref name="partitions"/>, storing (and committing) their progress; returns how many had progress.</summary>
+    private int ReleaseWorkers(IReadOnlyList<TopicPartition> partitions, bool commit)
+    {
+        var stopping = partitions.Where(_workers.ContainsKey).Select(p => _workers[p]).ToList();
+        var offsets = new List<TopicPartitionOffset>();
+        foreach (var worker in stopping)
+        {
+            _workers.Remove(worker.Partition);
+            if (worker.Paused)
+            {
+                // A pause outlives the assignment in librdkafka: unpaused, the partition's next owner (maybe us) reads it.
+                _consumer.Resume([worker.Partition]);
+            }
+
+            MessagingTelemetry.ForgetLag(_options.GroupId, worker.Partition.Topic, worker.Partition.Partition.Value);
+            if (worker.HandledUpTo > worker.Stored)
+            {
+                offsets.Add(new TopicPartitionOffset(worker.Partition, worker.HandledUpTo));
+            }
+        }
+
+        _options.AssignmentChanged?.Invoke(_workers.Count);
+        if (offsets.Count > 0)
+        {
+            foreach (var offset in offsets)
+            {
+                _consumer.StoreOffset(offset);
+            }
+
+            if (commit)
+            {
+                _consumer.Commit(offsets);
+            }
+        }
+
+        foreach (var failed in stopping.Where(w => w.Completion.IsFaulted))
+        {
+            LogWorkerFailed(_logger, failed.Partition.Topic, failed.Partition.Partition.Value, _options.GroupId, failed.Completion.Exception!.GetBaseException().Message);
+        }
+
+        return offsets.Count;
     }
 
     private async Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
@@ -161,6 +269,12 @@ public sealed partial class EventConsumer : IDisposable
         _deadLetters.Dispose();
         _consumer.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Group {GroupId}: {Partitions} partitions revoked; committed the progress of {Committed}")]
+    private static partial void LogRevoked(ILogger logger, string groupId, int partitions, int committed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The worker of {Topic}-{Partition} in group {GroupId} failed: {Error}")]
+    private static partial void LogWorkerFailed(ILogger logger, string topic, int partition, string groupId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retrying {Topic}-{Partition}@{Offset} (attempt {Attempt}) in {DelayMs} ms: {Error}")]
     private static partial void LogRetrying(ILogger logger, string topic, int partition, long offset, int attempt, double delayMs, string error);

@@ -28,6 +28,12 @@ public sealed class EventConsumerOptions
         ex is TimeoutException or IOException or System.Net.Http.HttpRequestException
         || (ex is Confluent.Kafka.KafkaException kafka && !kafka.Error.IsFatal);
 
+    /// <summary>
+    /// Records read ahead per partition while its worker is busy; a partition whose worker falls further behind is
+    /// paused until it catches up, so one slow partition never holds the others back.
+    /// </summary>
+    public int BufferPerPartition { get; set; } = 500;
+
     /// <summary>Called with the number of partitions held after every assignment change (for readiness checks).</summary>
     public Action<int>? AssignmentChanged { get; set; }
 

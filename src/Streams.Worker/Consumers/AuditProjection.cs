@@ -15,6 +15,9 @@ public sealed class AuditProjection : IDisposable
 
     private readonly SqliteConnection _connection;
 
+    // One connection, used one call at a time: partitions are handled in parallel, and SQLite serializes writes anyway.
+    private readonly Lock _gate = new();
+
     public AuditProjection(string databasePath)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
@@ -34,6 +37,7 @@ public sealed class AuditProjection : IDisposable
     public Task HandleAsync(ConsumedEvent consumed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(consumed);
+        using var scope = _gate.EnterScope();
         using var insert = _connection.CreateCommand();
         insert.CommandText = """
             INSERT OR REPLACE INTO audit_events (event_id, event_type, event_key, topic, partition, "offset", record_time, payload)
@@ -56,6 +60,7 @@ public sealed class AuditProjection : IDisposable
 
     public long Count()
     {
+        using var scope = _gate.EnterScope();
         using var count = _connection.CreateCommand();
         count.CommandText = "SELECT COUNT(*) FROM audit_events";
         return (long)count.ExecuteScalar()!;
@@ -64,6 +69,7 @@ public sealed class AuditProjection : IDisposable
     /// <summary>Every row in a stable order, for comparing two builds of the projection.</summary>
     public IReadOnlyList<string> Snapshot()
     {
+        using var scope = _gate.EnterScope();
         using var query = _connection.CreateCommand();
         query.CommandText = "SELECT event_id, event_type, event_key, topic, partition, \"offset\", payload FROM audit_events ORDER BY event_id";
         using var reader = query.ExecuteReader();
@@ -79,6 +85,7 @@ public sealed class AuditProjection : IDisposable
     /// <summary>Removes every row (the first step of a rebuild by replay).</summary>
     public void Clear()
     {
+        using var scope = _gate.EnterScope();
         using var delete = _connection.CreateCommand();
         delete.CommandText = "DELETE FROM audit_events";
         delete.ExecuteNonQuery();
