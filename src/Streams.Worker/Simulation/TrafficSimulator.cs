@@ -22,6 +22,10 @@ public sealed partial class TrafficSimulator(StreamsOptions options, EventPublis
     private readonly Dictionary<string, (string Customer, HashSet<string> Products)> _openCarts = [];
     private int _nextCart;
 
+    // A cart id is used once, ever: a checked-out cart stays checked out, so every run opens carts of its own (a
+    // counter restarting at 1 would send new events to the carts of the previous run).
+    private readonly string _run = Guid.NewGuid().ToString("N")[..6];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Simulator.Enabled || options.Simulator.EventsPerSecond <= 0)
@@ -85,7 +89,7 @@ public sealed partial class TrafficSimulator(StreamsOptions options, EventPublis
     {
         if (_openCarts.Count < 5 || _random.NextDouble() < 0.1)
         {
-            var cartId = $"cart-{++_nextCart}";
+            var cartId = $"cart-{_run}-{++_nextCart}";
             _openCarts[cartId] = ($"customer-{_random.Next(1, 200)}", []);
         }
 
