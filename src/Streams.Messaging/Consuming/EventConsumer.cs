@@ -60,14 +60,16 @@ public sealed partial class EventConsumer : IDisposable
                 // Runs inside Consume and must finish before the partitions move: a synchronous wait is the contract.
                 var revoked = partitions.Select(p => p.TopicPartition).ToList();
                 StopWorkersAsync(revoked).GetAwaiter().GetResult();
-                LogRevoked(_logger, options.GroupId, revoked.Count, ReleaseWorkers(revoked, commit: true));
+                var progress = ReleaseWorkers(revoked);
+                CommitRevoked(progress);
+                LogRevoked(_logger, options.GroupId, revoked.Count, progress.Count);
             })
             .SetPartitionsLostHandler((consumer, partitions) =>
             {
                 // Lost, not revoked: another member may already own them, so nothing is committed for them.
                 var lost = partitions.Select(p => p.TopicPartition).ToList();
                 StopWorkersAsync(lost).GetAwaiter().GetResult();
-                ReleaseWorkers(lost, commit: false);
+                ReleaseWorkers(lost);
             })
             .Build();
         _deadLetters = new DeadLetterWriter(new ProducerConfig(new Dictionary<string, string>(options.Kafka)) { BootstrapServers = options.BootstrapServers }, options.DeadLetterTopic);
@@ -107,7 +109,11 @@ public sealed partial class EventConsumer : IDisposable
         {
             List<TopicPartition> all = [.. _workers.Keys];
             await StopWorkersAsync(all).ConfigureAwait(false);
-            ReleaseWorkers(all, commit: false);
+            foreach (var handled in ReleaseWorkers(all))
+            {
+                _consumer.StoreOffset(handled);
+            }
+
             _consumer.Close(); // commits the stored offsets and leaves the group
         }
     }
@@ -152,12 +158,11 @@ public sealed partial class EventConsumer : IDisposable
     private Task StopWorkersAsync(IReadOnlyList<TopicPartition> partitions) =>
         Task.WhenAll(partitions.Where(_workers.ContainsKey).Select(p => _workers[p].StopAsync(StopGrace)));
 
-    /// <summary>Forgets the stopped workers of <paramref name="partitions"/>, storing (and committing) their progress; returns how many had progress.</summary>
-    private int ReleaseWorkers(IReadOnlyList<TopicPartition> partitions, bool commit)
+    /// <summary>Forgets the stopped workers of <paramref name="partitions"/>; returns how far each got (the offsets to commit).</summary>
+    private List<TopicPartitionOffset> ReleaseWorkers(IReadOnlyList<TopicPartition> partitions)
     {
-        var stopping = partitions.Where(_workers.ContainsKey).Select(p => _workers[p]).ToList();
-        var offsets = new List<TopicPartitionOffset>();
-        foreach (var worker in stopping)
+        var progress = new List<TopicPartitionOffset>();
+        foreach (var worker in partitions.Where(_workers.ContainsKey).Select(p => _workers[p]).ToList())
         {
             _workers.Remove(worker.Partition);
             if (worker.Paused)
@@ -167,32 +172,37 @@ public sealed partial class EventConsumer : IDisposable
             }
 
             MessagingTelemetry.ForgetLag(_options.GroupId, worker.Partition.Topic, worker.Partition.Partition.Value);
-            if (worker.HandledUpTo > worker.Stored)
+            if (worker.Completion.IsFaulted)
             {
-                offsets.Add(new TopicPartitionOffset(worker.Partition, worker.HandledUpTo));
+                LogWorkerFailed(_logger, worker.Partition.Topic, worker.Partition.Partition.Value, _options.GroupId, worker.Completion.Exception!.GetBaseException().Message);
+            }
+
+            if (worker.HandledUpTo >= 0)
+            {
+                progress.Add(new TopicPartitionOffset(worker.Partition, worker.HandledUpTo));
             }
         }
 
         _options.AssignmentChanged?.Invoke(_workers.Count);
-        if (offsets.Count > 0)
-        {
-            foreach (var offset in offsets)
-            {
-                _consumer.StoreOffset(offset);
-            }
+        return progress;
+    }
 
-            if (commit)
-            {
-                _consumer.Commit(offsets);
-            }
+    /// <summary>Commits the progress of revoked partitions now, before they move; at worst their next owner repeats some records.</summary>
+    private void CommitRevoked(List<TopicPartitionOffset> progress)
+    {
+        if (progress.Count == 0)
+        {
+            return;
         }
 
-        foreach (var failed in stopping.Where(w => w.Completion.IsFaulted))
+        try
         {
-            LogWorkerFailed(_logger, failed.Partition.Topic, failed.Partition.Partition.Value, _options.GroupId, failed.Completion.Exception!.GetBaseException().Message);
+            _consumer.Commit(progress);
         }
-
-        return offsets.Count;
+        catch (KafkaException ex)
+        {
+            LogCommitFailed(_logger, _options.GroupId, ex.Error.Reason);
+        }
     }
 
     private async Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
@@ -272,6 +282,9 @@ public sealed partial class EventConsumer : IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Group {GroupId}: {Partitions} partitions revoked; committed the progress of {Committed}")]
     private static partial void LogRevoked(ILogger logger, string groupId, int partitions, int committed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {GroupId} could not commit before a rebalance ({Error}); the partitions' next owner may repeat some records")]
+    private static partial void LogCommitFailed(ILogger logger, string groupId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The worker of {Topic}-{Partition} in group {GroupId} failed: {Error}")]
     private static partial void LogWorkerFailed(ILogger logger, string topic, int partition, string groupId, string error);
