@@ -53,7 +53,9 @@ public sealed class DeadLetterWriter : IDisposable
     /// <returns>The delivery error, or null once the dead letter is acknowledged.</returns>
     public Error? Write(DeadLetter letter, TimeSpan timeout)
     {
-        using var delivered = new ManualResetEventSlim();
+        // Not disposed: after a timeout the acknowledgement may still arrive and set it. A synchronous wait, because
+        // the callers are synchronous callbacks.
+        var delivered = new ManualResetEventSlim();
         Error? error = null;
         _producer.Produce(Topic, ToMessage(letter), report =>
         {

@@ -55,7 +55,7 @@ public sealed partial class TopologyDeadLetters(DeadLetterWriter writer, string 
     public ProductionExceptionHandlerResponse OnProductionError(DeliveryReport<byte[], byte[]> report)
     {
         var exception = new ProduceException<byte[], byte[]>(report.Error, report);
-        var letter = new DeadLetter(report.Topic, report.Partition.Value, report.Offset.Value, report.Message.Key, report.Message.Value, report.Message.Headers, "production-failed", exception, applicationId);
+        var letter = new DeadLetter(report.Topic, report.Partition.Value, -1, report.Message.Key, report.Message.Value, report.Message.Headers, "production-failed", exception, applicationId);
         return TryWrite(letter) ? ProductionExceptionHandlerResponse.CONTINUE : ProductionExceptionHandlerResponse.FAIL;
     }
 
