@@ -47,6 +47,7 @@ public static class WorkerApp
         builder.Services.AddSingleton<Notifier>();
         builder.Services.AddSingleton<NotificationHub>();
         builder.Services.AddSingleton<WorkerHealth>();
+        builder.Services.AddSingleton<KafkaProbe>();
         builder.Services.AddSingleton<WorkerCounters>();
 
         // Started in this order: provisioning completes before anything reads or writes.

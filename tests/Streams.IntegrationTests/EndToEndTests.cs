@@ -95,6 +95,36 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
     }
 
     [Fact]
+    public async Task The_worker_is_live_and_ready_once_kafka_answers_the_topology_runs_and_every_group_has_partitions()
+    {
+        using var http = new HttpClient { BaseAddress = worker.WorkerUrl };
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var ready = await http.GetAsync("/health/ready");
+        while (!ready.IsSuccessStatusCode)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not ready: {await ready.Content.ReadAsStringAsync()}");
+            await Task.Delay(200);
+            ready = await http.GetAsync("/health/ready");
+        }
+
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("\"kafkaReachable\":true", body, StringComparison.Ordinal);
+        Assert.Contains("\"topology\":\"RUNNING\"", body, StringComparison.Ordinal);
+        Assert.Contains($"\"{AuditProjection.GroupId}\":true", body, StringComparison.Ordinal);
+        Assert.Contains($"\"{Notifier.GroupId}\":true", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kafka_is_reported_unreachable_when_no_broker_answers()
+    {
+        using var probe = new Streams.Worker.Health.KafkaProbe(new Streams.Worker.Infrastructure.StreamsEndpoints(new ClientConfig { BootstrapServers = "127.0.0.1:9" }, new Confluent.SchemaRegistry.SchemaRegistryConfig(), Embedded: false));
+
+        Assert.False(await probe.ReachableAsync());
+    }
+
+    [Fact]
     public async Task A_poison_record_goes_to_the_dead_letter_topic_with_its_reason_and_processing_continues()
     {
         var cart = NewCart();

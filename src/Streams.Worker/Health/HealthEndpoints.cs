@@ -1,8 +1,6 @@
-using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Streams.Worker.Infrastructure;
 
 namespace Streams.Worker.Health;
 
@@ -15,9 +13,9 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapWorkerHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        endpoints.MapGet("/health/ready", (WorkerHealth health, StreamsEndpoints kafka) =>
+        endpoints.MapGet("/health/ready", async (WorkerHealth health, KafkaProbe kafka) =>
         {
-            var kafkaReachable = KafkaReachable(kafka);
+            var kafkaReachable = await kafka.ReachableAsync().ConfigureAwait(false);
             var topologyRunning = health.TopologyState == "RUNNING";
             var groups = health.GroupsAssigned;
             var ready = kafkaReachable && topologyRunning && groups.Count > 0 && groups.Values.All(a => a);
@@ -25,18 +23,5 @@ public static class HealthEndpoints
             return ready ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         return endpoints;
-    }
-
-    private static bool KafkaReachable(StreamsEndpoints kafka)
-    {
-        try
-        {
-            using var admin = new AdminClientBuilder(new AdminClientConfig(kafka.KafkaProperties())).Build();
-            return admin.GetMetadata(TimeSpan.FromSeconds(2)).Brokers.Count > 0;
-        }
-        catch (KafkaException)
-        {
-            return false;
-        }
     }
 }
