@@ -47,7 +47,7 @@ public static class WorkerApp
         builder.Services.AddSingleton<Notifier>();
         builder.Services.AddSingleton<NotificationHub>();
         builder.Services.AddSingleton<WorkerHealth>();
-        builder.Services.AddSingleton<KafkaProbe>();
+        builder.Services.AddSingleton<KafkaAdmin>();
         builder.Services.AddSingleton<WorkerCounters>();
 
         // Started in this order: provisioning completes before anything reads or writes.
@@ -56,6 +56,7 @@ public static class WorkerApp
         builder.Services.AddHostedService<ConsumerGroupsService>();
         builder.Services.AddHostedService<TrafficSimulator>();
         builder.Services.AddHostedService<StatusReporter>();
+        builder.Services.AddHostedService<TopologyLagMonitor>();
         builder.Services.AddStreamsTelemetry("streams-worker");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 

@@ -119,7 +119,7 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
     [Fact]
     public async Task Kafka_is_reported_unreachable_when_no_broker_answers()
     {
-        using var probe = new Streams.Worker.Health.KafkaProbe(new Streams.Worker.Infrastructure.StreamsEndpoints(new ClientConfig { BootstrapServers = "127.0.0.1:9" }, new Confluent.SchemaRegistry.SchemaRegistryConfig(), Embedded: false));
+        using var probe = new Streams.Worker.Infrastructure.KafkaAdmin(new Streams.Worker.Infrastructure.StreamsEndpoints(new ClientConfig { BootstrapServers = "127.0.0.1:9" }, new Confluent.SchemaRegistry.SchemaRegistryConfig(), Embedded: false));
 
         Assert.False(await probe.ReachableAsync());
     }

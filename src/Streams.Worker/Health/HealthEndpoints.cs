@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Streams.Worker.Infrastructure;
 
 namespace Streams.Worker.Health;
 
@@ -13,7 +14,7 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapWorkerHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        endpoints.MapGet("/health/ready", async (WorkerHealth health, KafkaProbe kafka) =>
+        endpoints.MapGet("/health/ready", async (WorkerHealth health, KafkaAdmin kafka) =>
         {
             var kafkaReachable = await kafka.ReachableAsync().ConfigureAwait(false);
             var topologyRunning = health.TopologyState == "RUNNING";

@@ -1,16 +1,18 @@
 using Confluent.Kafka;
-using Streams.Worker.Infrastructure;
 
-namespace Streams.Worker.Health;
+namespace Streams.Worker.Infrastructure;
 
 /// <summary>
-/// Whether Kafka answers a metadata request, asked by one admin client kept for the worker's lifetime: a readiness
-/// probe every few seconds must not start a librdkafka instance (threads, connections, authentication) each time.
+/// One admin client for the worker's lifetime, for the periodic questions (is Kafka there, how far behind is the
+/// topology): asking every few seconds must not start a librdkafka instance (threads, connections, authentication).
 /// </summary>
-public sealed class KafkaProbe(StreamsEndpoints endpoints) : IDisposable
+public sealed class KafkaAdmin(StreamsEndpoints endpoints) : IDisposable
 {
     private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig(endpoints.KafkaProperties())).Build());
 
+    public IAdminClient Client => _admin.Value;
+
+    /// <summary>Whether Kafka answers a metadata request within 2 s.</summary>
     public async Task<bool> ReachableAsync()
     {
         try
