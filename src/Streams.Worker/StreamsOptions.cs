@@ -40,6 +40,13 @@ public sealed class StreamsOptions
     /// <summary>The Streamiz application id: its consumer group, and the prefix of its internal topics.</summary>
     public string ApplicationId { get; set; } = "streams-topology";
 
+    /// <summary>
+    /// Streamiz stream threads (each a member of the application's group, taking a share of the partitions). One by
+    /// default, because on 2 cores a second adds no throughput. The integration tests run two. (Two members closing
+    /// at the same time were once seen to hang librdkafka's consumer close; the worker stops after 20 s regardless.)
+    /// </summary>
+    public int StreamThreads { get; set; } = 1;
+
     public LoginMonitoringOptions LoginMonitoring { get; set; } = new();
 
     public SimulatorOptions Simulator { get; set; } = new();

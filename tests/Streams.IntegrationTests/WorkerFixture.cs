@@ -48,6 +48,7 @@ public sealed class WorkerFixture(KafkaFixture kafka) : IAsyncLifetime
             EmbeddedKafkaPort = 0,
             EmbeddedRegistryPort = 0,
             HttpUrl = "http://127.0.0.1:0",
+            StreamThreads = 2, // two members of the application share the partitions, as on a bigger machine
             Simulator = new SimulatorOptions { Enabled = false },
             LoginMonitoring = new() { FailureThreshold = 3, Window = TimeSpan.FromMinutes(5) },
         };

@@ -77,9 +77,7 @@ public sealed partial class TopologyService(
             // Java Kafka Streams starts new applications at the beginning; librdkafka would start at the end.
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
             StateDir = Path.Combine(options.DataDirectory, "topology-state"),
-            // One stream thread: on 2 cores a second one adds no throughput, and two members of one app closing at
-            // the same time were seen to hang librdkafka's consumer close (Unassign inside the revoke callback).
-            NumStreamThreads = 1,
+            NumStreamThreads = options.StreamThreads,
             Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
             CommitIntervalMs = 1000,
             Logger = StreamizLogging,
