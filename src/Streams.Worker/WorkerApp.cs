@@ -33,15 +33,14 @@ public static class WorkerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton<ISchemaRegistryClient>(_ => new CachedSchemaRegistryClient(endpoints.SchemaRegistry));
-        builder.Services.AddSingleton(sp =>
+        builder.Services.AddEventPublisher(publisher =>
         {
-            var publisher = new EventPublisherOptions { BootstrapServers = endpoints.BootstrapServers, SchemaRegistryUrl = endpoints.SchemaRegistryUrl };
+            publisher.BootstrapServers = endpoints.BootstrapServers;
+            publisher.SchemaRegistryUrl = endpoints.SchemaRegistryUrl;
             foreach (var setting in endpoints.Kafka)
             {
                 publisher.Kafka[setting.Key] = setting.Value;
             }
-
-            return new EventPublisher(publisher, sp.GetRequiredService<ISchemaRegistryClient>());
         });
         builder.Services.AddSingleton(_ => new AuditProjection(Path.Combine(options.DataDirectory, "audit.db")));
         builder.Services.AddSingleton<Notifier>();

@@ -197,6 +197,13 @@ public sealed partial class EventConsumer : IDisposable
 
         try
         {
+            // Stored as well: with auto-commit on, librdkafka commits the stored offsets itself when it unassigns,
+            // and an older stored offset would move the committed one back behind what was handled.
+            foreach (var handled in progress)
+            {
+                _consumer.StoreOffset(handled);
+            }
+
             _consumer.Commit(progress);
         }
         catch (KafkaException ex)
