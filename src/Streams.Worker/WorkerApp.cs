@@ -37,10 +37,7 @@ public static class WorkerApp
         {
             publisher.BootstrapServers = endpoints.BootstrapServers;
             publisher.SchemaRegistryUrl = endpoints.SchemaRegistryUrl;
-            foreach (var setting in endpoints.Kafka)
-            {
-                publisher.Kafka[setting.Key] = setting.Value;
-            }
+            endpoints.CopyKafkaSettingsTo(publisher.Kafka);
         });
         builder.Services.AddSingleton(_ => new AuditProjection(Path.Combine(options.DataDirectory, "audit.db")));
         builder.Services.AddSingleton<Notifier>();

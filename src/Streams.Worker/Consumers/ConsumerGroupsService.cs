@@ -42,10 +42,7 @@ public sealed class ConsumerGroupsService(
                 DeadLetterTopic = Provisioning.DeadLetterTopic,
                 AssignmentChanged = count => health.SetAssigned(group.GroupId, count > 0),
             };
-            foreach (var setting in endpoints.Kafka)
-            {
-                options.Kafka[setting.Key] = setting.Value;
-            }
+            endpoints.CopyKafkaSettingsTo(options.Kafka);
 
             using var consumer = new EventConsumer(
                 options,

@@ -15,4 +15,14 @@ public sealed record StreamsEndpoints(ClientConfig Kafka, SchemaRegistryConfig S
 
     /// <summary>The Kafka settings as librdkafka properties, a fresh copy for each client to extend.</summary>
     public Dictionary<string, string> KafkaProperties() => Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    /// <summary>Adds the Kafka settings to a client's own settings (the publisher's and consumers' <c>Kafka</c> dictionaries).</summary>
+    public void CopyKafkaSettingsTo(IDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var setting in Kafka)
+        {
+            settings[setting.Key] = setting.Value;
+        }
+    }
 }
