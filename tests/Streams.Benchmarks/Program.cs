@@ -4,6 +4,7 @@ using Streams.Benchmarks;
 
 // Produce/consume throughput of the embedded broker, side by side with librdkafka's in-memory mock cluster as the
 // baseline (same client, same machine, same workload). Usage: dotnet run -c Release --project tests/Streams.Benchmarks -- [messages] [--fsync]
+// Broker start-up (process start -> first ApiVersions answer): ... -- startup [runs]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
 // consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
@@ -14,6 +15,15 @@ if (args.Contains("pipeline"))
     // End to end on the embedded default: publish -> topology -> order, beside a plain consume->produce pipe.
     int[] rates = count is { } fixedRate ? [fixedRate] : [1000, 2000, 4000];
     await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(10), maxSteps: count is null ? 12 : 0).ConfigureAwait(false);
+    return;
+}
+
+if (args.Contains("startup"))
+{
+    // Process start -> first answered ApiVersions, fresh data directory each run.
+    var samples = await StartupRun.RunAsync(count ?? 10).ConfigureAwait(false);
+    var sorted = samples.Order().ToList();
+    AnsiConsole.MarkupLine($"broker start to first ApiVersions answer over {sorted.Count} runs: median {sorted[sorted.Count / 2]:F0} ms, min {sorted[0]:F0} ms, max {sorted[^1]:F0} ms");
     return;
 }
 

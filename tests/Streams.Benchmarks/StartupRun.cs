@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Streams.Benchmarks;
+
+/// <summary>
+/// How fast the broker answers after its process starts: the time from launching <c>dotnet Streams.Broker.dll</c>
+/// (as users run it) to the first answered ApiVersions request on a fresh data directory, the moment a client could
+/// start working.
+/// </summary>
+internal static class StartupRun
+{
+    public static async Task<IReadOnlyList<double>> RunAsync(int runs)
+    {
+        var brokerDll = Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll");
+        var samples = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-start-" + Guid.NewGuid().ToString("N"));
+            var port = FreePort();
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { brokerDll, "--listen", $"127.0.0.1:{port}", "--data-dir", dataDirectory })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            var watch = Stopwatch.StartNew();
+            using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the broker");
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await FirstAnswerAsync(port, process).ConfigureAwait(false);
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().ConfigureAwait(false);
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+        }
+
+        return samples;
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    /// <summary>Connects as soon as the port accepts and sends ApiVersions v0 until one is answered.</summary>
+    private static async Task FirstAnswerAsync(int port, Process process)
+    {
+        byte[] request = [0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xFF, 0xFF];
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the broker exited with {process.ExitCode}");
+            }
+
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
+                await socket.SendAsync(request).ConfigureAwait(false);
+                var header = new byte[8];
+                var read = 0;
+                while (read < header.Length)
+                {
+                    var n = await socket.ReceiveAsync(header.AsMemory(read)).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    read += n;
+                }
+
+                if (read == header.Length && BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4)) == 1)
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+            }
+
+            await Task.Delay(2).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException("no ApiVersions answer within 30 s");
+    }
+}
