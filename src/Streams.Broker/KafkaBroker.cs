@@ -21,16 +21,16 @@ namespace Streams.Broker;
 /// </example>
 public sealed partial class KafkaBroker : IAsyncDisposable
 {
-    private readonly KafkaServer _server;
+    private readonly KafkaListener _listener;
     private readonly LogManager _logs;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _maintenance;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private KafkaBroker(KafkaServer server, LogManager logs, BrokerContext context, ILogger logger)
+    private KafkaBroker(KafkaListener listener, LogManager logs, BrokerContext context, ILogger logger)
     {
-        _server = server;
+        _listener = listener;
         _logs = logs;
         Context = context;
         _logger = logger;
@@ -43,7 +43,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
     public string Host => Context.AdvertisedHost;
 
     /// <summary>The port actually bound (useful with port 0).</summary>
-    public int Port => _server.LocalEndPoint.Port;
+    public int Port => _listener.LocalEndPoint.Port;
 
     /// <summary>The value for a client's <c>bootstrap.servers</c>.</summary>
     public string BootstrapServers => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
@@ -52,7 +52,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
     public string ClusterId => Context.ClusterId;
 
     /// <summary>Recovers the data directory and starts listening.</summary>
-    public static Task<KafkaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    public static async Task<KafkaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -77,14 +77,24 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         context.Groups.Start();
 
         var address = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
-        var server = new KafkaServer(new IPEndPoint(address, options.Port), context);
-        context.AdvertisedHost = options.AdvertisedHost ?? (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.Host);
-        context.AdvertisedPort = options.AdvertisedPort ?? server.LocalEndPoint.Port;
-        server.Start();
+        KafkaListener listener;
+        try
+        {
+            listener = await KafkaListener.StartAsync(new IPEndPoint(address, options.Port), context, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await context.Groups.DisposeAsync().ConfigureAwait(false);
+            logs.Close();
+            throw;
+        }
 
-        var broker = new KafkaBroker(server, logs, context, logger);
+        context.AdvertisedHost = options.AdvertisedHost ?? (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.Host);
+        context.AdvertisedPort = options.AdvertisedPort ?? listener.LocalEndPoint.Port;
+
+        var broker = new KafkaBroker(listener, logs, context, logger);
         LogListening(logger, broker.BootstrapServers, dataDirectory, clusterId);
-        return Task.FromResult(broker);
+        return broker;
     }
 
     /// <summary>Stops accepting requests, closes connections, flushes and closes every segment.</summary>
@@ -95,7 +105,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
             return;
         }
 
-        await _server.DisposeAsync().ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _maintenance.ConfigureAwait(false);
         await Context.Groups.DisposeAsync().ConfigureAwait(false);

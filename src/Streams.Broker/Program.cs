@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Streams.Broker;
+using Streams.Broker.Hosting;
+using Streams.ServiceDefaults;
 
 var listen = new Option<string>("--listen")
 {
@@ -42,25 +45,31 @@ root.SetAction(async (parse, cancellationToken) =>
         options.Settings[parts[0].Trim()] = parts[1].Trim();
     }
 
-    using var loggerFactory = LoggerFactory.Create(b => b
-        .AddSimpleConsole(o =>
+    // The same Generic Host model as the registry and the worker: logging, OpenTelemetry and OTEL_* settings from
+    // the environment, SIGTERM/Ctrl+C handled by the host's lifetime, a graceful stop that drains connections.
+    var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+    builder.Configuration.AddEnvironmentVariables();
+    builder.AddServiceDefaults("streams-broker");
+    builder.Services.AddKafkaBroker(o =>
+    {
+        o.Host = options.Host;
+        o.Port = options.Port;
+        o.DataDirectory = options.DataDirectory;
+        o.AdvertisedHost = options.AdvertisedHost;
+        foreach (var (name, value) in options.Settings)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        })
-        .SetMinimumLevel(LogLevel.Information));
-
-    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-
-    await using var broker = await KafkaBroker.StartAsync(options, loggerFactory).ConfigureAwait(false);
+            o.Settings[name] = value;
+        }
+    });
+    using var app = builder.Build();
     try
     {
-        await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
     }
-    catch (OperationCanceledException)
+    catch (OptionsValidationException ex)
     {
+        await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, ex.Failures)).ConfigureAwait(false);
+        return 2;
     }
 
     return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
-using Streams.Registry;
+using Microsoft.Extensions.Options;
+using Streams.Registry.Hosting;
+using Streams.ServiceDefaults;
 
 var kafka = new Option<string>("--kafka")
 {
@@ -23,43 +24,30 @@ var root = new RootCommand("Streams schema registry: Confluent Schema Registry's
 
 root.SetAction(async (parse, cancellationToken) =>
 {
-    var options = new SchemaRegistryOptions
+    // The same Generic Host model as the broker and the worker: logging, OpenTelemetry and OTEL_* settings from the
+    // environment, SIGTERM/Ctrl+C handled by the host's lifetime, options validated before anything connects.
+    var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+    builder.Configuration.AddEnvironmentVariables();
+    builder.AddServiceDefaults("streams-registry");
+    builder.Services.AddSchemaRegistry(o =>
     {
-        KafkaBootstrapServers = parse.GetValue(kafka)!,
-        Listen = parse.GetValue(listen)!,
-        Topic = parse.GetValue(topic)!,
-        ReadOnlyFollower = parse.GetValue(follower),
-        BasicAuthUser = parse.GetValue(user),
+        o.KafkaBootstrapServers = parse.GetValue(kafka)!;
+        o.Listen = parse.GetValue(listen)!;
+        o.Topic = parse.GetValue(topic)!;
+        o.ReadOnlyFollower = parse.GetValue(follower);
+        o.BasicAuthUser = parse.GetValue(user);
         // Never on the command line, where other users of the machine can read it.
-        BasicAuthPassword = Environment.GetEnvironmentVariable("SCHEMA_REGISTRY_PASSWORD"),
-    };
-    if (options.BasicAuthUser is not null && string.IsNullOrEmpty(options.BasicAuthPassword))
-    {
-        await Console.Error.WriteLineAsync("--basic-auth-user needs the password in SCHEMA_REGISTRY_PASSWORD").ConfigureAwait(false);
-        return 2;
-    }
-
-    using var loggerFactory = LoggerFactory.Create(b => b
-        .AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        })
-        .SetMinimumLevel(LogLevel.Information)
-        // One line per HTTP request drowns the registry's own messages; failures still show.
-        .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
-
-    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-
-    await using var registry = await SchemaRegistryHost.StartAsync(options, loggerFactory, stop.Token).ConfigureAwait(false);
+        o.BasicAuthPassword = builder.Configuration["SCHEMA_REGISTRY_PASSWORD"];
+    });
+    using var app = builder.Build();
     try
     {
-        await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        await app.RunAsync(cancellationToken).ConfigureAwait(false);
     }
-    catch (OperationCanceledException)
+    catch (OptionsValidationException ex)
     {
+        await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, ex.Failures)).ConfigureAwait(false);
+        return 2;
     }
 
     return 0;

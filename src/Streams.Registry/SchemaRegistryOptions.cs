@@ -4,7 +4,7 @@ namespace Streams.Registry;
 public sealed class SchemaRegistryOptions
 {
     /// <summary><c>bootstrap.servers</c> of the Kafka holding the <see cref="Topic"/> (the embedded broker or a real cluster).</summary>
-    public required string KafkaBootstrapServers { get; set; }
+    public string KafkaBootstrapServers { get; set; } = "";
 
     /// <summary>Further librdkafka settings for the registry's Kafka clients, such as SASL/TLS for a real cluster.</summary>
     public IDictionary<string, string> KafkaSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

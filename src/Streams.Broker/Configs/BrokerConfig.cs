@@ -3,70 +3,108 @@ using System.Globalization;
 namespace Streams.Broker.Configs;
 
 /// <summary>
-/// The broker's static settings under Kafka's own names (<c>server.properties</c> style). Values given at start-up
-/// override the defaults below; topic configs fall back to their broker synonyms here.
+/// The broker's static settings under Kafka's own names (<c>server.properties</c> style), validated once at start
+/// (<see cref="BrokerSettingDefs"/> for broker settings, <see cref="TopicConfigDefs"/> for topic-config synonyms)
+/// and read through typed properties. Topic configs fall back to their broker synonyms here.
 /// </summary>
 internal sealed class BrokerConfig
 {
-    /// <summary>Kafka's defaults, except where a local single-node broker is better served (noted).</summary>
-    private static readonly Dictionary<string, string> Defaults = new(StringComparer.Ordinal)
-    {
-        ["auto.create.topics.enable"] = "true",
-        ["num.partitions"] = "1",
-        ["default.replication.factor"] = "1",
-        ["delete.topic.enable"] = "true",
-        ["log.retention.hours"] = "168",
-        ["log.retention.check.interval.ms"] = "300000",
-        ["log.flush.scheduler.interval.ms"] = "1000",
-        ["socket.request.max.bytes"] = "104857600",
-        ["offsets.retention.minutes"] = "10080",
-        ["offsets.retention.check.interval.ms"] = "600000",
-        ["offset.metadata.max.bytes"] = "4096",
-        ["group.min.session.timeout.ms"] = "6000",
-        ["group.max.session.timeout.ms"] = "1800000",
-        // Kafka waits 3 s for more members before the first rebalance of an empty group; locally that is only a delay.
-        ["group.initial.rebalance.delay.ms"] = "0",
-        ["group.max.size"] = "2147483647",
-        ["transaction.max.timeout.ms"] = "900000",
-        ["producer.id.expiration.ms"] = "86400000",
-    };
-
     private readonly Dictionary<string, string> _explicit;
 
+    /// <exception cref="ArgumentException">A setting has a bad value; the message names the setting and why.</exception>
     public BrokerConfig(int nodeId, IReadOnlyDictionary<string, string>? settings)
     {
         NodeId = nodeId;
         _explicit = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (name, value) in _explicit)
         {
-            var def = TopicConfigDefs.FindBySynonym(name);
-            var error = def?.Validate(value);
+            var error = BrokerSettingDefs.Find(name)?.Validate(value) ?? TopicConfigDefs.FindBySynonym(name)?.Validate(value);
             if (error is not null)
             {
                 throw new ArgumentException($"Invalid broker setting {name}: {error}");
             }
         }
+
+        AutoCreateTopics = Bool(BrokerSettingDefs.AutoCreateTopics);
+        DeleteTopicEnable = Bool(BrokerSettingDefs.DeleteTopicEnable);
+        DefaultPartitions = Int(BrokerSettingDefs.NumPartitions);
+        SocketRequestMaxBytes = Int(BrokerSettingDefs.SocketRequestMaxBytes);
+        LogFlushSchedulerInterval = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.LogFlushSchedulerIntervalMs));
+        LogRetentionCheckInterval = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.LogRetentionCheckIntervalMs));
+        ProducerIdExpirationMs = Int(BrokerSettingDefs.ProducerIdExpirationMs);
+        OffsetsRetentionMs = Int(BrokerSettingDefs.OffsetsRetentionMinutes) * 60_000L;
+        OffsetsRetentionCheckIntervalMs = Long(BrokerSettingDefs.OffsetsRetentionCheckIntervalMs);
+        OffsetMetadataMaxBytes = Int(BrokerSettingDefs.OffsetMetadataMaxBytes);
+        GroupMinSessionTimeoutMs = Int(BrokerSettingDefs.GroupMinSessionTimeoutMs);
+        GroupMaxSessionTimeoutMs = Int(BrokerSettingDefs.GroupMaxSessionTimeoutMs);
+        GroupInitialRebalanceDelayMs = Int(BrokerSettingDefs.GroupInitialRebalanceDelayMs);
+        GroupMaxSize = Int(BrokerSettingDefs.GroupMaxSize);
+        if (GroupMinSessionTimeoutMs > GroupMaxSessionTimeoutMs)
+        {
+            throw new ArgumentException(
+                $"Invalid broker setting group.min.session.timeout.ms: {GroupMinSessionTimeoutMs} is above group.max.session.timeout.ms ({GroupMaxSessionTimeoutMs})");
+        }
     }
 
     public int NodeId { get; }
 
+    /// <summary><c>auto.create.topics.enable</c>.</summary>
+    public bool AutoCreateTopics { get; }
+
+    /// <summary><c>delete.topic.enable</c>.</summary>
+    public bool DeleteTopicEnable { get; }
+
+    /// <summary><c>num.partitions</c>.</summary>
+    public int DefaultPartitions { get; }
+
+    /// <summary><c>socket.request.max.bytes</c>.</summary>
+    public int SocketRequestMaxBytes { get; }
+
+    /// <summary><c>log.flush.scheduler.interval.ms</c>.</summary>
+    public TimeSpan LogFlushSchedulerInterval { get; }
+
+    /// <summary><c>log.retention.check.interval.ms</c>.</summary>
+    public TimeSpan LogRetentionCheckInterval { get; }
+
+    /// <summary><c>producer.id.expiration.ms</c>.</summary>
+    public int ProducerIdExpirationMs { get; }
+
+    /// <summary><c>offsets.retention.minutes</c>, in milliseconds.</summary>
+    public long OffsetsRetentionMs { get; }
+
+    /// <summary><c>offsets.retention.check.interval.ms</c>.</summary>
+    public long OffsetsRetentionCheckIntervalMs { get; }
+
+    /// <summary><c>offset.metadata.max.bytes</c>.</summary>
+    public int OffsetMetadataMaxBytes { get; }
+
+    /// <summary><c>group.min.session.timeout.ms</c>.</summary>
+    public int GroupMinSessionTimeoutMs { get; }
+
+    /// <summary><c>group.max.session.timeout.ms</c>.</summary>
+    public int GroupMaxSessionTimeoutMs { get; }
+
+    /// <summary><c>group.initial.rebalance.delay.ms</c>.</summary>
+    public int GroupInitialRebalanceDelayMs { get; }
+
+    /// <summary><c>group.max.size</c>.</summary>
+    public int GroupMaxSize { get; }
+
     /// <summary>Explicit settings this broker does not know (typos, or Kafka settings with no meaning here).</summary>
-    public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k =>
-        !Defaults.ContainsKey(k) && TopicConfigDefs.FindBySynonym(k) is null && !TopicConfigDefs.All.Any(d => Synonyms(d).Any(s => s.Name == k)));
+    public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k => BrokerSettingDefs.Find(k) is null && TopicConfigDefs.FindBySynonym(k) is null);
 
     public bool IsExplicit(string name) => _explicit.ContainsKey(name);
 
-    public string? Get(string name) => _explicit.GetValueOrDefault(name) ?? Defaults.GetValueOrDefault(name);
+    private string Value(BrokerSettingDef def) =>
+        _explicit.GetValueOrDefault(def.Name) ?? def.Default ?? throw new InvalidOperationException($"{def.Name} has no default");
 
-    public long GetLong(string name) => long.Parse(Get(name) ?? throw new KeyNotFoundException(name), CultureInfo.InvariantCulture);
+    private bool Bool(BrokerSettingDef def) => bool.Parse(Value(def));
 
-    public int GetInt(string name) => (int)Math.Min(GetLong(name), int.MaxValue);
+    private int Int(BrokerSettingDef def) => int.Parse(Value(def), CultureInfo.InvariantCulture);
 
-    public bool GetBool(string name) => bool.Parse(Get(name) ?? throw new KeyNotFoundException(name));
+    private long Long(BrokerSettingDef def) => long.Parse(Value(def), CultureInfo.InvariantCulture);
 
-    public bool AutoCreateTopics => GetBool("auto.create.topics.enable");
-
-    public int DefaultPartitions => GetInt("num.partitions");
+    private static string? DefaultOf(string name) => BrokerSettingDefs.Find(name)?.Default;
 
     /// <summary>
     /// The broker-level value for a topic config and which broker setting supplied it, following Kafka's synonym
@@ -84,7 +122,7 @@ internal sealed class BrokerConfig
 
         foreach (var (name, scale) in Synonyms(def))
         {
-            if (Defaults.TryGetValue(name, out var value))
+            if (DefaultOf(name) is { } value)
             {
                 return (Scale(value, scale), name, ConfigSource.DefaultConfig);
             }
@@ -101,9 +139,9 @@ internal sealed class BrokerConfig
             {
                 yield return (name, value, ConfigSource.StaticBrokerConfig);
             }
-            else if (!setOnly && Defaults.TryGetValue(name, out value))
+            else if (!setOnly && DefaultOf(name) is { } defaultValue)
             {
-                yield return (name, value, ConfigSource.DefaultConfig);
+                yield return (name, defaultValue, ConfigSource.DefaultConfig);
             }
         }
     }
@@ -122,7 +160,7 @@ internal sealed class BrokerConfig
     /// <summary>Every broker setting to report in DescribeConfigs: defaults, explicit settings and topic synonyms.</summary>
     public IEnumerable<(string Name, string Value, ConfigSource Source)> All()
     {
-        var names = new SortedSet<string>(Defaults.Keys, StringComparer.Ordinal);
+        var names = new SortedSet<string>(BrokerSettingDefs.All.Where(d => d.Default is not null).Select(d => d.Name), StringComparer.Ordinal);
         names.UnionWith(_explicit.Keys);
         foreach (var def in TopicConfigDefs.All)
         {
@@ -140,9 +178,9 @@ internal sealed class BrokerConfig
             {
                 yield return (name, value, ConfigSource.StaticBrokerConfig);
             }
-            else if (Defaults.TryGetValue(name, out value))
+            else if (DefaultOf(name) is { } defaultValue)
             {
-                yield return (name, value, ConfigSource.DefaultConfig);
+                yield return (name, defaultValue, ConfigSource.DefaultConfig);
             }
             else if (TopicConfigDefs.FindBySynonym(name) is { } def)
             {

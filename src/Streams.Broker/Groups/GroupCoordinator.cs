@@ -42,13 +42,13 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
         _time = time;
         _logger = loggerFactory.CreateLogger<GroupCoordinator>();
         _store = new OffsetStore(logs, loggerFactory.CreateLogger<OffsetStore>(), time);
-        _minSessionTimeoutMs = config.GetInt("group.min.session.timeout.ms");
-        _maxSessionTimeoutMs = config.GetInt("group.max.session.timeout.ms");
-        _initialRebalanceDelayMs = config.GetInt("group.initial.rebalance.delay.ms");
-        _maxGroupSize = config.GetInt("group.max.size");
-        _maxMetadataBytes = config.GetInt("offset.metadata.max.bytes");
-        _retentionMs = config.GetLong("offsets.retention.minutes") * 60_000;
-        _retentionCheckIntervalMs = Math.Max(10, config.GetLong("offsets.retention.check.interval.ms"));
+        _minSessionTimeoutMs = config.GroupMinSessionTimeoutMs;
+        _maxSessionTimeoutMs = config.GroupMaxSessionTimeoutMs;
+        _initialRebalanceDelayMs = config.GroupInitialRebalanceDelayMs;
+        _maxGroupSize = config.GroupMaxSize;
+        _maxMetadataBytes = config.OffsetMetadataMaxBytes;
+        _retentionMs = config.OffsetsRetentionMs;
+        _retentionCheckIntervalMs = Math.Max(10, config.OffsetsRetentionCheckIntervalMs);
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();

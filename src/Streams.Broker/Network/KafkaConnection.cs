@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Apis;
 using Streams.Broker.Protocol;
@@ -14,18 +15,23 @@ namespace Streams.Broker.Network;
 /// requires (and as Kafka does by muting the channel); a long-polling fetch here never blocks other connections.
 /// Undecodable input closes only this connection, after one log line saying why.
 /// </summary>
-internal sealed partial class KafkaConnection(Socket socket, BrokerContext broker, ILogger logger)
+internal sealed partial class KafkaConnection(ConnectionContext connection, BrokerContext broker)
 {
     private const int HeaderMinimum = 8; // api key, version, correlation id
 
-    private readonly string _remote = (socket.RemoteEndPoint as IPEndPoint)?.ToString() ?? "unknown";
+    private readonly ILogger _logger = broker.LoggerFactory.CreateLogger<KafkaConnection>();
+    private readonly string _remote = (connection.RemoteEndPoint as IPEndPoint)?.ToString() ?? "unknown";
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync()
     {
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
-        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
-        var maxRequestBytes = broker.Config.GetInt("socket.request.max.bytes");
+        // Ends the request loop when the client goes away or the broker stops (Kestrel asks each connection to close
+        // and gives it the drain timeout to answer the request in hand; a long-polling fetch is cut short).
+        var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closeRequested);
+        var cancellationToken = closing.Token;
+        var reader = connection.Transport.Input;
+        var writer = connection.Transport.Output;
+        var maxRequestBytes = broker.Config.SocketRequestMaxBytes;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -52,7 +58,7 @@ internal sealed partial class KafkaConnection(Socket socket, BrokerContext broke
                 {
                     if (buffer.Length > 0)
                     {
-                        LogTruncatedFrame(logger, _remote, buffer.Length);
+                        LogTruncatedFrame(_logger, _remote, buffer.Length);
                     }
 
                     return;
@@ -61,16 +67,16 @@ internal sealed partial class KafkaConnection(Socket socket, BrokerContext broke
         }
         catch (FrameTooLargeException ex)
         {
-            LogFrameTooLarge(logger, _remote, ex.Size, maxRequestBytes);
+            LogFrameTooLarge(_logger, _remote, ex.Size, maxRequestBytes);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (IOException)
+        catch (ConnectionResetException)
         {
             // The client went away mid-request: nothing to answer.
         }
-        catch (SocketException)
+        catch (IOException)
         {
         }
         finally
@@ -124,14 +130,14 @@ internal sealed partial class KafkaConnection(Socket socket, BrokerContext broke
         }
         catch (ProtocolException ex)
         {
-            LogMalformed(logger, _remote, apiKey, apiVersion, ex.Message);
+            LogMalformed(_logger, _remote, apiKey, apiVersion, ex.Message);
             return false;
         }
 
         var handler = broker.Apis.Find(apiKey);
         if (handler is null)
         {
-            LogUnknownApi(logger, _remote, clientId, apiKey, apiVersion);
+            LogUnknownApi(_logger, _remote, clientId, apiKey, apiVersion);
             return false;
         }
 
@@ -142,7 +148,7 @@ internal sealed partial class KafkaConnection(Socket socket, BrokerContext broke
         {
             if (handler.Key != ApiKey.ApiVersions)
             {
-                LogUnsupportedVersion(logger, _remote, clientId, handler.Key, apiVersion, handler.MinVersion, handler.MaxVersion);
+                LogUnsupportedVersion(_logger, _remote, clientId, handler.Key, apiVersion, handler.MinVersion, handler.MaxVersion);
                 return false;
             }
 
@@ -172,12 +178,12 @@ internal sealed partial class KafkaConnection(Socket socket, BrokerContext broke
         }
         catch (ProtocolException ex)
         {
-            LogMalformed(logger, _remote, apiKey, apiVersion, ex.Message);
+            LogMalformed(_logger, _remote, apiKey, apiVersion, ex.Message);
             return false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogHandlerFailed(logger, ex, handler.Key, apiVersion, _remote);
+            LogHandlerFailed(_logger, ex, handler.Key, apiVersion, _remote);
             return false;
         }
 

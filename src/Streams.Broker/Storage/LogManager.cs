@@ -203,9 +203,9 @@ internal sealed partial class LogManager : IDisposable
     /// <summary>Runs retention (every <c>log.retention.check.interval.ms</c>) and time-based flushing until stopped.</summary>
     public async Task RunMaintenanceAsync(CancellationToken cancellationToken)
     {
-        var flushInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.GetLong("log.flush.scheduler.interval.ms")));
-        var retentionInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.GetLong("log.retention.check.interval.ms")));
-        var producerExpiration = Broker.GetLong("producer.id.expiration.ms");
+        var flushInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogFlushSchedulerInterval.TotalMilliseconds));
+        var retentionInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogRetentionCheckInterval.TotalMilliseconds));
+        long producerExpiration = Broker.ProducerIdExpirationMs;
         var tick = flushInterval < retentionInterval ? flushInterval : retentionInterval;
         var nextRetention = _time.GetUtcNow() + retentionInterval;
         using var timer = new PeriodicTimer(tick, _time);

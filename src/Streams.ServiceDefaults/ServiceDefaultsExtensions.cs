@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Streams.ServiceDefaults;
+
+/// <summary>
+/// Wiring every Streams process shares (broker, registry, worker, CLI servers), done once: single-line console
+/// logging, OpenTelemetry and health checks. Configuration comes from the host (appsettings, environment, command
+/// line), so <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and the other <c>OTEL_*</c> settings work from any of them.
+/// </summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Activity sources and meters of Streams' own code (the messaging library's spans and metrics).</summary>
+    public const string StreamsTelemetryName = "Streams.Messaging";
+
+    /// <summary>Health checks tagged with this answer <c>/health/live</c>; every check answers <c>/health/ready</c>.</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>
+    /// Adds console logging, OpenTelemetry and a liveness check to <paramref name="builder"/>. Telemetry is exported
+    /// over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured, and collected in-process otherwise (tests and
+    /// the CLI read it there).
+    /// </summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        // One line per HTTP request or host lifecycle step drowns the processes' own messages; failures still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        builder.AddStreamsTelemetry(serviceName);
+        builder.Services.AddHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    private static void AddStreamsTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (otlp)
+        {
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+        }
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName))
+            .WithTracing(tracing => tracing
+                .AddSource(StreamsTelemetryName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health")))
+            .WithMetrics(metrics => metrics
+                .AddMeter(StreamsTelemetryName)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                // Kestrel's connection metrics cover the broker's Kafka listener too (active, queued, duration).
+                .AddMeter("Microsoft.AspNetCore.Server.Kestrel"));
+        if (otlp)
+        {
+            telemetry.UseOtlpExporter();
+        }
+    }
+
+    /// <summary>
+    /// Maps <c>/health/live</c> (the process serves requests) and <c>/health/ready</c> (every registered check passes;
+    /// 503 otherwise), both answering JSON with each check's status and description.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+        return app;
+    }
+}
