@@ -61,7 +61,6 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     public void Start()
     {
         Restore();
-        _nextRetentionCheckMs = Now + _retentionCheckIntervalMs;
         _loop = Task.Run(() => RunAsync(_stopping.Token));
     }
 
@@ -69,6 +68,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     internal void Restore()
     {
         var now = Now;
+        _nextRetentionCheckMs = now + _retentionCheckIntervalMs;
         foreach (var (groupId, loaded) in _store.Load())
         {
             if (loaded.Offsets.Count == 0 && loaded.Metadata is null)
