@@ -474,4 +474,39 @@ public sealed class GroupMembershipUnitTests : IAsyncLifetime
 
         Assert.Equal(ErrorCode.CoordinatorNotAvailable, (await bSync).Error);
     }
+
+    [Fact]
+    public async Task The_first_rebalance_waits_the_initial_delay_for_more_members_then_starts_one_generation_for_all()
+    {
+        await using var groups = new CoordinatorUnderTest(("group.initial.rebalance.delay.ms", "3000"));
+        var aJoin = groups.JoinAsync(Request(rebalanceTimeoutMs: 10_000));
+        groups.Advance(2_000);
+        var bJoin = groups.JoinAsync(Request(rebalanceTimeoutMs: 10_000));
+
+        // Each newcomer restarts the delay: 3 s after a would be too early now.
+        groups.Advance(1_000);
+        Assert.False(aJoin.IsCompleted);
+        groups.Advance(2_000);
+
+        var a = await aJoin;
+        Assert.Equal(1, a.GenerationId);
+        Assert.Equal(2, a.Members.Count);
+        Assert.Equal(1, (await bJoin).GenerationId);
+    }
+
+    [Fact]
+    public async Task A_follower_that_never_collects_its_assignment_is_removed_after_the_sync_deadline_even_once_stable()
+    {
+        var first = await _groups.JoinNewAsync();
+        var bJoin = _groups.JoinAsync(Request());
+        var a = await _groups.JoinAsync(Request(memberId: first.MemberId));
+        var b = await bJoin;
+        await _groups.SyncAsync(a, (a.MemberId, [1]), (b.MemberId, [2]));
+        Assert.Equal(nameof(GroupState.Stable), _groups.State());
+
+        _groups.Advance(RebalanceTimeoutMs);
+
+        Assert.Equal(ErrorCode.UnknownMemberId, _groups.Heartbeat(b));
+        Assert.Equal(ErrorCode.RebalanceInProgress, _groups.Heartbeat(a));
+    }
 }
