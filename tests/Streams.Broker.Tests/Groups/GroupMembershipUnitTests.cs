@@ -509,4 +509,35 @@ public sealed class GroupMembershipUnitTests : IAsyncLifetime
         Assert.Equal(ErrorCode.UnknownMemberId, _groups.Heartbeat(b));
         Assert.Equal(ErrorCode.RebalanceInProgress, _groups.Heartbeat(a));
     }
+
+    [Fact]
+    public async Task When_the_leader_leaves_before_its_sync_the_waiting_followers_rejoin_and_one_of_them_leads()
+    {
+        var first = await _groups.JoinNewAsync();
+        var bJoin = _groups.JoinAsync(Request());
+        var a = await _groups.JoinAsync(Request(memberId: first.MemberId));
+        var b = await bJoin;
+        var bSync = _groups.SyncAsync(b);
+
+        Assert.Equal(ErrorCode.None, _groups.Coordinator.Leave(Group, a.MemberId));
+
+        Assert.Equal(ErrorCode.RebalanceInProgress, (await bSync).Error);
+        var again = await _groups.JoinAsync(Request(memberId: b.MemberId));
+        Assert.Equal(b.GenerationId + 1, again.GenerationId);
+        Assert.Equal(b.MemberId, again.LeaderId);
+    }
+
+    [Fact]
+    public async Task A_static_member_whose_session_expired_is_gone_and_its_instance_id_joins_as_new()
+    {
+        var joined = await _groups.JoinNewAsync(groupInstanceId: "pod-1");
+        await _groups.SyncAsync(joined, (joined.MemberId, [3]));
+
+        _groups.Advance(SessionTimeoutMs);
+        Assert.Equal(nameof(GroupState.Empty), _groups.State());
+
+        var back = await _groups.JoinNewAsync(groupInstanceId: "pod-1");
+        Assert.Equal(joined.GenerationId + 2, back.GenerationId);
+        Assert.Equal(back.MemberId, back.LeaderId);
+    }
 }
