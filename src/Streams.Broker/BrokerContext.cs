@@ -32,6 +32,4 @@ internal sealed class BrokerContext(BrokerConfig config, LogManager logs, Produc
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
 
     public TimeProvider Time { get; } = time;
-
-    public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -8,8 +8,9 @@ namespace Streams.Registry;
 
 /// <summary>
 /// The registry's operations over <see cref="RegistryState"/>: reads answer from memory, writes append to
-/// <c>_schemas</c> and return once the record has been read back. Writes are serialized in this instance by one
-/// lock, and across instances by the log itself (a record that lost a race is ignored by every reader and retried).
+/// <c>_schemas</c> and return once the record has been read back. Every write (schemas, deletions, config and
+/// mode) is serialized in this instance by one lock, <see cref="_writeLock"/>, and across instances by the log
+/// itself (a record that lost a race is ignored by every reader and retried).
 /// </summary>
 internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool readOnlyFollower)
 {
@@ -36,22 +37,25 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         var prepared = Prepare(request, normalize);
         if (mode != RegistryMode.Import && FindInSubject(subject, prepared, includeDeleted: false) is { } existing)
         {
+            // Re-registering a known schema writes nothing, so it needs no lock (serializers do this on every start).
             return existing;
-        }
-
-        if (mode == RegistryMode.Import && (request.Id is null || request.Version is null))
-        {
-            throw RegistryException.OperationNotPermitted("In IMPORT mode a registration must give both id and version.");
-        }
-
-        if (mode != RegistryMode.Import && (request.Id is not null || request.Version is not null))
-        {
-            throw RegistryException.OperationNotPermitted("An id or version can only be given in IMPORT mode.");
         }
 
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Again under the lock: a mode change may have been written while this request waited for it.
+            mode = EnsureWritable(subject);
+            if (mode == RegistryMode.Import && (request.Id is null || request.Version is null))
+            {
+                throw RegistryException.OperationNotPermitted("In IMPORT mode a registration must give both id and version.");
+            }
+
+            if (mode != RegistryMode.Import && (request.Id is not null || request.Version is not null))
+            {
+                throw RegistryException.OperationNotPermitted("An id or version can only be given in IMPORT mode.");
+            }
+
             for (var attempt = 0; attempt < WriteAttempts; attempt++)
             {
                 if (mode != RegistryMode.Import && FindInSubject(subject, prepared, includeDeleted: false) is { } raced)
@@ -148,6 +152,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Again under the lock, as for a registration: the mode may have changed while this request waited.
+            EnsureWritable(subject);
             var all = state.Versions(subject, includeDeleted: true);
             if (all is not { Count: > 0 })
             {
@@ -182,6 +188,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Again under the lock, as for a registration: the mode may have changed while this request waited.
+            EnsureWritable(subject);
             var all = state.Versions(subject, includeDeleted: true);
             if (all is not { Count: > 0 })
             {
@@ -256,7 +264,16 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             throw FollowerRefusal();
         }
 
-        await log.AppendAsync([new ConfigRecord(subject, level)], cancellationToken).ConfigureAwait(false);
+        // Under the write lock so a registration's compatibility check and its append see one level, not two.
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await log.AppendAsync([new ConfigRecord(subject, level)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     public async Task SetModeAsync(string? subject, RegistryMode? mode, bool force, CancellationToken cancellationToken)
@@ -266,12 +283,22 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             throw FollowerRefusal();
         }
 
-        if (mode == RegistryMode.Import && !force && (subject is null ? state.Subjects(includeDeleted: true).Count > 0 : state.Versions(subject, true) is { Count: > 0 }))
+        // Under the write lock: the "no subjects yet" check for IMPORT must still hold when the mode is written,
+        // and a registration must not write under a mode that changed while it was checking.
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw RegistryException.OperationNotPermitted("Cannot import since found existing subjects; use force=true to switch to IMPORT anyway.");
-        }
+            if (mode == RegistryMode.Import && !force && (subject is null ? state.Subjects(includeDeleted: true).Count > 0 : state.Versions(subject, true) is { Count: > 0 }))
+            {
+                throw RegistryException.OperationNotPermitted("Cannot import since found existing subjects; use force=true to switch to IMPORT anyway.");
+            }
 
-        await log.AppendAsync([new ModeRecord(subject, mode)], cancellationToken).ConfigureAwait(false);
+            await log.AppendAsync([new ModeRecord(subject, mode)], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

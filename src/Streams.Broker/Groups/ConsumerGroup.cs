@@ -14,15 +14,17 @@ internal sealed class ConsumerGroup(string groupId, long nowMs)
     public GroupState State { get; private set; } = GroupState.Empty;
 
     /// <summary>When <see cref="State"/> last changed; for an Empty group, the start of its offsets' retention.</summary>
-    public long StateTimestampMs { get; set; } = nowMs;
+    public long StateTimestampMs { get; private set; } = nowMs;
 
-    public int GenerationId { get; set; }
+    public int GenerationId { get; private set; }
 
-    public string? ProtocolType { get; set; }
+    /// <summary>Set by the first member to join an Empty group; later members must match it.</summary>
+    public string? ProtocolType { get; private set; }
 
-    public string? ProtocolName { get; set; }
+    /// <summary>The protocol (assignor) of the current generation; null while there is none.</summary>
+    public string? ProtocolName { get; private set; }
 
-    public string? LeaderId { get; set; }
+    public string? LeaderId { get; private set; }
 
     /// <summary>Insertion-ordered, so the first member to join leads, as in Kafka.</summary>
     public Dictionary<string, GroupMember> Members { get; } = new(StringComparer.Ordinal);
@@ -36,14 +38,16 @@ internal sealed class ConsumerGroup(string groupId, long nowMs)
     /// <summary>Members of the current generation that have not sent SyncGroup yet.</summary>
     public HashSet<string> PendingSync { get; } = new(StringComparer.Ordinal);
 
-    public long JoinDeadlineMs { get; set; } = long.MaxValue;
+    /// <summary>When a PreparingRebalance group stops waiting for members to rejoin.</summary>
+    public long JoinDeadlineMs { get; private set; } = long.MaxValue;
 
     /// <summary>While the first rebalance of an Empty group waits for more members: the delay may grow up to here.</summary>
-    public long InitialDelayCapMs { get; set; } = long.MaxValue;
+    private long _initialDelayCapMs = long.MaxValue;
 
-    public bool InInitialDelay { get; set; }
+    public bool InInitialDelay { get; private set; }
 
-    public long SyncDeadlineMs { get; set; } = long.MaxValue;
+    /// <summary>When members that still owe a SyncGroup are removed.</summary>
+    public long SyncDeadlineMs { get; private set; } = long.MaxValue;
 
     public Dictionary<TopicPartition, CommittedOffset> Offsets { get; } = [];
 
@@ -51,10 +55,95 @@ internal sealed class ConsumerGroup(string groupId, long nowMs)
 
     public bool Is(GroupState state) => State == state;
 
+    /// <summary>The only way the state changes; see <see cref="GroupStates.CanTransition"/> for what is allowed.</summary>
+    /// <exception cref="InvalidOperationException">The transition is not one Kafka's state machine allows (a bug).</exception>
     public void TransitionTo(GroupState state, long nowMs)
     {
+        if (!GroupStates.CanTransition(State, state))
+        {
+            throw new InvalidOperationException($"Group {GroupId} cannot go from {State} to {state}.");
+        }
+
         State = state;
         StateTimestampMs = nowMs;
+    }
+
+    /// <summary>What <c>__consumer_offsets</c> remembers of a group, applied at start-up before anyone joins.</summary>
+    public void Restore(string? protocolType, int generationId, long stateTimestampMs)
+    {
+        if (State != GroupState.Empty || Members.Count > 0)
+        {
+            throw new InvalidOperationException($"Group {GroupId} can only be restored while Empty without members, not {State} with {Members.Count}.");
+        }
+
+        ProtocolType = protocolType;
+        GenerationId = generationId;
+        StateTimestampMs = stateTimestampMs;
+    }
+
+    /// <summary>
+    /// Enters PreparingRebalance: members must rejoin by <see cref="JoinDeadlineMs"/>. The first rebalance of an
+    /// Empty group instead waits <paramref name="initialDelayMs"/> for more members (Kafka's
+    /// group.initial.rebalance.delay.ms), growing with each newcomer but never past the rebalance timeout:
+    /// consumers started together arrive a few ms apart, and waiting a little saves a rebalance per newcomer.
+    /// </summary>
+    public void PrepareRebalance(long nowMs, int initialDelayMs)
+    {
+        var wasEmpty = State == GroupState.Empty;
+        TransitionTo(GroupState.PreparingRebalance, nowMs);
+        PendingSync.Clear();
+        SyncDeadlineMs = long.MaxValue;
+        if (wasEmpty && initialDelayMs > 0)
+        {
+            InInitialDelay = true;
+            _initialDelayCapMs = nowMs + RebalanceTimeoutMs;
+            JoinDeadlineMs = Math.Min(nowMs + initialDelayMs, _initialDelayCapMs);
+        }
+        else
+        {
+            InInitialDelay = false;
+            JoinDeadlineMs = nowMs + RebalanceTimeoutMs;
+        }
+    }
+
+    /// <summary>A member arrived during the initial delay: wait a little longer for the next one.</summary>
+    public void ExtendInitialDelay(long nowMs, int initialDelayMs)
+    {
+        if (InInitialDelay)
+        {
+            JoinDeadlineMs = Math.Min(nowMs + initialDelayMs, _initialDelayCapMs);
+        }
+    }
+
+    /// <summary>
+    /// Ends the join phase with the next generation: Empty when nobody is left, otherwise CompletingRebalance with
+    /// a leader that rejoined (the old one if it did), the protocol the members agree on, and every member owing a
+    /// SyncGroup by the rebalance timeout. Members that did not rejoin must have been removed already.
+    /// </summary>
+    /// <returns>The new generation's leader, or null when the group became Empty.</returns>
+    public string? StartNextGeneration(long nowMs)
+    {
+        var nextState = Members.Count == 0 ? GroupState.Empty : GroupState.CompletingRebalance;
+        TransitionTo(nextState, nowMs);
+        InInitialDelay = false;
+        JoinDeadlineMs = long.MaxValue;
+        GenerationId++;
+        if (nextState == GroupState.Empty)
+        {
+            ProtocolName = null;
+            LeaderId = null;
+            return null;
+        }
+
+        if (LeaderId is null || !Members.TryGetValue(LeaderId, out var leader) || leader.AwaitingJoin is null)
+        {
+            LeaderId = Members.Values.FirstOrDefault(m => m.AwaitingJoin is not null)?.MemberId ?? LeaderId ?? Members.Keys.First();
+        }
+
+        ProtocolName = SelectProtocol();
+        PendingSync.UnionWith(Members.Keys);
+        SyncDeadlineMs = nowMs + RebalanceTimeoutMs;
+        return LeaderId;
     }
 
     public int RebalanceTimeoutMs => Members.Count == 0 ? 0 : Members.Values.Max(m => m.RebalanceTimeoutMs);
@@ -106,11 +195,13 @@ internal sealed class ConsumerGroup(string groupId, long nowMs)
         return candidates.OrderByDescending(c => votes.GetValueOrDefault(c)).First();
     }
 
-    public void Add(GroupMember member)
+    /// <summary>Adds a member; the first one into an empty group leads and sets the group's protocol type.</summary>
+    public void Add(GroupMember member, string protocolType)
     {
         if (Members.Count == 0)
         {
             LeaderId = member.MemberId;
+            ProtocolType = protocolType;
         }
 
         Members[member.MemberId] = member;

@@ -35,6 +35,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     private readonly long _retentionMs;
     private readonly long _retentionCheckIntervalMs;
     private Task _loop = Task.CompletedTask;
+    private long _nextRetentionCheckMs;
 
     public GroupCoordinator(BrokerConfig config, LogManager logs, ILoggerFactory loggerFactory, TimeProvider time)
     {
@@ -59,7 +60,15 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>Restores committed offsets and group generations from <c>__consumer_offsets</c>, then starts the deadline loop.</summary>
     public void Start()
     {
+        Restore();
+        _loop = Task.Run(() => RunAsync(_stopping.Token));
+    }
+
+    /// <summary>The replay half of <see cref="Start"/>; tests call it alone and drive the deadlines themselves.</summary>
+    internal void Restore()
+    {
         var now = Now;
+        _nextRetentionCheckMs = now + _retentionCheckIntervalMs;
         foreach (var (groupId, loaded) in _store.Load())
         {
             if (loaded.Offsets.Count == 0 && loaded.Metadata is null)
@@ -70,11 +79,11 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
             var group = new ConsumerGroup(groupId, now);
             if (loaded.Metadata is { } metadata)
             {
-                group.ProtocolType = metadata.ProtocolType.Length == 0 ? null : metadata.ProtocolType;
-                group.GenerationId = metadata.GenerationId;
-
                 // Members are not restored (they rejoin), so a group that had members became Empty just now.
-                group.StateTimestampMs = metadata.MemberCount == 0 && metadata.StateTimestampMs > 0 ? metadata.StateTimestampMs : now;
+                group.Restore(
+                    metadata.ProtocolType.Length == 0 ? null : metadata.ProtocolType,
+                    metadata.GenerationId,
+                    metadata.MemberCount == 0 && metadata.StateTimestampMs > 0 ? metadata.StateTimestampMs : now);
             }
 
             foreach (var (partition, offset) in loaded.Offsets)
@@ -84,8 +93,6 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
 
             _groups[groupId] = group;
         }
-
-        _loop = Task.Run(() => RunAsync(_stopping.Token));
     }
 
     private ConsumerGroup GetOrCreate(string groupId) => _groups.GetOrAdd(groupId, id => new ConsumerGroup(id, Now));
@@ -221,16 +228,8 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
             SessionDeadlineMs = now + NewMemberJoinTimeoutMs,
             AwaitingJoin = parked,
         };
-        if (group.Members.Count == 0)
-        {
-            group.ProtocolType = request.ProtocolType;
-        }
-
-        group.Add(member);
-        if (group.InInitialDelay)
-        {
-            group.JoinDeadlineMs = Math.Min(now + _initialRebalanceDelayMs, group.InitialDelayCapMs);
-        }
+        group.Add(member, request.ProtocolType);
+        group.ExtendInitialDelay(now, _initialRebalanceDelayMs);
 
         LogMemberAdded(_logger, group.GroupId, memberId, request.GroupInstanceId, group.State);
         MaybePrepareRebalance(group, now, "member joined");
@@ -306,23 +305,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
             }
         }
 
-        group.PendingSync.Clear();
-        group.SyncDeadlineMs = long.MaxValue;
-        var rebalanceTimeout = group.RebalanceTimeoutMs;
-        if (group.Is(GroupState.Empty) && _initialRebalanceDelayMs > 0)
-        {
-            // Consumers started together arrive a few ms apart; waiting a little saves a rebalance per newcomer.
-            group.InInitialDelay = true;
-            group.InitialDelayCapMs = now + rebalanceTimeout;
-            group.JoinDeadlineMs = Math.Min(now + _initialRebalanceDelayMs, group.InitialDelayCapMs);
-        }
-        else
-        {
-            group.InInitialDelay = false;
-            group.JoinDeadlineMs = now + rebalanceTimeout;
-        }
-
-        group.TransitionTo(GroupState.PreparingRebalance, now);
+        group.PrepareRebalance(now, _initialRebalanceDelayMs);
         LogRebalanceStarted(_logger, group.GroupId, group.GenerationId, reason);
     }
 
@@ -344,37 +327,22 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
             group.Remove(member.MemberId);
         }
 
-        group.InInitialDelay = false;
-        group.JoinDeadlineMs = long.MaxValue;
-        group.GenerationId++;
-        if (group.Members.Count == 0)
+        if (group.StartNextGeneration(now) is not { } leaderId)
         {
-            group.ProtocolName = null;
-            group.LeaderId = null;
-            group.TransitionTo(GroupState.Empty, now);
             PersistGroup(group);
             LogGroupEmpty(_logger, group.GroupId, group.GenerationId);
             return;
         }
 
-        if (group.LeaderId is null || !group.Members.TryGetValue(group.LeaderId, out var leader) || leader.AwaitingJoin is null)
-        {
-            group.LeaderId = group.Members.Values.FirstOrDefault(m => m.AwaitingJoin is not null)?.MemberId ?? group.LeaderId ?? group.Members.Keys.First();
-        }
-
-        group.ProtocolName = group.SelectProtocol();
-        group.TransitionTo(GroupState.CompletingRebalance, now);
-        group.PendingSync.UnionWith(group.Members.Keys);
-        group.SyncDeadlineMs = now + group.RebalanceTimeoutMs;
         var members = MemberList(group);
         foreach (var member in group.Members.Values.Where(m => m.AwaitingJoin is not null))
         {
             member.IsNew = false;
             member.SessionDeadlineMs = now + member.SessionTimeoutMs;
-            member.CompleteJoin(new JoinResult(ErrorCode.None, group.GenerationId, group.ProtocolName, group.LeaderId, member.MemberId, member.MemberId == group.LeaderId ? members : []));
+            member.CompleteJoin(new JoinResult(ErrorCode.None, group.GenerationId, group.ProtocolName, leaderId, member.MemberId, member.MemberId == leaderId ? members : []));
         }
 
-        LogGenerationStarted(_logger, group.GroupId, group.GenerationId, group.ProtocolName, group.LeaderId, group.Members.Count);
+        LogGenerationStarted(_logger, group.GroupId, group.GenerationId, group.ProtocolName, leaderId, group.Members.Count);
     }
 
     private void RemoveMemberAndUpdateGroup(ConsumerGroup group, GroupMember member, long now, string reason)
@@ -568,36 +536,44 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TickInterval, _time);
-        var nextRetentionCheck = Now + _retentionCheckIntervalMs;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                var now = Now;
-                foreach (var group in _groups.Values)
-                {
-                    try
-                    {
-                        lock (group.Lock)
-                        {
-                            CheckDeadlines(group, now);
-                        }
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        LogDeadlineCheckFailed(_logger, ex, group.GroupId);
-                    }
-                }
-
-                if (now >= nextRetentionCheck)
-                {
-                    nextRetentionCheck = now + _retentionCheckIntervalMs;
-                    ExpireOffsets(now);
-                }
+                CheckDeadlines();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// One tick of the deadline loop: session, join and sync deadlines of every group, then offset retention when
+    /// its interval has passed. Tests call it directly after moving a fake clock, so no timing is involved.
+    /// </summary>
+    internal void CheckDeadlines()
+    {
+        var now = Now;
+        foreach (var group in _groups.Values)
+        {
+            try
+            {
+                lock (group.Lock)
+                {
+                    CheckDeadlines(group, now);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogDeadlineCheckFailed(_logger, ex, group.GroupId);
+            }
+        }
+
+        if (now >= _nextRetentionCheckMs)
+        {
+            _nextRetentionCheckMs = now + _retentionCheckIntervalMs;
+            ExpireOffsets(now);
         }
     }
 

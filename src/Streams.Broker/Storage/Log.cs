@@ -40,10 +40,6 @@ internal sealed partial class Log : IDisposable
     /// <summary>One past the last appended offset; on a single replica this is also the high watermark.</summary>
     public long LogEndOffset => Volatile.Read(ref _logEndOffset);
 
-    public long SizeInBytes => _segments.Sum(s => s.Size);
-
-    public int SegmentCount => _segments.Length;
-
     private LogSegment Active => _segments[^1];
 
     /// <summary>

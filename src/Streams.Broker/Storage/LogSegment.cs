@@ -45,8 +45,6 @@ internal sealed class LogSegment : IDisposable
 
     public bool IsEmpty => Size == 0;
 
-    public string LogPath => FilePath(Directory, BaseOffset, ".log");
-
     private string OffsetIndexPath => FilePath(Directory, BaseOffset, ".index");
 
     private string TimeIndexPath => FilePath(Directory, BaseOffset, ".timeindex");

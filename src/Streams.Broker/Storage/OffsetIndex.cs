@@ -37,8 +37,6 @@ internal sealed class OffsetIndex
         return found;
     }
 
-    public void TruncateToPosition(int position) => _entries.RemoveAll(e => e.Position >= position);
-
     public void Clear() => _entries.Clear();
 
     public void WriteTo(string path)

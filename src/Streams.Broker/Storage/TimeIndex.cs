@@ -41,8 +41,6 @@ internal sealed class TimeIndex
         return result;
     }
 
-    public void TruncateToOffset(int relativeOffset) => _entries.RemoveAll(e => e.RelativeOffset >= relativeOffset);
-
     public void Clear() => _entries.Clear();
 
     public void WriteTo(string path)
