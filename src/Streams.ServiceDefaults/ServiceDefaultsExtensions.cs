@@ -34,19 +34,28 @@ public static class ServiceDefaultsExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        builder.Logging.AddStreamsConsole();
+        builder.AddStreamsTelemetry(serviceName);
+        builder.Services.AddHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// The console logging of every Streams process: one line per message with a timestamp, and the framework's
+    /// per-request and lifecycle chatter at warnings only (it drowns the processes' own messages; failures still show).
+    /// </summary>
+    public static ILoggingBuilder AddStreamsConsole(this ILoggingBuilder logging)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        // One line per HTTP request or host lifecycle step drowns the processes' own messages; failures still show.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-
-        builder.AddStreamsTelemetry(serviceName);
-        builder.Services.AddHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy(), [LiveTag]);
-        return builder;
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        return logging;
     }
 
     private static void AddStreamsTelemetry(this IHostApplicationBuilder builder, string serviceName)

@@ -1,11 +1,17 @@
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Streams.Worker;
-using Streams.Worker.Infrastructure;
 
-// The Streams worker. With no Kafka:BootstrapServers / SchemaRegistry:Url it runs the embedded broker and
-// registry in this process (the zero-setup default); they start before the host and stop after it.
-var options = WorkerApp.ReadOptions(args);
-using var infrastructureLogging = LoggerFactory.Create(WorkerApp.ConfigureLogging);
-await using var infrastructure = await EmbeddedInfrastructure.StartAsync(options, infrastructureLogging).ConfigureAwait(false);
-await using var app = WorkerApp.Build(args, infrastructure, options);
-await app.RunAsync().ConfigureAwait(false);
+// The Streams worker. With no Kafka:BootstrapServers / SchemaRegistry:Url it runs the embedded broker and registry
+// as services of the same host (the zero-setup default): they start before the worker's services and stop after them.
+await using var app = WorkerApp.Build(args);
+try
+{
+    await app.RunAsync().ConfigureAwait(false);
+}
+catch (OptionsValidationException ex)
+{
+    await Console.Error.WriteLineAsync($"Invalid settings:{Environment.NewLine}  {string.Join($"{Environment.NewLine}  ", ex.Failures)}").ConfigureAwait(false);
+    return 2;
+}
+
+return Environment.ExitCode;

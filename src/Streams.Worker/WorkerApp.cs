@@ -1,12 +1,16 @@
-using Confluent.SchemaRegistry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Confluent.SchemaRegistry;
 using Streams.Messaging.Publishing;
+using Streams.ServiceDefaults;
 using Streams.Worker.Consumers;
 using Streams.Worker.Health;
+using Streams.Worker.Hosting;
 using Streams.Worker.Infrastructure;
 using Streams.Worker.Notifications;
 using Streams.Worker.Observability;
@@ -16,48 +20,63 @@ using Streams.Worker.Simulation;
 namespace Streams.Worker;
 
 /// <summary>
-/// Builds the worker: the Streamiz topologies, the independent consumer groups, the simulator, health and
-/// notification endpoints and OpenTelemetry, on the configured Kafka and registry or on embedded ones.
+/// Builds the worker: one host running, in this order, the embedded broker and registry (unless Kafka and a registry
+/// are configured), provisioning, the Streamiz topologies, the independent consumer groups, the simulator, and the
+/// HTTP endpoints (health, notifications), with OpenTelemetry and logging from <see cref="ServiceDefaultsExtensions"/>.
 /// </summary>
 public static class WorkerApp
 {
-    /// <summary>Builds the application; <paramref name="infrastructure"/> must outlive it (it is stopped after the host).</summary>
-    public static WebApplication Build(string[] args, EmbeddedInfrastructure infrastructure, StreamsOptions options)
+    /// <summary>
+    /// Builds the application from appsettings.json, environment variables and <paramref name="args"/> (sections
+    /// <c>Streams</c>, <c>Kafka</c>, <c>SchemaRegistry</c>); <paramref name="configure"/> adjusts the options after
+    /// binding (tests, benchmarks). Bad settings stop <c>StartAsync</c> with every problem named.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<StreamsOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(infrastructure);
         var builder = WebApplication.CreateBuilder(args);
-        ConfigureLogging(builder.Logging);
-        builder.WebHost.UseUrls(options.HttpUrl);
+        builder.AddServiceDefaults("streams-worker");
+        AddWorkerLogFilters(builder.Logging);
+        builder.Services.AddOptions<StreamsOptions>()
+            .Configure<IConfiguration>((options, configuration) => Bind(configuration, options))
+            .PostConfigure(options => configure?.Invoke(options))
+            .ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StreamsOptions>, StreamsOptionsValidator>());
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<StreamsOptions>>().Value);
 
-        var endpoints = infrastructure.Endpoints;
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(endpoints);
-        builder.Services.AddSingleton<ISchemaRegistryClient>(_ => new CachedSchemaRegistryClient(endpoints.SchemaRegistry));
-        builder.Services.AddEventPublisher(publisher =>
+        // What runs embedded and where the HTTP endpoints listen are decided while composing, from the same configuration.
+        var composed = ReadOptions(builder.Configuration);
+        configure?.Invoke(composed);
+        builder.WebHost.UseUrls(composed.HttpUrl);
+        builder.Services.AddStreamsInfrastructure(composed);
+
+        builder.Services.AddSingleton<ISchemaRegistryClient>(sp => new CachedSchemaRegistryClient(sp.GetRequiredService<StreamsEndpoints>().SchemaRegistry));
+        builder.Services.AddEventPublisher((publisher, sp) =>
         {
+            var endpoints = sp.GetRequiredService<StreamsEndpoints>();
             publisher.BootstrapServers = endpoints.BootstrapServers;
             publisher.SchemaRegistryUrl = endpoints.SchemaRegistryUrl;
             endpoints.CopyKafkaSettingsTo(publisher.Kafka);
         });
-        builder.Services.AddSingleton(_ => new AuditProjection(Path.Combine(options.DataDirectory, "audit.db")));
+        builder.Services.AddSingleton(sp => new AuditProjection(Path.Combine(sp.GetRequiredService<StreamsOptions>().DataDirectory, "audit.db")));
         builder.Services.AddSingleton<Notifier>();
         builder.Services.AddSingleton<NotificationHub>();
-        builder.Services.AddSingleton<WorkerHealth>();
         builder.Services.AddSingleton<KafkaAdmin>();
         builder.Services.AddSingleton<WorkerCounters>();
+        builder.Services.AddWorkerHealthChecks();
 
-        // Started in this order: provisioning completes before anything reads or writes.
-        builder.Services.AddHostedService<Provisioning>();
-        builder.Services.AddHostedService<TopologyService>();
-        builder.Services.AddHostedService<ConsumerGroupsService>();
-        builder.Services.AddHostedService<TrafficSimulator>();
-        builder.Services.AddHostedService<StatusReporter>();
-        builder.Services.AddHostedService<TopologyLagMonitor>();
-        builder.Services.AddStreamsTelemetry("streams-worker");
+        // Started in this order, after the embedded infrastructure (stopped in reverse): provisioning completes before
+        // anything reads or writes; the shared clients close after their users and before the embedded broker.
+        builder.Services.AddHostedService<SharedClientsShutdown>();
+        builder.Services.AddDeferredHostedService<Provisioning>();
+        builder.Services.AddDeferredHostedService<TopologyService>();
+        builder.Services.AddDeferredHostedService<ConsumerGroupsService>();
+        builder.Services.AddDeferredHostedService<TrafficSimulator>();
+        builder.Services.AddDeferredHostedService<StatusReporter>();
+        builder.Services.AddDeferredHostedService<TopologyLagMonitor>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
-        app.MapWorkerHealth();
+        app.MapDefaultEndpoints();
         app.MapNotifications();
         return app;
     }
@@ -79,24 +98,29 @@ public static class WorkerApp
     /// <inheritdoc cref="ReadOptions(string[])"/>
     public static StreamsOptions ReadOptions(IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetSection("Streams").Get<StreamsOptions>() ?? new StreamsOptions();
-        configuration.GetSection("Kafka").Bind(options.Kafka);
-        configuration.GetSection("SchemaRegistry").Bind(options.SchemaRegistry);
+        var options = new StreamsOptions();
+        Bind(configuration, options);
         return options;
     }
 
+    private static void Bind(IConfiguration configuration, StreamsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.GetSection("Streams").Bind(options);
+        configuration.GetSection("Kafka").Bind(options.Kafka);
+        configuration.GetSection("SchemaRegistry").Bind(options.SchemaRegistry);
+    }
+
+    /// <summary>The worker's logging: Streams' console format, and the chatty libraries it runs at warnings only.</summary>
     public static void ConfigureLogging(ILoggingBuilder logging)
     {
-        logging.ClearProviders();
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        logging.AddStreamsConsole();
+        AddWorkerLogFilters(logging);
+    }
+
+    private static void AddWorkerLogFilters(ILoggingBuilder logging)
+    {
         logging.AddFilter("Streamiz", LogLevel.Warning);
-        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         logging.AddFilter("Streams.Broker.Groups", LogLevel.Warning);
     }
 }

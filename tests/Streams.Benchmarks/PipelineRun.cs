@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -28,21 +29,20 @@ internal static class PipelineRun
     {
         AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150); // the table is wider than a redirected console's 80 columns
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-pipeline-bench-" + Guid.NewGuid().ToString("N"));
-        var options = new StreamsOptions
+        // The worker as users run it: one host with the embedded broker and registry.
+        await using var app = WorkerApp.Build(["--Logging:LogLevel:Default=Warning"], options =>
         {
-            DataDirectory = dataDirectory,
-            EmbeddedKafkaPort = 0,
-            EmbeddedRegistryPort = 0,
-            HttpUrl = "http://127.0.0.1:0",
-            Simulator = new SimulatorOptions { Enabled = false },
-        };
-        using var logging = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        await using var infrastructure = await EmbeddedInfrastructure.StartAsync(options, logging).ConfigureAwait(false);
-        await using var app = WorkerApp.Build(["--Logging:LogLevel:Default=Warning"], infrastructure, options);
+            options.DataDirectory = dataDirectory;
+            options.EmbeddedKafkaPort = 0;
+            options.EmbeddedRegistryPort = 0;
+            options.HttpUrl = "http://127.0.0.1:0";
+            options.Simulator = new SimulatorOptions { Enabled = false };
+        });
         await app.StartAsync().ConfigureAwait(false);
-        var bootstrap = infrastructure.Endpoints.BootstrapServers;
-        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = infrastructure.Endpoints.SchemaRegistryUrl });
-        using var publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = bootstrap, SchemaRegistryUrl = infrastructure.Endpoints.SchemaRegistryUrl }, registry);
+        var endpoints = app.Services.GetRequiredService<StreamsEndpoints>();
+        var bootstrap = endpoints.BootstrapServers;
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = endpoints.SchemaRegistryUrl });
+        using var publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = bootstrap, SchemaRegistryUrl = endpoints.SchemaRegistryUrl }, registry);
 
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
         {

@@ -112,11 +112,14 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
             ready = await http.GetAsync("/health/ready");
         }
 
-        var body = await ready.Content.ReadAsStringAsync();
-        Assert.Contains("\"kafkaReachable\":true", body, StringComparison.Ordinal);
-        Assert.Contains("\"topology\":\"RUNNING\"", body, StringComparison.Ordinal);
-        Assert.Contains($"\"{AuditProjection.GroupId}\":true", body, StringComparison.Ordinal);
-        Assert.Contains($"\"{Notifier.GroupId}\":true", body, StringComparison.Ordinal);
+        using var body = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        var checks = body.RootElement.GetProperty("checks");
+        Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("healthy", checks.GetProperty("kafka").GetProperty("status").GetString());
+        Assert.Equal("RUNNING", checks.GetProperty("topology").GetProperty("data").GetProperty("state").GetString());
+        var groups = checks.GetProperty("consumer-groups").GetProperty("data");
+        Assert.True(groups.GetProperty(AuditProjection.GroupId).GetBoolean());
+        Assert.True(groups.GetProperty(Notifier.GroupId).GetBoolean());
     }
 
     [Fact]

@@ -59,6 +59,27 @@ public sealed class WorkerConfigurationTests
     }
 
     [Fact]
+    public async Task Bad_settings_stop_the_worker_at_start_naming_every_setting_at_fault()
+    {
+        await using var app = WorkerApp.Build(
+        [
+            "--Streams:StreamThreads=0",
+            "--Streams:Simulator:LoginFailureRate=1.5",
+            "--Streams:HttpUrl=http://127.0.0.1:0",
+            "--Streams:EmbeddedKafkaPort=99999",
+            "--SchemaRegistry:Url=not a url",
+            "--Kafka:BootstrapServers=127.0.0.1:9",
+        ]);
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.StartsWith("Streams:StreamThreads must be at least 1", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Streams:Simulator:LoginFailureRate must be between 0 and 1", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Streams:EmbeddedKafkaPort must be 0-65535", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("SchemaRegistry:Url must be one or more absolute URLs", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void No_bootstrap_servers_and_no_registry_url_mean_the_embedded_default()
     {
         var options = WorkerApp.ReadOptions(new ConfigurationBuilder().Build());

@@ -61,7 +61,16 @@ public sealed class WorkerFixture(KafkaFixture kafka) : IAsyncLifetime
 
     public async Task StartWorkerAsync()
     {
-        App = WorkerApp.Build([], Infrastructure, Options);
+        App = WorkerApp.Build([], options =>
+        {
+            options.Kafka = Options.Kafka;
+            options.SchemaRegistry = Options.SchemaRegistry;
+            options.DataDirectory = Options.DataDirectory;
+            options.HttpUrl = Options.HttpUrl;
+            options.StreamThreads = Options.StreamThreads;
+            options.Simulator = Options.Simulator;
+            options.LoginMonitoring = Options.LoginMonitoring;
+        });
         await App.StartAsync();
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         WorkerUrl = new Uri(addresses.Addresses.First());

@@ -15,6 +15,7 @@ namespace Streams.Messaging.Publishing;
 /// </summary>
 public sealed class EventPublisher : IDisposable
 {
+    private int _disposed;
     private readonly IProducer<string, byte[]> _producer;
     private readonly Dictionary<SubjectNameStrategy, AvroEventSerializer<ISpecificRecord>> _serializers;
 
@@ -93,6 +94,12 @@ public sealed class EventPublisher : IDisposable
 
     public void Dispose()
     {
+        // Idempotent: a host may close the publisher before the broker stops, and its container disposes it again.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _producer.Flush(TimeSpan.FromSeconds(10));
         _producer.Dispose();
     }

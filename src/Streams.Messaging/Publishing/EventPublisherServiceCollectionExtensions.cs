@@ -33,4 +33,30 @@ public static class EventPublisherServiceCollectionExtensions
         services.TryAddSingleton(sp => new EventPublisher(options, sp.GetRequiredService<ISchemaRegistryClient>()));
         return services;
     }
+
+    /// <summary>
+    /// As <see cref="AddEventPublisher(IServiceCollection, Action{EventPublisherOptions})"/>, with options built from
+    /// other services when the publisher is first needed (for example an address only known once a server started).
+    /// The registry client registered here reads <see cref="EventPublisherOptions.SchemaRegistryUrl"/> then too.
+    /// </summary>
+    public static IServiceCollection AddEventPublisher(this IServiceCollection services, Action<EventPublisherOptions, IServiceProvider> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        EventPublisherOptions? options = null;
+        EventPublisherOptions Options(IServiceProvider sp)
+        {
+            if (options is null)
+            {
+                var built = new EventPublisherOptions();
+                configure(built, sp);
+                options = built;
+            }
+
+            return options;
+        }
+
+        services.TryAddSingleton<ISchemaRegistryClient>(sp => new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = Options(sp).SchemaRegistryUrl }));
+        services.TryAddSingleton(sp => new EventPublisher(Options(sp), sp.GetRequiredService<ISchemaRegistryClient>()));
+        return services;
+    }
 }

@@ -1,25 +1,23 @@
-using Confluent.Kafka;
-using Confluent.SchemaRegistry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Streams.Broker;
-using Streams.Registry;
+using Microsoft.Extensions.Options;
 
 namespace Streams.Worker.Infrastructure;
 
 /// <summary>
-/// The zero-setup default: the embedded broker and schema registry in this process, started before the host and
-/// stopped after it, so the worker's last commits and flushes still reach them.
+/// The worker's infrastructure alone (the embedded broker and registry, or only the registry on a configured Kafka),
+/// on a Generic Host of its own, composed exactly as inside the worker. For tests and benchmarks that keep one
+/// cluster while worker hosts come and go.
 /// </summary>
 public sealed class EmbeddedInfrastructure : IAsyncDisposable
 {
-    private readonly KafkaBroker? _broker;
-    private readonly SchemaRegistryHost? _registry;
+    private readonly IHost _host;
 
-    private EmbeddedInfrastructure(KafkaBroker? broker, SchemaRegistryHost? registry, StreamsEndpoints endpoints)
+    private EmbeddedInfrastructure(IHost host)
     {
-        _broker = broker;
-        _registry = registry;
-        Endpoints = endpoints;
+        _host = host;
+        Endpoints = host.Services.GetRequiredService<StreamsEndpoints>();
     }
 
     public StreamsEndpoints Endpoints { get; }
@@ -27,48 +25,27 @@ public sealed class EmbeddedInfrastructure : IAsyncDisposable
     public static async Task<EmbeddedInfrastructure> StartAsync(StreamsOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        KafkaBroker? broker = null;
-        SchemaRegistryHost? registry = null;
-        var kafka = new ClientConfig(options.Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
-        if (string.IsNullOrWhiteSpace(kafka.BootstrapServers))
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddStreamsInfrastructure(options);
+        var host = builder.Build();
+        try
         {
-            broker = await KafkaBroker.StartAsync(
-                new BrokerOptions { Port = options.EmbeddedKafkaPort, DataDirectory = Path.Combine(options.DataDirectory, "broker") },
-                loggerFactory).ConfigureAwait(false);
-            kafka.BootstrapServers = broker.BootstrapServers;
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
         }
 
-        var registryConfig = new SchemaRegistryConfig();
-        foreach (var setting in options.SchemaRegistry)
-        {
-            registryConfig.Set(setting.Key, setting.Value);
-        }
-
-        if (string.IsNullOrWhiteSpace(registryConfig.Url))
-        {
-            var registryOptions = new SchemaRegistryOptions { KafkaBootstrapServers = kafka.BootstrapServers, Listen = $"http://127.0.0.1:{options.EmbeddedRegistryPort}" };
-            foreach (var setting in kafka.Where(s => s.Key != "bootstrap.servers"))
-            {
-                registryOptions.KafkaSettings[setting.Key] = setting.Value;
-            }
-
-            registry = await SchemaRegistryHost.StartAsync(registryOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
-            registryConfig.Url = registry.Url;
-        }
-
-        return new EmbeddedInfrastructure(broker, registry, new StreamsEndpoints(kafka, registryConfig, broker is not null));
+        return new EmbeddedInfrastructure(host);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_registry is not null)
-        {
-            await _registry.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync().ConfigureAwait(false);
-        }
+        await _host.StopAsync().ConfigureAwait(false);
+        _host.Dispose();
     }
 }

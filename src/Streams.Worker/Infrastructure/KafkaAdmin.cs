@@ -10,6 +10,8 @@ public sealed class KafkaAdmin(StreamsEndpoints endpoints) : IDisposable
 {
     private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig(endpoints.KafkaProperties())).Build());
 
+    private int _disposed;
+
     public IAdminClient Client => _admin.Value;
 
     /// <summary>Whether Kafka answers a metadata request within 2 s.</summary>
@@ -28,7 +30,8 @@ public sealed class KafkaAdmin(StreamsEndpoints endpoints) : IDisposable
 
     public void Dispose()
     {
-        if (_admin.IsValueCreated)
+        // Idempotent: closed when the host stops (before the embedded broker), and again by the container.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _admin.IsValueCreated)
         {
             _admin.Value.Dispose();
         }

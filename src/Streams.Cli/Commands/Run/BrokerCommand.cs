@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Logging;
-using Streams.Broker;
+using Microsoft.Extensions.DependencyInjection;
+using Streams.Broker.Hosting;
 using Streams.Cli.Infrastructure;
 
 namespace Streams.Cli.Commands.Run;
@@ -24,33 +24,35 @@ internal static class BrokerCommand
                 throw CliException.Usage($"--listen expects host:port, got '{value}'");
             }
 
-            var options = new BrokerOptions { Host = value[..colon].Trim('[', ']'), Port = port, DataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!) };
+            var host = value[..colon].Trim('[', ']');
+            var dataDirectory = Path.GetFullPath(parse.GetValue(dataDir)!);
+            var pairs = new List<(string Name, string Value)>();
             foreach (var setting in parse.GetValue(settings) ?? [])
             {
                 var parts = setting.Split('=', 2, StringSplitOptions.TrimEntries);
-                options.Settings[parts[0]] = parts.Length == 2 && parts[0].Length > 0 ? parts[1] : throw CliException.Usage($"--set expects name=value, got '{setting}'");
+                pairs.Add(parts.Length == 2 && parts[0].Length > 0 ? (parts[0], parts[1]) : throw CliException.Usage($"--set expects name=value, got '{setting}'"));
             }
 
-            using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new WriterLoggerProvider(session.Error, LogLevel.Information)));
-            await using var broker = await KafkaBroker.StartAsync(options, loggerFactory).ConfigureAwait(false);
-            await session.WriteAsync(new { bootstrap = broker.BootstrapServers, dataDirectory = options.DataDirectory },
-                w => w.WriteLineAsync($"Kafka broker listening on {broker.BootstrapServers} (data in {options.DataDirectory}); Ctrl+C stops it.")).ConfigureAwait(false);
-            await session.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await WaitForStopAsync(cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            return await ServerHost.RunAsync(
+                session,
+                services => services.AddKafkaBroker(o =>
+                {
+                    o.Host = host;
+                    o.Port = port;
+                    o.DataDirectory = dataDirectory;
+                    foreach (var (name, settingValue) in pairs)
+                    {
+                        o.Settings[name] = settingValue;
+                    }
+                }),
+                sp =>
+                {
+                    var broker = sp.GetRequiredService<KafkaBrokerService>();
+                    return session.WriteAsync(new { bootstrap = broker.BootstrapServers, dataDirectory },
+                        w => w.WriteLineAsync($"Kafka broker listening on {broker.BootstrapServers} (data in {dataDirectory}); Ctrl+C stops it."));
+                },
+                cancellationToken).ConfigureAwait(false);
         });
         return command;
-    }
-
-    /// <summary>Runs until cancelled; being stopped is how a server command succeeds.</summary>
-    internal static async Task WaitForStopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }

@@ -1,15 +1,15 @@
 using System.CommandLine;
-using System.Reflection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Streams.Cli.Infrastructure;
-using Streams.Worker.Consumers;
+using Streams.Worker;
 
 namespace Streams.Cli.Commands.Run;
 
 /// <summary>
 /// <c>streams dev</c>: the whole system on the embedded default (broker, registry, topologies, consumer groups,
-/// simulator): the worker itself, run in this process through its own entry point rather than a second copy of
-/// its start-up code. Arguments after <c>dev</c> are the worker's (<c>--Streams:DataDirectory=...</c>); it stops on
-/// Ctrl+C or SIGTERM as the worker does.
+/// simulator): the worker's own host (<see cref="WorkerApp"/>), run in this process. Arguments after <c>dev</c> are
+/// the worker's (<c>--Streams:DataDirectory=...</c>); it stops on Ctrl+C or SIGTERM as the worker does.
 /// </summary>
 internal static class DevCommand
 {
@@ -19,19 +19,16 @@ internal static class DevCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        cli.SetAction(command, async (parse, _, _) =>
+        cli.SetAction(command, async (parse, _, cancellationToken) =>
         {
-            var entryPoint = typeof(AuditProjection).Assembly.EntryPoint
-                ?? throw new CliException("The worker assembly has no entry point.");
-            string[] workerArgs = [.. parse.UnmatchedTokens];
+            await using var app = WorkerApp.Build([.. parse.UnmatchedTokens]);
             try
             {
-                // The worker's Main blocks until its host stops; keep it off the caller's thread.
-                await Task.Run(() => entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? null : [workerArgs])).ConfigureAwait(false);
+                await HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
             }
-            catch (TargetInvocationException e) when (e.InnerException is not null)
+            catch (OptionsValidationException ex)
             {
-                throw new CliException($"The worker failed: {e.InnerException.Message}");
+                throw CliException.Usage(string.Join(Environment.NewLine, ex.Failures));
             }
 
             return Environment.ExitCode == 0 ? ExitCodes.Ok : ExitCodes.Failed;

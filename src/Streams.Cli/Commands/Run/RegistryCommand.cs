@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Streams.Cli.Infrastructure;
-using Streams.Registry;
+using Streams.Registry.Hosting;
 
 namespace Streams.Cli.Commands.Run;
 
@@ -17,14 +17,21 @@ internal static class RegistryCommand
         var command = new Command("registry", "Run the embedded schema registry (on the --bootstrap cluster) until Ctrl+C") { listen };
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new WriterLoggerProvider(session.Error, LogLevel.Information)));
-            var options = new SchemaRegistryOptions { KafkaBootstrapServers = session.Bootstrap, Listen = parse.GetValue(listen)! };
-            await using var registry = await SchemaRegistryHost.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
-            await session.WriteAsync(new { url = registry.Url, bootstrap = session.Bootstrap },
-                w => w.WriteLineAsync($"Schema registry listening on {registry.Url} (schemas in {options.Topic} on {session.Bootstrap}); Ctrl+C stops it.")).ConfigureAwait(false);
-            await session.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await BrokerCommand.WaitForStopAsync(cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            var listenUrl = parse.GetValue(listen)!;
+            return await ServerHost.RunAsync(
+                session,
+                services => services.AddSchemaRegistry(o =>
+                {
+                    o.KafkaBootstrapServers = session.Bootstrap;
+                    o.Listen = listenUrl;
+                }),
+                sp =>
+                {
+                    var registry = sp.GetRequiredService<SchemaRegistryService>();
+                    return session.WriteAsync(new { url = registry.Url, bootstrap = session.Bootstrap },
+                        w => w.WriteLineAsync($"Schema registry listening on {registry.Url} (schemas in _schemas on {session.Bootstrap}); Ctrl+C stops it."));
+                },
+                cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
