@@ -72,6 +72,20 @@ internal sealed partial class Log : IDisposable
             segments.Add(segment);
         }
 
+        // The log start offset is made durable at once (DeleteRecords, retention) but the records below it may not
+        // have been: a crash can leave the log ending below its start. As Kafka does, such a log restarts empty at
+        // its start offset; otherwise the next append would reuse offsets below the start, where no one reads.
+        if (segments.Count > 0 && segments[^1].NextOffset < logStartOffset)
+        {
+            LogRestartedAtStart(logger, directory, segments[^1].NextOffset, logStartOffset);
+            foreach (var segment in segments)
+            {
+                segment.Delete();
+            }
+
+            segments.Clear();
+        }
+
         if (segments.Count == 0)
         {
             segments.Add(LogSegment.Create(directory, logStartOffset, time.GetUtcNow().ToUnixTimeMilliseconds()));
@@ -321,6 +335,9 @@ internal sealed partial class Log : IDisposable
             segment.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {Directory}: the log ended at {LogEndOffset}, below its start offset {LogStartOffset}; it continues empty from the start offset")]
+    private static partial void LogRestartedAtStart(ILogger logger, string directory, long logEndOffset, long logStartOffset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {Directory}: segment {BaseOffset} truncated to {Size} bytes because {Reason}")]
     private static partial void LogRecovered(ILogger logger, string directory, long baseOffset, long size, string reason);
