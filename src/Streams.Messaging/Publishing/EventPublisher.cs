@@ -16,7 +16,7 @@ namespace Streams.Messaging.Publishing;
 public sealed class EventPublisher : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
-    private readonly Dictionary<SubjectNameStrategy, AvroEventSerializer<ISpecificRecord>> _serializers;
+    private readonly Dictionary<SubjectNaming, AvroEventSerializer<ISpecificRecord>> _serializers;
 
     public EventPublisher(EventPublisherOptions options, ISchemaRegistryClient registry)
     {
@@ -32,7 +32,7 @@ public sealed class EventPublisher : IDisposable
             LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 5,
         };
         _producer = new ProducerBuilder<string, byte[]>(config).Build();
-        _serializers = Enum.GetValues<SubjectNameStrategy>()
+        _serializers = Enum.GetValues<SubjectNaming>()
             .ToDictionary(s => s, s => new AvroEventSerializer<ISpecificRecord>(registry, s, options.AutoRegisterSchemas));
     }
 
@@ -62,7 +62,7 @@ public sealed class EventPublisher : IDisposable
         TraceHeaders.Inject(activity ?? Activity.Current, headers);
 
         var context = new SerializationContext(MessageComponentType.Value, topic.Name, headers);
-        var value = await _serializers[topic.SubjectNameStrategy].SerializeAsync(@event, context).ConfigureAwait(false);
+        var value = await _serializers[topic.SubjectNaming].SerializeAsync(@event, context).ConfigureAwait(false);
         var message = new Message<string, byte[]> { Key = key, Value = value, Headers = headers, Timestamp = EventFields.OccurredAt(@event) is { } at ? new Timestamp(at) : Timestamp.Default };
 
         var started = Stopwatch.GetTimestamp();

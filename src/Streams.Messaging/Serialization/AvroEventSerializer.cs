@@ -4,13 +4,14 @@ using Avro.IO;
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
+using Streams.Contracts.Topics;
 
 namespace Streams.Messaging.Serialization;
 
 /// <summary>
 /// Writes generated Avro records in Confluent's wire format, registering (or looking up) their schema under the
 /// topic's subject. Unlike Confluent's <c>AvroSerializer&lt;T&gt;</c> it also serves topics that carry several record
-/// types (<see cref="SubjectNameStrategy.TopicRecord"/>), which is how every event of one cart stays in order.
+/// types (<see cref="SubjectNaming.TopicRecord"/>), which is how every event of one cart stays in order.
 /// </summary>
 /// <typeparam name="T">A generated record type, or <see cref="ISpecificRecord"/> for a multi-type topic.</typeparam>
 public sealed class AvroEventSerializer<T> : IAsyncSerializer<T>
@@ -23,12 +24,12 @@ public sealed class AvroEventSerializer<T> : IAsyncSerializer<T>
     private readonly ConcurrentDictionary<string, DatumWriter<T>> _writers = new();
 
     /// <param name="registry">The schema registry client.</param>
-    /// <param name="strategy">How subjects are named (take it from the topic catalog).</param>
+    /// <param name="naming">How subjects are named (take it from the topic catalog).</param>
     /// <param name="autoRegister">Register unknown schemas (subject to the registry's compatibility rules); when false, only look them up.</param>
-    public AvroEventSerializer(ISchemaRegistryClient registry, SubjectNameStrategy strategy, bool autoRegister = true)
+    public AvroEventSerializer(ISchemaRegistryClient registry, SubjectNaming naming, bool autoRegister = true)
     {
         _registry = registry;
-        _subjectName = strategy.ToAsyncDelegate(registry);
+        _subjectName = naming.ToConfluent().ToAsyncDelegate(registry);
         _autoRegister = autoRegister;
     }
 

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry;
 using Streamiz.Kafka.Net.SerDes;
+using Streams.Contracts.Topics;
 using Streams.Messaging.Serialization;
 
 namespace Streams.Topology.Serdes;
@@ -18,9 +19,9 @@ public sealed class AvroSerDes<T> : AbstractSerDes<T>
     private readonly ISerializer<T> _serializer;
     private readonly IDeserializer<T> _deserializer;
 
-    public AvroSerDes(ISchemaRegistryClient registry, SubjectNameStrategy strategy)
+    public AvroSerDes(ISchemaRegistryClient registry, SubjectNaming naming)
     {
-        _serializer = new AvroEventSerializer<T>(registry, strategy).AsSyncOverAsync();
+        _serializer = new AvroEventSerializer<T>(registry, naming).AsSyncOverAsync();
         _deserializer = new AvroEventDeserializer<T>(registry).AsSyncOverAsync();
     }
 

@@ -9,6 +9,7 @@ using Streams.Cli.Infrastructure;
 using Streams.Contracts;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Publishing;
+using Streams.Messaging.Serialization;
 
 namespace Streams.Cli.Commands.Records;
 
@@ -147,7 +148,7 @@ internal static class ProduceCommand
         }
 
         var schema = ((Avro.Specific.ISpecificRecord)Activator.CreateInstance(candidates[0])!).Schema;
-        var strategy = catalog?.SubjectNameStrategy ?? SubjectNameStrategy.Topic;
+        var strategy = (catalog?.SubjectNaming ?? SubjectNaming.Topic).ToConfluent();
         var subjectName = await strategy.ToAsyncDelegate(registry)(new SerializationContext(MessageComponentType.Value, topic), schema.Fullname).ConfigureAwait(false);
         var id = await registry.RegisterSchemaAsync(subjectName, new Schema(schema.ToString(), SchemaType.Avro)).ConfigureAwait(false);
         return (schema, id);
