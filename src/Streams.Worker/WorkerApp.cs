@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Streams.Consumers;
+using Streams.Consumers.Notifications;
 using Streams.Messaging.Publishing;
 using Streams.Worker.Consumers;
 using Streams.Worker.Health;

@@ -3,9 +3,10 @@ using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Streams.Cli.Infrastructure;
+using Streams.Consumers;
+using Streams.Consumers.Notifications;
 using Streams.Messaging.Consuming;
 using Streams.Messaging.Serialization;
-using Streams.Worker.Consumers;
 
 namespace Streams.Cli.Commands.Replay;
 
@@ -25,7 +26,7 @@ internal static class ReplayCommand
             var audit = new AuditProjection(Path.Combine(dataDir, "audit.db"));
             return (audit.HandleAsync, audit);
         },
-        [Notifier.GroupId] = (_, logging) => (new Notifier(new Streams.Worker.Notifications.NotificationHub(), logging.CreateLogger<Notifier>()).HandleAsync, null),
+        [Notifier.GroupId] = (_, logging) => (new Notifier(new NotificationHub(), logging.CreateLogger<Notifier>()).HandleAsync, null),
     };
 
     public static Command Create(CliEnvironment cli)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
 using Streams.Cli.Infrastructure;
-using Streams.Worker.Consumers;
 
 namespace Streams.Cli.Commands.Run;
 
@@ -21,7 +20,7 @@ internal static class DevCommand
         };
         cli.SetAction(command, async (parse, _, _) =>
         {
-            var entryPoint = typeof(AuditProjection).Assembly.EntryPoint
+            var entryPoint = typeof(Streams.Worker.WorkerApp).Assembly.EntryPoint
                 ?? throw new CliException("The worker assembly has no entry point.");
             string[] workerArgs = [.. parse.UnmatchedTokens];
             try
