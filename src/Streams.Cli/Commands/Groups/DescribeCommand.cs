@@ -2,6 +2,7 @@ using System.CommandLine;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Groups;
 

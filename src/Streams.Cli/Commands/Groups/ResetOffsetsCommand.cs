@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Offsets;
 
 namespace Streams.Cli.Commands.Groups;
 
@@ -20,24 +21,11 @@ internal static class ResetOffsetsCommand
             var groupId = parse.GetRequiredValue(group);
             var request = reset.Read(parse, TimeProvider.System);
             using var admin = session.CreateAdmin();
-            var plan = await PlanAsync(admin, groupId, request).ConfigureAwait(false);
+            var plan = await OffsetResetPlanner.PlanAsync(admin, groupId, request).ConfigureAwait(false);
             await WriteAndApplyAsync(session, admin, groupId, request, plan).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Refuses an active group, then computes the plan (shared with <c>app reset</c>).</summary>
-    internal static async Task<IReadOnlyList<PlannedOffset>> PlanAsync(Confluent.Kafka.IAdminClient admin, string groupId, OffsetResetRequest request, Func<string, bool>? includeTopic = null)
-    {
-        var description = await ClusterQueries.DescribeGroupAsync(admin, groupId).ConfigureAwait(false);
-        if (ClusterQueries.IsActive(description))
-        {
-            throw new CliException($"Group '{groupId}' is active ({description.State}, {description.Members.Count} member(s)); stop its consumers first. Members: {ClusterQueries.DescribeMembers(description)}");
-        }
-
-        var committed = await ClusterQueries.CommittedAsync(admin, groupId).ConfigureAwait(false);
-        return await OffsetResetPlanner.PlanAsync(admin, groupId, request, committed, includeTopic).ConfigureAwait(false);
     }
 
     internal static async Task WriteAndApplyAsync(CliSession session, Confluent.Kafka.IAdminClient admin, string groupId, OffsetResetRequest request, IReadOnlyList<PlannedOffset> plan)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Perf;
 

@@ -10,6 +10,7 @@ using Streams.Contracts;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Publishing;
 using Streams.Messaging.Serialization;
+using Streams.Operations.Records;
 
 namespace Streams.Cli.Commands.Records;
 

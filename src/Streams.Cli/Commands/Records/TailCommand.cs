@@ -7,6 +7,8 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
 using Streams.Messaging.Diagnostics;
+using Streams.Operations.Cluster;
+using Streams.Operations.Records;
 
 namespace Streams.Cli.Commands.Records;
 

@@ -7,6 +7,7 @@ using Streams.Consumers;
 using Streams.Consumers.Notifications;
 using Streams.Messaging.Consuming;
 using Streams.Messaging.Serialization;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Replay;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Topics;
 
