@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Diagnostics;
 using Streams.Messaging.Serialization;
@@ -16,7 +17,7 @@ namespace Streams.Messaging.Publishing;
 public sealed class EventPublisher : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
-    private readonly Dictionary<SubjectNaming, AvroEventSerializer<ISpecificRecord>> _serializers;
+    private readonly Dictionary<SubjectNaming, AvroSerializer<ISpecificRecord>> _serializers;
 
     public EventPublisher(EventPublisherOptions options, ISchemaRegistryClient registry)
     {
@@ -33,7 +34,7 @@ public sealed class EventPublisher : IDisposable
         };
         _producer = new ProducerBuilder<string, byte[]>(config).Build();
         _serializers = Enum.GetValues<SubjectNaming>()
-            .ToDictionary(s => s, s => new AvroEventSerializer<ISpecificRecord>(registry, s, options.AutoRegisterSchemas));
+            .ToDictionary(s => s, s => new AvroSerializer<ISpecificRecord>(registry, s.ToSerializerConfig(options.AutoRegisterSchemas)));
     }
 
     /// <summary>Publishes one event and returns where it landed once the broker acknowledged it.</summary>

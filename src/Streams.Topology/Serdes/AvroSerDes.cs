@@ -2,6 +2,7 @@ using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streamiz.Kafka.Net.SerDes;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Serialization;
@@ -9,7 +10,7 @@ using Streams.Messaging.Serialization;
 namespace Streams.Topology.Serdes;
 
 /// <summary>
-/// Streamiz SerDes over the registry-backed Avro serializers. Streamiz calls SerDes synchronously from its stream
+/// Streamiz SerDes over the registry-backed Avro serializers (Confluent's serializer, our deserializer). Streamiz calls SerDes synchronously from its stream
 /// threads, so this is the one place where the async serializers are bridged to sync (schema ids are cached after
 /// the first record of each type, so the bridge blocks only then).
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class AvroSerDes<T> : AbstractSerDes<T>
 
     public AvroSerDes(ISchemaRegistryClient registry, SubjectNaming naming)
     {
-        _serializer = new AvroEventSerializer<T>(registry, naming).AsSyncOverAsync();
+        _serializer = new AvroSerializer<T>(registry, naming.ToSerializerConfig()).AsSyncOverAsync();
         _deserializer = new AvroEventDeserializer<T>(registry).AsSyncOverAsync();
     }
 
