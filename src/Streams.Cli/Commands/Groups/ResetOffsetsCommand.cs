@@ -12,13 +12,14 @@ internal static class ResetOffsetsCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var group = new Argument<string>("group") { Description = "Consumer group id" };
+        var group = new NameArgument("group", "--group", "Consumer group id");
         var reset = new OffsetResetOptions();
-        var command = new Command("reset-offsets", "Plan (default) or --execute a reset of a group's committed offsets") { group };
+        var command = new Command("reset-offsets", "Plan (default) or --execute a reset of a group's committed offsets");
+        group.AddTo(command);
         reset.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
-            var groupId = parse.GetRequiredValue(group);
+            var groupId = group.Read(parse);
             var request = reset.Read(parse, TimeProvider.System);
             using var admin = session.CreateAdmin();
             var plan = await OffsetResetPlanner.PlanAsync(admin, groupId, request).ConfigureAwait(false);

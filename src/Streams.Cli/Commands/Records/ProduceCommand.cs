@@ -23,16 +23,17 @@ internal static class ProduceCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to write to" };
+        var topic = new NameArgument("topic", "--topic", "Topic to write to");
         var file = new Option<FileInfo?>("--file") { Description = "JSON lines file (default: standard input)" };
         var type = new Option<string?>("--type") { Description = "Contract record type (e.g. EmployeeLoggedIn); required on topics carrying several types" };
         var subject = new Option<string?>("--subject") { Description = "Use the latest schema of this registry subject (default: the contract's, else <topic>-value)" };
         var keyField = new Option<string?>("--key-field") { Description = "Record field whose value is the key (default: the catalog's key for the topic; none otherwise)" };
         var headers = new Option<string[]>("--header") { Description = "Header name=value added to every record; repeatable" };
-        var command = new Command("produce", "Write JSON lines to a topic as Avro records") { topic, file, type, subject, keyField, headers };
+        var command = new Command("produce", "Write JSON lines to a topic as Avro records") { file, type, subject, keyField, headers };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var catalog = TopicCatalog.All.FirstOrDefault(t => t.Name == name);
             var extraHeaders = parse.GetValue(headers) ?? [];
             using var registry = session.CreateRegistryClient();

@@ -32,17 +32,18 @@ internal static class ReplayCommand
 
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to replay" };
+        var topic = new NameArgument("topic", "--topic", "Topic to replay");
         var consumer = new Option<string>("--consumer") { Description = $"The worker's consumer to replay through: {string.Join(", ", Consumers.Keys)}", Required = true };
         consumer.AcceptOnlyFromAmong([.. Consumers.Keys]);
         var from = new Option<string>("--from") { Description = "First record: beginning, an offset, or an ISO 8601 time", DefaultValueFactory = _ => "beginning" };
         var to = new Option<string>("--to") { Description = "Stop before: end (the log end now), an offset, or an ISO 8601 time", DefaultValueFactory = _ => "end" };
         var partition = new Option<int[]>("--partition", "-p") { Description = "Only these partitions; repeatable" };
         var dataDir = new Option<string>("--data-dir") { Description = "The worker's data directory (the audit projection's database is {data-dir}/audit.db)", DefaultValueFactory = _ => "data" };
-        var command = new Command("replay", "Replay a range of a topic through one of the worker's consumers, without touching its group's offsets") { topic, consumer, from, to, partition, dataDir };
+        var command = new Command("replay", "Replay a range of a topic through one of the worker's consumers, without touching its group's offsets") { consumer, from, to, partition, dataDir };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var consumerName = parse.GetRequiredValue(consumer);
             using var admin = session.CreateAdmin();
             var partitions = (await ClusterQueries.PartitionsAsync(admin, name).ConfigureAwait(false))
