@@ -19,6 +19,9 @@ public sealed class EventPublisher : IDisposable
     private readonly IProducer<string, byte[]> _producer;
     private readonly Dictionary<SubjectNaming, AvroSerializer<ISpecificRecord>> _serializers;
 
+    /// <summary>Creates the publisher and its producer.</summary>
+    /// <param name="options">Kafka connection and settings, and whether schemas are registered automatically.</param>
+    /// <param name="registry">Where the events' schemas are registered or looked up.</param>
     public EventPublisher(EventPublisherOptions options, ISchemaRegistryClient registry)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -92,6 +95,7 @@ public sealed class EventPublisher : IDisposable
     /// <summary>Waits until everything published so far is acknowledged.</summary>
     public void Flush(TimeSpan timeout) => _producer.Flush(timeout);
 
+    /// <summary>Waits up to 10 s for events still in flight, then closes the producer.</summary>
     public void Dispose()
     {
         _producer.Flush(TimeSpan.FromSeconds(10));
