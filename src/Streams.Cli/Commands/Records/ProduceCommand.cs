@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Avro.Generic;
-using Avro.IO;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Streams.Cli.Infrastructure;
@@ -44,7 +42,7 @@ internal static class ProduceCommand
                 ? await File.ReadAllLinesAsync(path.FullName, cancellationToken).ConfigureAwait(false)
                 : await ReadAllLinesAsync(session.Input, cancellationToken).ConfigureAwait(false);
             var messages = new List<Message<byte[]?, byte[]?>>();
-            var writer = new GenericDatumWriter<object>(schema);
+            var encoder = new RecordEncoder(schema, schemaId);
             for (var i = 0; i < lines.Length; i++)
             {
                 if (string.IsNullOrWhiteSpace(lines[i]))
@@ -52,7 +50,7 @@ internal static class ProduceCommand
                     continue;
                 }
 
-                messages.Add(Encode(lines[i], i + 1, schema, schemaId, writer, key, extraHeaders));
+                messages.Add(Encode(lines[i], i + 1, encoder, key, extraHeaders));
             }
 
             using var producer = session.CreateProducer(c => c.EnableIdempotence = true);
@@ -70,14 +68,14 @@ internal static class ProduceCommand
         return command;
     }
 
-    private static Message<byte[]?, byte[]?> Encode(string line, int number, Avro.Schema schema, int schemaId, GenericDatumWriter<object> writer, string? keyField, string[] headers)
+    private static Message<byte[]?, byte[]?> Encode(string line, int number, RecordEncoder encoder, string? keyField, string[] headers)
     {
-        object? datum;
+        byte[] value;
         string? key = null;
         try
         {
             using var json = JsonDocument.Parse(line);
-            datum = AvroJson.FromJson(json.RootElement, schema);
+            value = encoder.Encode(json.RootElement);
             if (keyField is not null)
             {
                 key = json.RootElement.TryGetProperty(keyField, out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()
@@ -90,21 +88,14 @@ internal static class ProduceCommand
         }
         catch (JsonSchemaMismatchException e)
         {
-            throw new CliException($"line {number}: does not match {schema.Fullname}: {e.Message}");
+            throw new CliException($"line {number}: does not match {encoder.Schema.Fullname}: {e.Message}");
         }
-
-        using var stream = new MemoryStream();
-        stream.WriteByte(0);
-        Span<byte> id = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(id, schemaId);
-        stream.Write(id);
-        writer.Write(datum!, new BinaryEncoder(stream));
 
         var message = new Message<byte[]?, byte[]?>
         {
             Key = key is null ? null : Encoding.UTF8.GetBytes(key),
-            Value = stream.ToArray(),
-            Headers = [new Header(EventHeaders.EventType, Encoding.UTF8.GetBytes(schema.Fullname))],
+            Value = value,
+            Headers = [new Header(EventHeaders.EventType, Encoding.UTF8.GetBytes(encoder.Schema.Fullname))],
         };
         foreach (var header in headers)
         {
