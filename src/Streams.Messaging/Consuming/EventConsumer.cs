@@ -244,6 +244,8 @@ public sealed partial class EventConsumer : IDisposable
 
         var consumed = new ConsumedEvent(@event, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Key, record.Message.Timestamp.UtcDateTime, record.Message.Headers);
         var started = Stopwatch.GetTimestamp();
+        // A loop rather than a Polly retry pipeline: the log line needs the record, the dead-letter reason needs the
+        // attempt count, and MaxAttempts = 1 (no retry) is valid here but not for Polly's MaxRetryAttempts (>= 1).
         for (var attempt = 1; ; attempt++)
         {
             try
