@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Confluent.SchemaRegistry;
+using Streams.Consumers;
+using Streams.Consumers.Notifications;
 using Streams.Messaging.Publishing;
 using Streams.ServiceDefaults;
 using Streams.Worker.Consumers;

@@ -1,5 +1,4 @@
 using Avro;
-using Confluent.SchemaRegistry;
 using Avro.IO;
 using Avro.Specific;
 using Streams.Contracts.Carts;
@@ -102,7 +101,7 @@ public sealed class GeneratedContractsTests
         Assert.Equal(types.Distinct().Count(), types.Count);
         Assert.Subset(ContractsAssembly.RecordTypes.ToHashSet(), types.ToHashSet());
         Assert.All(TopicCatalog.All.Where(t => t.Configs["cleanup.policy"] == "delete"), t => Assert.Equal("-1", t.Configs["retention.ms"]));
-        Assert.Equal(SubjectNameStrategy.TopicRecord, TopicCatalog.CartEvents.SubjectNameStrategy);
+        Assert.Equal(SubjectNaming.TopicRecord, TopicCatalog.CartEvents.SubjectNaming);
     }
 
     private static string RepositoryRoot()

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Consuming;
 using Streams.Messaging.Diagnostics;
-using Streams.Worker.Consumers;
+using Streams.Consumers;
 using static Streams.IntegrationTests.TestEvents;
 
 namespace Streams.IntegrationTests;

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Contracts.Topics;
-using Streams.Worker.Consumers;
+using Streams.Consumers;
 using static Streams.IntegrationTests.TestEvents;
 
 namespace Streams.IntegrationTests;

@@ -30,14 +30,14 @@ public sealed class CartTopologyTests(RegistryFixture registry) : IClassFixture<
         eventId = "checkout-" + cart, occurredAt = Start.AddMinutes(minute), cartId = cart, customerId = "c-1",
     };
 
-    private AvroSerDes<ISpecificRecord> Events => new(registry.Client, TopicCatalog.CartEvents.SubjectNameStrategy);
+    private AvroSerDes<ISpecificRecord> Events => new(registry.Client, TopicCatalog.CartEvents.SubjectNaming);
 
     [Fact]
     public void Adds_and_removes_fold_into_the_cart_state()
     {
         using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client));
         var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
-        var states = driver.CreateOutputTopic(TopicCatalog.CartState.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<CartState>(registry.Client, TopicCatalog.CartState.SubjectNameStrategy));
+        var states = driver.CreateOutputTopic(TopicCatalog.CartState.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<CartState>(registry.Client, TopicCatalog.CartState.SubjectNaming));
 
         input.PipeInput("cart-1", Added("cart-1", "apple", 2, 0.50m, 0));
         input.PipeInput("cart-1", Added("cart-1", "pear", 1, 0.80m, 1));
@@ -61,7 +61,7 @@ public sealed class CartTopologyTests(RegistryFixture registry) : IClassFixture<
     {
         using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client), mode);
         var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
-        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(5), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNameStrategy));
+        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(5), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNaming));
 
         input.PipeInput("cart-2", Added("cart-2", "book", 2, 12.99m, 0));
         input.PipeInput("cart-2", Added("cart-2", "pen", 3, 1.10m, 1));
@@ -81,7 +81,7 @@ public sealed class CartTopologyTests(RegistryFixture registry) : IClassFixture<
     {
         using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client));
         var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
-        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNameStrategy));
+        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNaming));
 
         input.PipeInput("cart-5", Added("cart-5", "cup", 1, 3m, 0));
         input.PipeInput("cart-5", CheckedOut("cart-5", 1));
@@ -115,7 +115,7 @@ public sealed class CartTopologyTests(RegistryFixture registry) : IClassFixture<
     {
         using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client));
         var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
-        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNameStrategy));
+        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNaming));
 
         input.PipeInput("cart-3", Added("cart-3", "cup", 1, 3m, 0));
         input.PipeInput("cart-3", Removed("cart-3", "cup", 1, 1));
@@ -129,7 +129,7 @@ public sealed class CartTopologyTests(RegistryFixture registry) : IClassFixture<
     {
         using var driver = TestDriver.Create(b => CartTopology.Build(b, registry.Client));
         var input = driver.CreateInputTopic(TopicCatalog.CartEvents.Name, new StringSerDes(), Events);
-        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNameStrategy));
+        var orders = driver.CreateOutputTopic(TopicCatalog.Orders.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<OrderPlaced>(registry.Client, TopicCatalog.Orders.SubjectNaming));
         const string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
         input.PipeInput("cart-4", Added("cart-4", "tea", 1, 4m, 0));

@@ -19,8 +19,8 @@ public sealed class LoginMonitoringTopologyTests(RegistryFixture registry) : ICl
     private (Streamiz.Kafka.Net.Mock.TopologyTestDriver Driver, Action<EmployeeLoggedIn> Pipe, Func<List<SecurityAlert>> Alerts) Start(int threshold = 5)
     {
         var driver = TestDriver.Create(b => LoginMonitoringTopology.Build(b, registry.Client, new LoginMonitoringOptions { FailureThreshold = threshold, Window = TimeSpan.FromMinutes(5) }));
-        var input = driver.CreateInputTopic(TopicCatalog.Logins.Name, new StringSerDes(), new AvroSerDes<EmployeeLoggedIn>(registry.Client, TopicCatalog.Logins.SubjectNameStrategy));
-        var output = driver.CreateOutputTopic(TopicCatalog.SecurityAlerts.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<SecurityAlert>(registry.Client, TopicCatalog.SecurityAlerts.SubjectNameStrategy));
+        var input = driver.CreateInputTopic(TopicCatalog.Logins.Name, new StringSerDes(), new AvroSerDes<EmployeeLoggedIn>(registry.Client, TopicCatalog.Logins.SubjectNaming));
+        var output = driver.CreateOutputTopic(TopicCatalog.SecurityAlerts.Name, TimeSpan.FromSeconds(1), new StringSerDes(), new AvroSerDes<SecurityAlert>(registry.Client, TopicCatalog.SecurityAlerts.SubjectNaming));
         return (driver, login => input.PipeInput(login.employeeId, login, login.occurredAt), () => [.. output.ReadKeyValueList().Select(r => r.Message.Value)]);
     }
 

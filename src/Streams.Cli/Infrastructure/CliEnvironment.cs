@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
+using Streams.Operations;
 
 namespace Streams.Cli.Infrastructure;
 
@@ -17,7 +18,8 @@ internal sealed class CliEnvironment(GlobalOptions options, TextWriter output, T
 
     /// <summary>
     /// Runs <paramref name="action"/> for <paramref name="command"/> and turns its failures into exit codes, so no
-    /// command has to: <see cref="CliException"/> carries its own, Kafka and registry errors are operation failures (1).
+    /// command has to: <see cref="CliException"/> carries its own, an operation's invalid request is a usage error (2),
+    /// a failed operation and Kafka and registry errors are operation failures (1).
     /// </summary>
     public void SetAction(Command command, Func<ParseResult, CliSession, CancellationToken, Task<int>> action)
     {
@@ -33,11 +35,16 @@ internal sealed class CliEnvironment(GlobalOptions options, TextWriter output, T
                 await Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return e.ExitCode;
             }
+            catch (InvalidRequestException e)
+            {
+                await Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return ExitCodes.Failed;
             }
-            catch (Exception e) when (e is KafkaException or SchemaRegistryException or HttpRequestException or IOException or InvalidDataException or Avro.AvroException)
+            catch (Exception e) when (e is OperationFailedException or KafkaException or SchemaRegistryException or HttpRequestException or IOException or InvalidDataException or Avro.AvroException)
             {
                 await Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failed;

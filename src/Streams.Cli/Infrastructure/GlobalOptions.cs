@@ -22,7 +22,8 @@ internal sealed class GlobalOptions
 
     // No DefaultValueFactory on the connection options: precedence is flag > environment > --config file > default,
     // and only an absent value can tell the config file's bootstrap.servers apart from a default.
-    public Option<string?> Bootstrap { get; } = new("--bootstrap", "-b")
+    // --bootstrap-server: the Kafka tools' name for it.
+    public Option<string?> Bootstrap { get; } = new("--bootstrap", "-b", "--bootstrap-server")
     {
         Description = $"Kafka bootstrap servers (host:port,...). Fallback: ${BootstrapVariable}, bootstrap.servers in --config, 127.0.0.1:9092",
         Recursive = true,

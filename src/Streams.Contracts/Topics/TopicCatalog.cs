@@ -1,4 +1,3 @@
-using Confluent.SchemaRegistry;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Logins;
 
@@ -16,23 +15,23 @@ public static class TopicCatalog
 
     /// <summary>Every login attempt, keyed by employee id.</summary>
     public static TopicDefinition Logins { get; } =
-        new("logins", 6, "employeeId", [typeof(EmployeeLoggedIn)], SubjectNameStrategy.Topic, KeepForever);
+        new("logins", 6, "employeeId", [typeof(EmployeeLoggedIn)], SubjectNaming.Topic, KeepForever);
 
     /// <summary>All events of a cart (added, removed, checked out) in one topic keyed by cart id, so one cart's events stay in order.</summary>
     public static TopicDefinition CartEvents { get; } =
-        new("cart-events", 6, "cartId", [typeof(ProductAddedToCart), typeof(ProductRemovedFromCart), typeof(CartCheckedOut)], SubjectNameStrategy.TopicRecord, KeepForever);
+        new("cart-events", 6, "cartId", [typeof(ProductAddedToCart), typeof(ProductRemovedFromCart), typeof(CartCheckedOut)], SubjectNaming.TopicRecord, KeepForever);
 
     /// <summary>The current state of each cart, derived from its events.</summary>
     public static TopicDefinition CartState { get; } =
-        new("cart-state", 6, "cartId", [typeof(CartState)], SubjectNameStrategy.Topic, LatestPerKey);
+        new("cart-state", 6, "cartId", [typeof(CartState)], SubjectNaming.Topic, LatestPerKey);
 
     /// <summary>Orders placed at checkout.</summary>
     public static TopicDefinition Orders { get; } =
-        new("orders", 6, "cartId", [typeof(OrderPlaced)], SubjectNameStrategy.Topic, KeepForever);
+        new("orders", 6, "cartId", [typeof(OrderPlaced)], SubjectNaming.Topic, KeepForever);
 
     /// <summary>Alerts raised by login monitoring.</summary>
     public static TopicDefinition SecurityAlerts { get; } =
-        new("security-alerts", 3, "employeeId", [typeof(SecurityAlert)], SubjectNameStrategy.Topic, KeepForever);
+        new("security-alerts", 3, "employeeId", [typeof(SecurityAlert)], SubjectNaming.Topic, KeepForever);
 
     /// <summary>Every topic, in a stable order.</summary>
     public static IReadOnlyList<TopicDefinition> All { get; } = [Logins, CartEvents, CartState, Orders, SecurityAlerts];

@@ -39,6 +39,7 @@ public sealed class DeadLetterWriter : IDisposable
         }).Build();
     }
 
+    /// <summary>The dead-letter topic written to.</summary>
     public string Topic { get; }
 
     /// <summary>Writes <paramref name="letter"/> and waits until the broker has acknowledged it.</summary>
@@ -83,6 +84,7 @@ public sealed class DeadLetterWriter : IDisposable
         return new Message<byte[]?, byte[]?> { Key = letter.Key, Value = letter.Value, Headers = headers };
     }
 
+    /// <summary>Waits briefly for letters still in flight, then closes the producer.</summary>
     public void Dispose()
     {
         _producer.Flush(TimeSpan.FromSeconds(5));

@@ -31,6 +31,11 @@ public sealed partial class EventConsumer : IDisposable
     // Touched only by the consume loop, and by the rebalance callbacks that librdkafka runs inside its Consume call.
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
 
+    /// <summary>Creates the consumer; it joins the group when <see cref="RunAsync"/> starts.</summary>
+    /// <param name="options">Group, topics, retries and Kafka settings.</param>
+    /// <param name="registry">Where the writers' schemas are read.</param>
+    /// <param name="handler">Called once per event, partitions in parallel and each partition in order.</param>
+    /// <param name="logger">Retries, dead letters and rebalances.</param>
     public EventConsumer(EventConsumerOptions options, ISchemaRegistryClient registry, Func<ConsumedEvent, CancellationToken, Task> handler, ILogger logger)
     {
         _options = options;
@@ -239,6 +244,8 @@ public sealed partial class EventConsumer : IDisposable
 
         var consumed = new ConsumedEvent(@event, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Key, record.Message.Timestamp.UtcDateTime, record.Message.Headers);
         var started = Stopwatch.GetTimestamp();
+        // A loop rather than a Polly retry pipeline: the log line needs the record, the dead-letter reason needs the
+        // attempt count, and MaxAttempts = 1 (no retry) is valid here but not for Polly's MaxRetryAttempts (>= 1).
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -281,6 +288,7 @@ public sealed partial class EventConsumer : IDisposable
             _options.GroupId)).ConfigureAwait(false);
     }
 
+    /// <summary>Closes the dead-letter producer and the consumer.</summary>
     public void Dispose()
     {
         _deadLetters.Dispose();

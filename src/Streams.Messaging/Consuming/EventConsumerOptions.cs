@@ -9,6 +9,7 @@ public sealed class EventConsumerOptions
     /// <summary>The consumer group: its committed offsets are its own, so every group reads every event at its own pace.</summary>
     public required string GroupId { get; set; }
 
+    /// <summary>The topics the group reads.</summary>
     public required IReadOnlyList<string> Topics { get; set; }
 
     /// <summary>Where a new group starts; <c>earliest</c> so a new consumer replays the whole log.</summary>

@@ -11,10 +11,13 @@ namespace Streams.Messaging.Diagnostics;
 /// </summary>
 public static class MessagingTelemetry
 {
+    /// <summary>The name of the ActivitySource and the Meter.</summary>
     public const string SourceName = "Streams.Messaging";
 
+    /// <summary>Send and process spans.</summary>
     public static readonly ActivitySource ActivitySource = new(SourceName);
 
+    /// <summary>The messaging metrics below.</summary>
     public static readonly Meter Meter = new(SourceName);
 
     /// <summary><c>messaging.client.sent.messages</c>: messages handed to Kafka, tagged with destination and error type.</summary>
@@ -41,12 +44,15 @@ public static class MessagingTelemetry
         "{message}",
         "Messages a consumer group has yet to read");
 
+    /// <summary>Sets the lag a consumer saw on one partition (negative counts as 0).</summary>
     public static void RecordLag(string group, string topic, int partition, long lag) => Lags[(group, topic, partition)] = Math.Max(lag, 0);
 
+    /// <summary>Drops a partition the consumer no longer holds, so its last lag is not reported forever.</summary>
     public static void ForgetLag(string group, string topic, int partition) => Lags.TryRemove((group, topic, partition), out _);
 
     /// <summary>The lags currently known, for status displays.</summary>
     public static IReadOnlyDictionary<(string Group, string Topic, int Partition), long> CurrentLags => Lags;
 
+    /// <summary>The <c>messaging.system</c> attribute's value.</summary>
     public const string System = "kafka";
 }

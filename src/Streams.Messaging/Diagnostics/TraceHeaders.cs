@@ -10,6 +10,7 @@ namespace Streams.Messaging.Diagnostics;
 /// </summary>
 public static class TraceHeaders
 {
+    /// <summary>Writes <paramref name="activity"/>'s trace context into <paramref name="headers"/> (nothing when null).</summary>
     public static void Inject(Activity? activity, Headers headers)
     {
         ArgumentNullException.ThrowIfNull(headers);

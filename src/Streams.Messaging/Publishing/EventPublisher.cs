@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Diagnostics;
 using Streams.Messaging.Serialization;
@@ -17,8 +18,11 @@ public sealed class EventPublisher : IDisposable
 {
     private int _disposed;
     private readonly IProducer<string, byte[]> _producer;
-    private readonly Dictionary<SubjectNameStrategy, AvroEventSerializer<ISpecificRecord>> _serializers;
+    private readonly Dictionary<SubjectNaming, AvroSerializer<ISpecificRecord>> _serializers;
 
+    /// <summary>Creates the publisher and its producer.</summary>
+    /// <param name="options">Kafka connection and settings, and whether schemas are registered automatically.</param>
+    /// <param name="registry">Where the events' schemas are registered or looked up.</param>
     public EventPublisher(EventPublisherOptions options, ISchemaRegistryClient registry)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -33,8 +37,8 @@ public sealed class EventPublisher : IDisposable
             LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 5,
         };
         _producer = new ProducerBuilder<string, byte[]>(config).Build();
-        _serializers = Enum.GetValues<SubjectNameStrategy>()
-            .ToDictionary(s => s, s => new AvroEventSerializer<ISpecificRecord>(registry, s, options.AutoRegisterSchemas));
+        _serializers = Enum.GetValues<SubjectNaming>()
+            .ToDictionary(s => s, s => new AvroSerializer<ISpecificRecord>(registry, s.ToSerializerConfig(options.AutoRegisterSchemas)));
     }
 
     /// <summary>Publishes one event and returns where it landed once the broker acknowledged it.</summary>
@@ -63,7 +67,7 @@ public sealed class EventPublisher : IDisposable
         TraceHeaders.Inject(activity ?? Activity.Current, headers);
 
         var context = new SerializationContext(MessageComponentType.Value, topic.Name, headers);
-        var value = await _serializers[topic.SubjectNameStrategy].SerializeAsync(@event, context).ConfigureAwait(false);
+        var value = await _serializers[topic.SubjectNaming].SerializeAsync(@event, context).ConfigureAwait(false);
         var message = new Message<string, byte[]> { Key = key, Value = value, Headers = headers, Timestamp = EventFields.OccurredAt(@event) is { } at ? new Timestamp(at) : Timestamp.Default };
 
         var started = Stopwatch.GetTimestamp();
@@ -92,6 +96,7 @@ public sealed class EventPublisher : IDisposable
     /// <summary>Waits until everything published so far is acknowledged.</summary>
     public void Flush(TimeSpan timeout) => _producer.Flush(timeout);
 
+    /// <summary>Waits up to 10 s for events still in flight, then closes the producer.</summary>
     public void Dispose()
     {
         // Idempotent: a host may close the publisher before the broker stops, and its container disposes it again.

@@ -22,11 +22,13 @@ public sealed class AvroEventDeserializer<T> : IAsyncDeserializer<T>
     private readonly ISchemaRegistryClient _registry;
     private readonly ConcurrentDictionary<int, Task<DatumReader<ISpecificRecord>>> _readers = new();
 
+    /// <summary>Creates the deserializer; writer schemas are fetched by id once and kept.</summary>
     public AvroEventDeserializer(ISchemaRegistryClient registry)
     {
         _registry = registry;
     }
 
+    /// <summary>Reads one Confluent-framed value; throws <see cref="InvalidDataException"/> for an unframed one.</summary>
     public async Task<T> DeserializeAsync(ReadOnlyMemory<byte> data, bool isNull, SerializationContext context)
     {
         if (isNull)

@@ -8,14 +8,6 @@ internal static class ConfluentWireFormat
     public const int HeaderSize = 5;
     private const byte MagicByte = 0;
 
-    public static void WriteHeader(Stream stream, int schemaId)
-    {
-        Span<byte> header = stackalloc byte[HeaderSize];
-        header[0] = MagicByte;
-        BinaryPrimitives.WriteInt32BigEndian(header[1..], schemaId);
-        stream.Write(header);
-    }
-
     public static int ReadSchemaId(ReadOnlySpan<byte> data)
     {
         if (data.Length < HeaderSize || data[0] != MagicByte)

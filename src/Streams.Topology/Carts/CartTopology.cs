@@ -27,9 +27,9 @@ public static class CartTopology
     public static void Build(StreamBuilder builder, ISchemaRegistryClient registry, string applicationId = "streams-topology")
     {
         var keys = new StringSerDes();
-        var events = new AvroSerDes<ISpecificRecord>(registry, TopicCatalog.CartEvents.SubjectNameStrategy);
-        var states = new AvroSerDes<CartState>(registry, TopicCatalog.CartState.SubjectNameStrategy);
-        var orders = new AvroSerDes<OrderPlaced>(registry, TopicCatalog.Orders.SubjectNameStrategy);
+        var events = new AvroSerDes<ISpecificRecord>(registry, TopicCatalog.CartEvents.SubjectNaming);
+        var states = new AvroSerDes<CartState>(registry, TopicCatalog.CartState.SubjectNaming);
+        var orders = new AvroSerDes<OrderPlaced>(registry, TopicCatalog.Orders.SubjectNaming);
 
         var cartEvents = builder.Stream(TopicCatalog.CartEvents.Name, keys, events, "cart-events").Traced(TopicCatalog.CartEvents.Name, applicationId);
 

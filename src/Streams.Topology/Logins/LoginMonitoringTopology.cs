@@ -23,8 +23,8 @@ public static class LoginMonitoringTopology
     public static void Build(StreamBuilder builder, ISchemaRegistryClient registry, LoginMonitoringOptions options, string applicationId = "streams-topology")
     {
         var keys = new StringSerDes();
-        var logins = new AvroSerDes<EmployeeLoggedIn>(registry, TopicCatalog.Logins.SubjectNameStrategy);
-        var alerts = new AvroSerDes<SecurityAlert>(registry, TopicCatalog.SecurityAlerts.SubjectNameStrategy);
+        var logins = new AvroSerDes<EmployeeLoggedIn>(registry, TopicCatalog.Logins.SubjectNaming);
+        var alerts = new AvroSerDes<SecurityAlert>(registry, TopicCatalog.SecurityAlerts.SubjectNaming);
 
         builder.Stream(TopicCatalog.Logins.Name, keys, logins, "logins")
             .Traced(TopicCatalog.Logins.Name, applicationId)

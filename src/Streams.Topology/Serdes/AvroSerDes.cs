@@ -2,13 +2,15 @@ using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streamiz.Kafka.Net.SerDes;
+using Streams.Contracts.Topics;
 using Streams.Messaging.Serialization;
 
 namespace Streams.Topology.Serdes;
 
 /// <summary>
-/// Streamiz SerDes over the registry-backed Avro serializers. Streamiz calls SerDes synchronously from its stream
+/// Streamiz SerDes over the registry-backed Avro serializers (Confluent's serializer, our deserializer). Streamiz calls SerDes synchronously from its stream
 /// threads, so this is the one place where the async serializers are bridged to sync (schema ids are cached after
 /// the first record of each type, so the bridge blocks only then).
 /// </summary>
@@ -18,9 +20,9 @@ public sealed class AvroSerDes<T> : AbstractSerDes<T>
     private readonly ISerializer<T> _serializer;
     private readonly IDeserializer<T> _deserializer;
 
-    public AvroSerDes(ISchemaRegistryClient registry, SubjectNameStrategy strategy)
+    public AvroSerDes(ISchemaRegistryClient registry, SubjectNaming naming)
     {
-        _serializer = new AvroEventSerializer<T>(registry, strategy).AsSyncOverAsync();
+        _serializer = new AvroSerializer<T>(registry, naming.ToSerializerConfig()).AsSyncOverAsync();
         _deserializer = new AvroEventDeserializer<T>(registry).AsSyncOverAsync();
     }
 

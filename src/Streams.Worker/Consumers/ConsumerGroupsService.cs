@@ -1,6 +1,7 @@
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Streams.Consumers;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Consuming;
 using Streams.Worker.Infrastructure;

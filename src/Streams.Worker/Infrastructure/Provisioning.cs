@@ -90,7 +90,7 @@ public sealed partial class Provisioning(StreamsEndpoints endpoints, ISchemaRegi
             foreach (var type in topic.ValueTypes)
             {
                 var schema = ((ISpecificRecord)Activator.CreateInstance(type)!).Schema;
-                var subject = topic.SubjectNameStrategy == SubjectNameStrategy.TopicRecord ? $"{topic.Name}-{schema.Fullname}" : $"{topic.Name}-value";
+                var subject = topic.SubjectNaming == SubjectNaming.TopicRecord ? $"{topic.Name}-{schema.Fullname}" : $"{topic.Name}-value";
                 var id = await registry.RegisterSchemaAsync(subject, new Schema(schema.ToString(), SchemaType.Avro)).ConfigureAwait(false);
                 LogSchemaRegistered(logger, subject, id);
             }

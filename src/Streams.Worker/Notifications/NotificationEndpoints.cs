@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Streams.Consumers.Notifications;
 
 namespace Streams.Worker.Notifications;
 

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Streams.Worker.Consumers;
+using Streams.Consumers;
 
 namespace Streams.Worker.Observability;
 
 /// <summary>Every few seconds, one line saying what the system did: events published per topic, orders, alerts, audit rows, consumer lag.</summary>
-public sealed partial class StatusReporter(WorkerCounters counters, AuditProjection audit, ILogger<StatusReporter> logger) : BackgroundService
+public sealed partial class StatusReporter(WorkerCounters counters, AuditProjection audit, Notifier notifier, ILogger<StatusReporter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,7 +19,7 @@ public sealed partial class StatusReporter(WorkerCounters counters, AuditProject
                     .GroupBy(l => l.Key.Group)
                     .OrderBy(g => g.Key, StringComparer.Ordinal)
                     .Select(g => $"{g.Key} {g.Sum(l => l.Value)}"));
-                LogStatus(logger, counters.PublishedCount, published, counters.Orders, counters.Alerts, audit.Count(), lag.Length == 0 ? "-" : lag);
+                LogStatus(logger, counters.PublishedCount, published, notifier.Orders, notifier.Alerts, audit.Count(), lag.Length == 0 ? "-" : lag);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

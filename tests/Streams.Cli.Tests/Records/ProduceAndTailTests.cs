@@ -3,8 +3,10 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
 using Streams.Cli.Tests.Support;
 using Streams.Contracts.Logins;
+using Streams.Contracts.Topics;
 using Streams.Messaging.Diagnostics;
 using Streams.Messaging.Serialization;
 
@@ -51,7 +53,7 @@ public sealed class ProduceAndTailTests(ClusterFixture cluster)
         await cluster.CreateTopicAsync(topic, 1);
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = cluster.RegistryUrl });
         using var producer = new ProducerBuilder<string, EmployeeLoggedIn>(new ProducerConfig { BootstrapServers = cluster.Bootstrap })
-            .SetValueSerializer(new AvroEventSerializer<EmployeeLoggedIn>(registry, SubjectNameStrategy.Topic))
+            .SetValueSerializer(new AvroSerializer<EmployeeLoggedIn>(registry, SubjectNaming.Topic.ToSerializerConfig()))
             .Build();
         using var activity = new Activity("publish").SetIdFormat(ActivityIdFormat.W3C).Start();
         var headers = new Headers();

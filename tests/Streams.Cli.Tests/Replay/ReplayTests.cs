@@ -1,5 +1,5 @@
 using Streams.Cli.Tests.Support;
-using Streams.Worker.Consumers;
+using Streams.Consumers;
 
 namespace Streams.Cli.Tests.Replay;
 

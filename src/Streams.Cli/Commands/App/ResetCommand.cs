@@ -3,6 +3,8 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Commands.Groups;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
+using Streams.Operations.Offsets;
 
 namespace Streams.Cli.Commands.App;
 
@@ -41,7 +43,7 @@ internal static class ResetCommand
             }
 
             // The group's offsets on internal topics are not inputs: they go with the topics.
-            var plan = (await ResetOffsetsCommand.PlanAsync(admin, appId, request, topic => !IsInternal(appId, topic)).ConfigureAwait(false)).ToList();
+            var plan = (await OffsetResetPlanner.PlanAsync(admin, appId, request, topic => !IsInternal(appId, topic)).ConfigureAwait(false)).ToList();
             var committedInternal = (await ClusterQueries.CommittedAsync(admin, appId).ConfigureAwait(false)).Keys
                 .Where(p => IsInternal(appId, p.Topic)).ToList();
             var stateDirectory = Path.GetFullPath(Path.Combine(parse.GetValue(stateDir)!, appId));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Groups;
 
@@ -13,11 +14,12 @@ internal static class DescribeCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var group = new Argument<string>("group") { Description = "Consumer group id" };
-        var command = new Command("describe", "Show a group's state, members, and committed offset, log end offset and lag per partition") { group };
+        var group = new NameArgument("group", "--group", "Consumer group id");
+        var command = new Command("describe", "Show a group's state, members, and committed offset, log end offset and lag per partition");
+        group.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
-            var groupId = parse.GetRequiredValue(group);
+            var groupId = group.Read(parse);
             using var admin = session.CreateAdmin();
             var description = await ClusterQueries.DescribeGroupAsync(admin, groupId).ConfigureAwait(false);
             var committed = await ClusterQueries.CommittedAsync(admin, groupId).ConfigureAwait(false);

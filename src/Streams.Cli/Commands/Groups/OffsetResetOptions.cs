@@ -2,33 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Xml;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Offsets;
 
 namespace Streams.Cli.Commands.Groups;
-
-/// <summary>How the new offset of each partition is chosen (kafka-consumer-groups' specifiers).</summary>
-internal enum ResetSpecifier
-{
-    ToEarliest,
-    ToLatest,
-    ToCurrent,
-    ToOffset,
-    ShiftBy,
-    ToDatetime,
-    FromFile,
-}
-
-/// <summary>One <c>--topic</c> scope: a topic, and its listed partitions or (null) all of them.</summary>
-internal sealed record TopicScope(string Topic, IReadOnlyList<int>? Partitions);
-
-/// <summary>A parsed, validated reset request. <see cref="Scopes"/> is null for <c>--all-topics</c> (or a plan file alone).</summary>
-internal sealed record OffsetResetRequest(
-    IReadOnlyList<TopicScope>? Scopes,
-    ResetSpecifier Specifier,
-    long Value,
-    DateTimeOffset Time,
-    string? PlanFile,
-    bool Execute,
-    string? ExportFile);
 
 /// <summary>
 /// The scope, specifier and execute/export options of <c>kafka-consumer-groups --reset-offsets</c>, shared by
@@ -138,29 +114,8 @@ internal sealed class OffsetResetOptions
             parse.GetValue(_execute), parse.GetValue(_export)?.FullName);
     }
 
-    private static TopicScope ParseScope(string value)
-    {
-        var colon = value.LastIndexOf(':');
-        if (colon < 0)
-        {
-            return new TopicScope(value, null);
-        }
-
-        var partitions = new List<int>();
-        foreach (var part in value[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var partition))
-            {
-                throw CliException.Usage($"--topic expects topic or topic:0,1,... got '{value}'");
-            }
-
-            partitions.Add(partition);
-        }
-
-        return colon == 0 || partitions.Count == 0
-            ? throw CliException.Usage($"--topic expects topic or topic:0,1,... got '{value}'")
-            : new TopicScope(value[..colon], partitions);
-    }
+    private static TopicScope ParseScope(string value) =>
+        TopicScope.TryParse(value, out var scope) ? scope : throw CliException.Usage($"--topic expects topic or topic:0,1,... got '{value}'");
 
     private static DateTimeOffset ParseDateTime(string value) =>
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)

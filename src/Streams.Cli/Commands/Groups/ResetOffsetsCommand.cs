@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Offsets;
 
 namespace Streams.Cli.Commands.Groups;
 
@@ -11,33 +12,21 @@ internal static class ResetOffsetsCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var group = new Argument<string>("group") { Description = "Consumer group id" };
+        var group = new NameArgument("group", "--group", "Consumer group id");
         var reset = new OffsetResetOptions();
-        var command = new Command("reset-offsets", "Plan (default) or --execute a reset of a group's committed offsets") { group };
+        var command = new Command("reset-offsets", "Plan (default) or --execute a reset of a group's committed offsets");
+        group.AddTo(command);
         reset.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
-            var groupId = parse.GetRequiredValue(group);
+            var groupId = group.Read(parse);
             var request = reset.Read(parse, TimeProvider.System);
             using var admin = session.CreateAdmin();
-            var plan = await PlanAsync(admin, groupId, request).ConfigureAwait(false);
+            var plan = await OffsetResetPlanner.PlanAsync(admin, groupId, request).ConfigureAwait(false);
             await WriteAndApplyAsync(session, admin, groupId, request, plan).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Refuses an active group, then computes the plan (shared with <c>app reset</c>).</summary>
-    internal static async Task<IReadOnlyList<PlannedOffset>> PlanAsync(Confluent.Kafka.IAdminClient admin, string groupId, OffsetResetRequest request, Func<string, bool>? includeTopic = null)
-    {
-        var description = await ClusterQueries.DescribeGroupAsync(admin, groupId).ConfigureAwait(false);
-        if (ClusterQueries.IsActive(description))
-        {
-            throw new CliException($"Group '{groupId}' is active ({description.State}, {description.Members.Count} member(s)); stop its consumers first. Members: {ClusterQueries.DescribeMembers(description)}");
-        }
-
-        var committed = await ClusterQueries.CommittedAsync(admin, groupId).ConfigureAwait(false);
-        return await OffsetResetPlanner.PlanAsync(admin, groupId, request, committed, includeTopic).ConfigureAwait(false);
     }
 
     internal static async Task WriteAndApplyAsync(CliSession session, Confluent.Kafka.IAdminClient admin, string groupId, OffsetResetRequest request, IReadOnlyList<PlannedOffset> plan)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Perf;
 
@@ -14,13 +15,14 @@ internal static class ConsumeCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to read" };
+        var topic = new NameArgument("topic", "--topic", "Topic to read");
         var messages = new Option<int>("--messages", "-n") { Description = "Stop after this many (default: everything now in the topic)" };
         var timeout = new Option<int>("--timeout-ms") { Description = "Give up after this long without a record", DefaultValueFactory = _ => 10_000 };
-        var command = new Command("consume", "Measure consumer throughput") { topic, messages, timeout };
+        var command = new Command("consume", "Measure consumer throughput") { messages, timeout };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             using var admin = session.CreateAdmin();
             var partitions = await ClusterQueries.PartitionsAsync(admin, name).ConfigureAwait(false);
             var end = await ClusterQueries.OffsetsAsync(admin, partitions, Confluent.Kafka.Admin.OffsetSpec.Latest()).ConfigureAwait(false);

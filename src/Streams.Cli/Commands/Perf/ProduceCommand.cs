@@ -13,12 +13,13 @@ internal static class ProduceCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to write to (must exist)" };
+        var topic = new NameArgument("topic", "--topic", "Topic to write to (must exist)");
         var messages = new Option<int>("--messages", "-n") { Description = "How many messages", DefaultValueFactory = _ => 100_000 };
         var size = new Option<int>("--size") { Description = "Value size in bytes", DefaultValueFactory = _ => 100 };
         var rate = new Option<int>("--rate") { Description = "Messages per second (0: as fast as possible)", DefaultValueFactory = _ => 0 };
         var acks = new Option<string>("--acks") { Description = "0, 1 or all", DefaultValueFactory = _ => "all" };
-        var command = new Command("produce", "Measure producer throughput and latency") { topic, messages, size, rate, acks };
+        var command = new Command("produce", "Measure producer throughput and latency") { messages, size, rate, acks };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
             var count = parse.GetValue(messages);
@@ -36,7 +37,7 @@ internal static class ProduceCommand
                 "all" or "-1" => Acks.All,
                 var other => throw CliException.Usage($"--acks expects 0, 1 or all, got '{other}'"),
             };
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var payload = new byte[bytes];
             Random.Shared.NextBytes(payload);
             var latencies = new List<double>(count);

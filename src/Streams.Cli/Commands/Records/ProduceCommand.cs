@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Avro.Generic;
-using Avro.IO;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Streams.Cli.Infrastructure;
 using Streams.Contracts;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Publishing;
+using Streams.Messaging.Serialization;
+using Streams.Operations.Records;
 
 namespace Streams.Cli.Commands.Records;
 
@@ -21,16 +21,17 @@ internal static class ProduceCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to write to" };
+        var topic = new NameArgument("topic", "--topic", "Topic to write to");
         var file = new Option<FileInfo?>("--file") { Description = "JSON lines file (default: standard input)" };
         var type = new Option<string?>("--type") { Description = "Contract record type (e.g. EmployeeLoggedIn); required on topics carrying several types" };
         var subject = new Option<string?>("--subject") { Description = "Use the latest schema of this registry subject (default: the contract's, else <topic>-value)" };
         var keyField = new Option<string?>("--key-field") { Description = "Record field whose value is the key (default: the catalog's key for the topic; none otherwise)" };
         var headers = new Option<string[]>("--header") { Description = "Header name=value added to every record; repeatable" };
-        var command = new Command("produce", "Write JSON lines to a topic as Avro records") { topic, file, type, subject, keyField, headers };
+        var command = new Command("produce", "Write JSON lines to a topic as Avro records") { file, type, subject, keyField, headers };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var catalog = TopicCatalog.All.FirstOrDefault(t => t.Name == name);
             var extraHeaders = parse.GetValue(headers) ?? [];
             using var registry = session.CreateRegistryClient();
@@ -41,7 +42,7 @@ internal static class ProduceCommand
                 ? await File.ReadAllLinesAsync(path.FullName, cancellationToken).ConfigureAwait(false)
                 : await ReadAllLinesAsync(session.Input, cancellationToken).ConfigureAwait(false);
             var messages = new List<Message<byte[]?, byte[]?>>();
-            var writer = new GenericDatumWriter<object>(schema);
+            var encoder = new RecordEncoder(schema, schemaId);
             for (var i = 0; i < lines.Length; i++)
             {
                 if (string.IsNullOrWhiteSpace(lines[i]))
@@ -49,7 +50,7 @@ internal static class ProduceCommand
                     continue;
                 }
 
-                messages.Add(Encode(lines[i], i + 1, schema, schemaId, writer, key, extraHeaders));
+                messages.Add(Encode(lines[i], i + 1, encoder, key, extraHeaders));
             }
 
             using var producer = session.CreateProducer(c => c.EnableIdempotence = true);
@@ -67,14 +68,14 @@ internal static class ProduceCommand
         return command;
     }
 
-    private static Message<byte[]?, byte[]?> Encode(string line, int number, Avro.Schema schema, int schemaId, GenericDatumWriter<object> writer, string? keyField, string[] headers)
+    private static Message<byte[]?, byte[]?> Encode(string line, int number, RecordEncoder encoder, string? keyField, string[] headers)
     {
-        object? datum;
+        byte[] value;
         string? key = null;
         try
         {
             using var json = JsonDocument.Parse(line);
-            datum = AvroJson.FromJson(json.RootElement, schema);
+            value = encoder.Encode(json.RootElement);
             if (keyField is not null)
             {
                 key = json.RootElement.TryGetProperty(keyField, out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()
@@ -87,21 +88,14 @@ internal static class ProduceCommand
         }
         catch (JsonSchemaMismatchException e)
         {
-            throw new CliException($"line {number}: does not match {schema.Fullname}: {e.Message}");
+            throw new CliException($"line {number}: does not match {encoder.Schema.Fullname}: {e.Message}");
         }
-
-        using var stream = new MemoryStream();
-        stream.WriteByte(0);
-        Span<byte> id = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(id, schemaId);
-        stream.Write(id);
-        writer.Write(datum!, new BinaryEncoder(stream));
 
         var message = new Message<byte[]?, byte[]?>
         {
             Key = key is null ? null : Encoding.UTF8.GetBytes(key),
-            Value = stream.ToArray(),
-            Headers = [new Header(EventHeaders.EventType, Encoding.UTF8.GetBytes(schema.Fullname))],
+            Value = value,
+            Headers = [new Header(EventHeaders.EventType, Encoding.UTF8.GetBytes(encoder.Schema.Fullname))],
         };
         foreach (var header in headers)
         {
@@ -147,7 +141,7 @@ internal static class ProduceCommand
         }
 
         var schema = ((Avro.Specific.ISpecificRecord)Activator.CreateInstance(candidates[0])!).Schema;
-        var strategy = catalog?.SubjectNameStrategy ?? SubjectNameStrategy.Topic;
+        var strategy = (catalog?.SubjectNaming ?? SubjectNaming.Topic).ToConfluent();
         var subjectName = await strategy.ToAsyncDelegate(registry)(new SerializationContext(MessageComponentType.Value, topic), schema.Fullname).ConfigureAwait(false);
         var id = await registry.RegisterSchemaAsync(subjectName, new Schema(schema.ToString(), SchemaType.Avro)).ConfigureAwait(false);
         return (schema, id);

@@ -7,6 +7,8 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
 using Streams.Messaging.Diagnostics;
+using Streams.Operations.Cluster;
+using Streams.Operations.Records;
 
 namespace Streams.Cli.Commands.Records;
 
@@ -21,7 +23,7 @@ internal static class TailCommand
 
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to read" };
+        var topic = new NameArgument("topic", "--topic", "Topic to read");
         var from = new Option<string>("--from")
         {
             Description = "Where to start: beginning, end, an offset (every partition), or an ISO 8601 time",
@@ -30,10 +32,11 @@ internal static class TailCommand
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep waiting for new records (Ctrl+C stops)" };
         var max = new Option<int?>("--max-messages", "-n") { Description = "Stop after this many records" };
         var partition = new Option<int[]>("--partition", "-p") { Description = "Only these partitions; repeatable" };
-        var command = new Command("tail", "Print a topic's records, Avro decoded to JSON") { topic, from, follow, max, partition };
+        var command = new Command("tail", "Print a topic's records, Avro decoded to JSON") { from, follow, max, partition };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var limit = parse.GetValue(max) ?? int.MaxValue;
             using var admin = session.CreateAdmin();
             var partitions = (await ClusterQueries.PartitionsAsync(admin, name).ConfigureAwait(false))

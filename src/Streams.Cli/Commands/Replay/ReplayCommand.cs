@@ -3,9 +3,11 @@ using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Streams.Cli.Infrastructure;
+using Streams.Consumers;
+using Streams.Consumers.Notifications;
 using Streams.Messaging.Consuming;
 using Streams.Messaging.Serialization;
-using Streams.Worker.Consumers;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Replay;
 
@@ -25,22 +27,23 @@ internal static class ReplayCommand
             var audit = new AuditProjection(Path.Combine(dataDir, "audit.db"));
             return (audit.HandleAsync, audit);
         },
-        [Notifier.GroupId] = (_, logging) => (new Notifier(new Streams.Worker.Notifications.NotificationHub(), logging.CreateLogger<Notifier>()).HandleAsync, null),
+        [Notifier.GroupId] = (_, logging) => (new Notifier(new NotificationHub(), logging.CreateLogger<Notifier>()).HandleAsync, null),
     };
 
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic to replay" };
+        var topic = new NameArgument("topic", "--topic", "Topic to replay");
         var consumer = new Option<string>("--consumer") { Description = $"The worker's consumer to replay through: {string.Join(", ", Consumers.Keys)}", Required = true };
         consumer.AcceptOnlyFromAmong([.. Consumers.Keys]);
         var from = new Option<string>("--from") { Description = "First record: beginning, an offset, or an ISO 8601 time", DefaultValueFactory = _ => "beginning" };
         var to = new Option<string>("--to") { Description = "Stop before: end (the log end now), an offset, or an ISO 8601 time", DefaultValueFactory = _ => "end" };
         var partition = new Option<int[]>("--partition", "-p") { Description = "Only these partitions; repeatable" };
         var dataDir = new Option<string>("--data-dir") { Description = "The worker's data directory (the audit projection's database is {data-dir}/audit.db)", DefaultValueFactory = _ => "data" };
-        var command = new Command("replay", "Replay a range of a topic through one of the worker's consumers, without touching its group's offsets") { topic, consumer, from, to, partition, dataDir };
+        var command = new Command("replay", "Replay a range of a topic through one of the worker's consumers, without touching its group's offsets") { consumer, from, to, partition, dataDir };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var consumerName = parse.GetRequiredValue(consumer);
             using var admin = session.CreateAdmin();
             var partitions = (await ClusterQueries.PartitionsAsync(admin, name).ConfigureAwait(false))

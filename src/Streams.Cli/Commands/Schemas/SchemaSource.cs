@@ -3,6 +3,7 @@ using Confluent.SchemaRegistry;
 using Streams.Cli.Infrastructure;
 using Streams.Contracts;
 using Streams.Contracts.Topics;
+using Streams.Messaging.Serialization;
 
 namespace Streams.Cli.Commands.Schemas;
 
@@ -56,7 +57,7 @@ internal sealed class SchemaSource
     {
         var topic = TopicCatalog.For(type);
         var schema = ((Avro.Specific.ISpecificRecord)Activator.CreateInstance(type)!).Schema;
-        return await topic.SubjectNameStrategy.ToAsyncDelegate(registry)(
+        return await topic.SubjectNaming.ToConfluent().ToAsyncDelegate(registry)(
             new Confluent.Kafka.SerializationContext(Confluent.Kafka.MessageComponentType.Value, topic.Name), schema.Fullname).ConfigureAwait(false);
     }
 }

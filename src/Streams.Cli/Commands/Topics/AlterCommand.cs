@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Topics;
 
@@ -9,14 +10,15 @@ internal static class AlterCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic name" };
+        var topic = new NameArgument("topic", "--topic", "Topic name");
         var partitions = new Option<int?>("--partitions") { Description = "New, larger partition count (Kafka cannot shrink a topic)" };
         var configs = new Option<string[]>("--config") { Description = "Set topic config name=value; repeatable" };
         var deleteConfigs = new Option<string[]>("--delete-config") { Description = "Remove a topic config override (back to the broker default); repeatable" };
-        var command = new Command("alter", "Add partitions or change configs of a topic") { topic, partitions, configs, deleteConfigs };
+        var command = new Command("alter", "Add partitions or change configs of a topic") { partitions, configs, deleteConfigs };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var set = ConfigArguments.Parse(parse.GetValue(configs));
             var delete = parse.GetValue(deleteConfigs) ?? [];
             var count = parse.GetValue(partitions);

@@ -9,15 +9,16 @@ internal static class CreateCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic name" };
+        var topic = new NameArgument("topic", "--topic", "Topic name");
         var partitions = new Option<int?>("--partitions") { Description = "Partition count (default: the broker's num.partitions)" };
         var replication = new Option<short?>("--replication-factor") { Description = "Replicas per partition (default: the broker's default.replication.factor)" };
         var configs = new Option<string[]>("--config") { Description = "Topic config name=value; repeatable" };
         var ifNotExists = new Option<bool>("--if-not-exists") { Description = "Succeed when the topic already exists" };
-        var command = new Command("create", "Create a topic") { topic, partitions, replication, configs, ifNotExists };
+        var command = new Command("create", "Create a topic") { partitions, replication, configs, ifNotExists };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             var specification = new TopicSpecification
             {
                 Name = name,

@@ -9,12 +9,13 @@ internal static class DeleteCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topics = new Argument<string[]>("topics") { Description = "Topic names", Arity = ArgumentArity.OneOrMore };
+        var topics = new NamesArgument("topics", "--topic", "Topic names");
         var ifExists = new Option<bool>("--if-exists") { Description = "Succeed when a topic does not exist" };
-        var command = new Command("delete", "Delete topics and all their records") { topics, ifExists };
+        var command = new Command("delete", "Delete topics and all their records") { ifExists };
+        topics.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
-            var names = parse.GetRequiredValue(topics);
+            var names = topics.Read(parse);
             using var admin = session.CreateAdmin();
             try
             {

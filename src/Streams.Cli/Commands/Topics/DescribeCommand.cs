@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Topics;
 
@@ -9,12 +10,13 @@ internal static class DescribeCommand
 {
     public static Command Create(CliEnvironment cli)
     {
-        var topic = new Argument<string>("topic") { Description = "Topic name" };
+        var topic = new NameArgument("topic", "--topic", "Topic name");
         var allConfigs = new Option<bool>("--all-configs") { Description = "Show every config, not only those set on the topic" };
-        var command = new Command("describe", "Show a topic's partitions, offsets and configs") { topic, allConfigs };
+        var command = new Command("describe", "Show a topic's partitions, offsets and configs") { allConfigs };
+        topic.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
-            var name = parse.GetRequiredValue(topic);
+            var name = topic.Read(parse);
             using var admin = session.CreateAdmin();
             var metadata = await ClusterQueries.MetadataAsync(admin).ConfigureAwait(false);
             var found = metadata.Topics.FirstOrDefault(t => t.Topic == name && !t.Error.IsError)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Streams.Cli.Infrastructure;
+using Streams.Operations.Cluster;
 
 namespace Streams.Cli.Commands.Topics;
 

@@ -5,14 +5,14 @@ using System.Text.Json.Nodes;
 using Avro;
 using Avro.Generic;
 
-namespace Streams.Cli.Infrastructure;
+namespace Streams.Operations.Records;
 
 /// <summary>
 /// Avro generic data to and from plain JSON, driven by the schema so it serves every record, generated contract or
 /// not. The JSON is what a person would write (no Avro union wrappers; decimals as numbers, timestamps as ISO 8601
 /// strings), and what <c>tail</c> prints <c>produce</c> accepts.
 /// </summary>
-internal static class AvroJson
+public static class AvroJson
 {
     /// <summary>A value decoded by <see cref="GenericDatumReader{T}"/> as JSON.</summary>
     public static JsonNode? ToJson(object? value) => value switch
@@ -41,6 +41,9 @@ internal static class AvroJson
     /// Converts JSON to the generic data <see cref="GenericDatumWriter{T}"/> writes with <paramref name="schema"/>.
     /// Throws <see cref="JsonSchemaMismatchException"/> naming the path of the first field that does not fit.
     /// </summary>
+    /// <param name="json">The JSON value.</param>
+    /// <param name="schema">The schema to write with.</param>
+    /// <param name="path">Where <paramref name="json"/> sits in the document, for error messages.</param>
     public static object? FromJson(JsonElement json, Schema schema, string path = "$")
     {
         switch (schema)
@@ -208,7 +211,10 @@ internal static class AvroJson
 }
 
 /// <summary>JSON that does not fit a schema; <see cref="Path"/> is the field at fault (<c>$.lines[0].quantity</c>).</summary>
-internal sealed class JsonSchemaMismatchException(string path, string reason) : Exception($"{path}: {reason}")
+/// <param name="path">The field at fault.</param>
+/// <param name="reason">What is wrong with it.</param>
+public sealed class JsonSchemaMismatchException(string path, string reason) : Exception($"{path}: {reason}")
 {
+    /// <summary>The field at fault, as a JSON path.</summary>
     public string Path { get; } = path;
 }

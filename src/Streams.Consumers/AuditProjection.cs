@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Streams.Messaging.Consuming;
 
-namespace Streams.Worker.Consumers;
+namespace Streams.Consumers;
 
 /// <summary>
 /// The audit trail as a queryable table: every event of every topic, one row per event id, so re-reading the log (a
@@ -11,6 +11,7 @@ namespace Streams.Worker.Consumers;
 /// </summary>
 public sealed class AuditProjection : IDisposable
 {
+    /// <summary>The consumer group the worker runs the projection in.</summary>
     public const string GroupId = "audit-projection";
 
     private readonly SqliteConnection _connection;
@@ -18,6 +19,8 @@ public sealed class AuditProjection : IDisposable
     // One connection, used one call at a time: partitions are handled in parallel, and SQLite serializes writes anyway.
     private readonly Lock _gate = new();
 
+    /// <summary>Opens (or creates) the projection's SQLite database.</summary>
+    /// <param name="databasePath">The database file; its directory is created when missing.</param>
     public AuditProjection(string databasePath)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
@@ -34,6 +37,7 @@ public sealed class AuditProjection : IDisposable
         create.ExecuteNonQuery();
     }
 
+    /// <summary>Writes one event's row, replacing the row of the same event id.</summary>
     public Task HandleAsync(ConsumedEvent consumed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(consumed);
@@ -58,6 +62,7 @@ public sealed class AuditProjection : IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>The number of rows.</summary>
     public long Count()
     {
         using var scope = _gate.EnterScope();
@@ -91,5 +96,6 @@ public sealed class AuditProjection : IDisposable
         delete.ExecuteNonQuery();
     }
 
+    /// <summary>Closes the database.</summary>
     public void Dispose() => _connection.Dispose();
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 
-namespace Streams.Worker.Notifications;
+namespace Streams.Consumers.Notifications;
 
 /// <summary>
 /// Fans notifications out to every connected client. Each client has a bounded queue; a client too slow to keep up
@@ -11,8 +11,10 @@ public sealed class NotificationHub
 {
     private readonly ConcurrentDictionary<Guid, Channel<Notification>> _clients = new();
 
+    /// <summary>Clients subscribed right now.</summary>
     public int ClientCount => _clients.Count;
 
+    /// <summary>Queues the notification for every subscribed client, without waiting for any of them.</summary>
     public void Publish(Notification notification)
     {
         foreach (var client in _clients.Values)
@@ -21,6 +23,7 @@ public sealed class NotificationHub
         }
     }
 
+    /// <summary>The notifications published from now on, until <paramref name="cancellationToken"/> ends the subscription.</summary>
     public async IAsyncEnumerable<Notification> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();

@@ -1,10 +1,10 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 
-namespace Streams.Cli.Infrastructure;
+namespace Streams.Operations.Cluster;
 
-/// <summary>The admin look-ups several commands share, shaped as the commands need them (dictionaries by partition).</summary>
-internal static class ClusterQueries
+/// <summary>The admin look-ups operations share, shaped as they need them (dictionaries by partition).</summary>
+public static class ClusterQueries
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
@@ -15,11 +15,13 @@ internal static class ClusterQueries
     /// </summary>
     public static Task<Metadata> MetadataAsync(IAdminClient admin) => Task.Run(() => admin.GetMetadata(Timeout));
 
+    /// <summary>The partitions of <paramref name="topic"/>, in order.</summary>
+    /// <exception cref="OperationFailedException">The topic does not exist.</exception>
     public static async Task<IReadOnlyList<TopicPartition>> PartitionsAsync(IAdminClient admin, string topic)
     {
         var metadata = await MetadataAsync(admin).ConfigureAwait(false);
         var found = metadata.Topics.FirstOrDefault(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError)
-            ?? throw new CliException($"Topic '{topic}' does not exist.");
+            ?? throw new OperationFailedException($"Topic '{topic}' does not exist.");
         return [.. found.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).OrderBy(p => p.Partition.Value)];
     }
 
@@ -69,6 +71,7 @@ internal static class ClusterQueries
             .ToDictionary(p => p.TopicPartition, p => p.Offset.Value);
     }
 
+    /// <summary>The group's state and members (a group that does not exist is described as <see cref="ConsumerGroupState.Dead"/>).</summary>
     public static async Task<ConsumerGroupDescription> DescribeGroupAsync(IAdminClient admin, string group)
     {
         var result = await admin.DescribeConsumerGroupsAsync([group]).ConfigureAwait(false);
@@ -79,6 +82,7 @@ internal static class ClusterQueries
     public static bool IsActive(ConsumerGroupDescription group) =>
         group.Members.Count > 0 || group.State is ConsumerGroupState.Stable or ConsumerGroupState.PreparingRebalance or ConsumerGroupState.CompletingRebalance;
 
+    /// <summary>The members and their assignments in one line, for telling a person who is still in the group.</summary>
     public static string DescribeMembers(ConsumerGroupDescription group) =>
         string.Join("; ", group.Members.Select(m =>
             $"{m.ConsumerId} (client {m.ClientId}, host {m.Host}{(m.GroupInstanceId is { Length: > 0 } instance ? ", instance " + instance : "")}) assigned "

@@ -5,21 +5,25 @@ using Avro.Generic;
 using Avro.IO;
 using Confluent.SchemaRegistry;
 
-namespace Streams.Cli.Infrastructure;
+namespace Streams.Operations.Records;
 
 /// <summary>A decoded key or value: JSON, and the registry schema it was written with (null for plain bytes).</summary>
-internal sealed record DecodedData(JsonNode? Json, int? SchemaId, string? SchemaName);
+/// <param name="Json">The data as JSON; null for a null key or value.</param>
+/// <param name="SchemaId">The registry id of the writer's schema, for Confluent-framed Avro.</param>
+/// <param name="SchemaName">The writer schema's full name, for Confluent-framed Avro.</param>
+public sealed record DecodedData(JsonNode? Json, int? SchemaId, string? SchemaName);
 
 /// <summary>
 /// Turns record keys and values into JSON: Confluent-framed Avro is read with the writer's schema from the registry
 /// (generic records, so a schema no contract knows decodes too), anything else as UTF-8 text or, failing that, base64.
 /// </summary>
-internal sealed class RecordDecoder(ISchemaRegistryClient registry)
+public sealed class RecordDecoder(ISchemaRegistryClient registry)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Dictionary<int, (Avro.Schema Schema, GenericDatumReader<object> Reader)?> _readers = [];
 
+    /// <summary>Decodes one key or value; schemas are fetched once per id and kept (not thread-safe).</summary>
     public async Task<DecodedData> DecodeAsync(byte[]? data)
     {
         if (data is null)

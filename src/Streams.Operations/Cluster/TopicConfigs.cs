@@ -1,11 +1,12 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 
-namespace Streams.Cli.Commands.Topics;
+namespace Streams.Operations.Cluster;
 
 /// <summary>DescribeConfigs and IncrementalAlterConfigs for topics, keyed by topic name.</summary>
-internal static class TopicConfigs
+public static class TopicConfigs
 {
+    /// <summary>Every config entry of each of <paramref name="topics"/>, defaults included.</summary>
     public static async Task<Dictionary<string, List<ConfigEntryResult>>> DescribeAsync(IAdminClient admin, IEnumerable<string> topics)
     {
         var resources = topics.Select(t => new ConfigResource { Type = ResourceType.Topic, Name = t }).ToList();

@@ -3,17 +3,29 @@ using Microsoft.Extensions.Logging;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Logins;
 using Streams.Messaging.Consuming;
-using Streams.Worker.Notifications;
+using Streams.Consumers.Notifications;
 
-namespace Streams.Worker.Consumers;
+namespace Streams.Consumers;
 
 /// <summary>
 /// Tells people what happened, as it happens: security alerts and order confirmations are pushed to every client
 /// connected to <c>/notifications</c> (Server-Sent Events, no polling) and written to the log.
 /// </summary>
-public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logger, Observability.WorkerCounters? counters = null)
+public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logger)
 {
+    /// <summary>The consumer group the worker runs the notifier in.</summary>
     public const string GroupId = "notifier";
+
+    private long _orders;
+    private long _alerts;
+
+    /// <summary>Orders notified since start (the worker's status line).</summary>
+    public long Orders => Interlocked.Read(ref _orders);
+
+    /// <summary>Security alerts notified since start.</summary>
+    public long Alerts => Interlocked.Read(ref _alerts);
+
+    /// <summary>Pushes a security alert or an order confirmation to every connected client; other events are ignored.</summary>
 
     public Task HandleAsync(ConsumedEvent consumed, CancellationToken cancellationToken)
     {
@@ -22,12 +34,12 @@ public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logg
         {
             case SecurityAlert alert:
                 LogAlert(logger, alert.employeeId, alert.reason, alert.windowStart, alert.windowEnd);
-                counters?.AlertRaised();
+                Interlocked.Increment(ref _alerts);
                 hub.Publish(new Notification("alert", JsonSerializer.Serialize(new { alert.eventId, alert.employeeId, alert.failedAttempts, alert.windowStart, alert.windowEnd, alert.reason })));
                 break;
             case OrderPlaced order:
                 LogOrder(logger, order.orderId, order.customerId, order.lines.Count, (decimal)order.total, order.currency);
-                counters?.OrderPlaced();
+                Interlocked.Increment(ref _orders);
                 hub.Publish(new Notification("order", JsonSerializer.Serialize(new { order.orderId, order.cartId, order.customerId, lines = order.lines.Count, total = (decimal)order.total, order.currency })));
                 break;
         }
