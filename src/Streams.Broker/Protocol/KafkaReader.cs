@@ -106,7 +106,9 @@ internal struct KafkaReader(ReadOnlyMemory<byte> buffer, bool flexible)
     public ReadOnlyMemory<byte>? ReadNullableBytes()
     {
         var length = Flexible ? (int)ReadUnsignedVarint() - 1 : ReadInt32();
-        return length < 0 ? null : TakeMemory(length);
+
+        // The cast matters: a bare null would convert to an empty ReadOnlyMemory (through byte[]), never to null.
+        return length < 0 ? (ReadOnlyMemory<byte>?)null : TakeMemory(length);
     }
 
     public ReadOnlyMemory<byte> ReadBytes() => ReadNullableBytes() ?? ReadOnlyMemory<byte>.Empty;

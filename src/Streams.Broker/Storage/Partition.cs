@@ -114,6 +114,13 @@ internal sealed class Partition : IDisposable
         }
     }
 
+    /// <summary>ListOffsets' special timestamps.</summary>
+    public const long ListOffsetsLatest = -1;
+
+    public const long ListOffsetsEarliest = -2;
+
+    public const long ListOffsetsMaxTimestamp = -3;
+
     /// <summary>
     /// ListOffsets' lookup (Kafka's fetchOffsetForTimestamp): -1 latest (the LSO, as read_committed needs),
     /// -2 earliest, -3 the record with the largest timestamp, otherwise the first record whose timestamp is at or
@@ -135,13 +142,6 @@ internal sealed class Partition : IDisposable
                 return Log.FetchOffsetByTimestamp(timestamp) is { } found ? (ErrorCode.None, found.Timestamp, found.Offset) : (ErrorCode.None, -1, -1);
         }
     }
-
-    /// <summary>ListOffsets' special timestamps.</summary>
-    public const long ListOffsetsLatest = -1;
-
-    public const long ListOffsetsEarliest = -2;
-
-    public const long ListOffsetsMaxTimestamp = -3;
 
     /// <summary>Background upkeep: retention, <c>flush.ms</c>, producer expiry. Returns segments whose files can go.</summary>
     public IReadOnlyList<LogSegment> Maintain(bool applyRetention, long producerExpirationMs)
