@@ -41,12 +41,40 @@ public class GeneratedCodecTests
         var type = GeneratedMessages().Single(t => t.Name == message);
         try
         {
-            RoundTripMethod.MakeGenericMethod(type).Invoke(null, [version]);
+            RoundTripMethod.MakeGenericMethod(type).Invoke(null, [version, false]);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(MessagesAndVersions))]
+    public void Nulls_round_trip_where_the_version_allows_them_and_are_refused_where_it_does_not(string message, short version)
+    {
+        var type = GeneratedMessages().Single(t => t.Name == message);
+        try
+        {
+            RoundTripMethod.MakeGenericMethod(type).Invoke(null, [version, true]);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is ProtocolException)
+        {
+            // Some field is null where this version cannot encode a null: refusing is right.
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+        }
+    }
+
+    [Fact]
+    public void Nulls_survive_a_round_trip_in_versions_that_allow_them()
+    {
+        RoundTrip<Broker.Protocol.Messages.OffsetFetchRequest>(2, nulls: true);
+        RoundTrip<Broker.Protocol.Messages.MetadataResponse>(8, nulls: true);
+        RoundTrip<Broker.Protocol.Messages.ProduceRequest>(8, nulls: true);
+        RoundTrip<Broker.Protocol.Messages.DescribeConfigsResponse>(1, nulls: true);
     }
 
     [Fact]
@@ -75,10 +103,10 @@ public class GeneratedCodecTests
         }
     }
 
-    private static void RoundTrip<T>(short version)
+    private static void RoundTrip<T>(short version, bool nulls)
         where T : IKafkaMessage<T>, new()
     {
-        var original = new MessageFiller(seed: version * 100).Fill<T>();
+        var original = new MessageFiller(seed: version * 100, nulls).Fill<T>();
         var bytes = MessageCodec.Write(original, version);
         var read = MessageCodec.Read<T>(bytes, version);
         Assert.Equal(bytes, MessageCodec.Write(read, version));

@@ -7,9 +7,11 @@ namespace Streams.Broker.Tests.Protocol;
 /// <summary>
 /// Fills a generated message with values that differ from every Kafka default (so tagged fields are written too),
 /// walking nested structs and arrays by reflection: the round-trip tests then cover every field of every API.
+/// With <c>nulls</c>, every nullable field is null instead.
 /// </summary>
-internal sealed class MessageFiller(int seed)
+internal sealed class MessageFiller(int seed, bool nulls = false)
 {
+    private readonly NullabilityInfoContext _nullability = new();
     private int _next = seed;
 
     public T Fill<T>()
@@ -24,7 +26,8 @@ internal sealed class MessageFiller(int seed)
     {
         foreach (var property in target.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
-            property.SetValue(target, ValueFor(property.PropertyType));
+            var nullable = _nullability.Create(property).WriteState == NullabilityState.Nullable;
+            property.SetValue(target, nulls && nullable ? null : ValueFor(property.PropertyType));
         }
     }
 
