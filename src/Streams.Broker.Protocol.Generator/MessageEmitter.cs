@@ -244,7 +244,10 @@ internal sealed class MessageEmitter
         Line("else");
         Open();
         var element = ElementType(field, qualifier);
-        Line($"var items = new global::System.Collections.Generic.List<{element}>(count);");
+        // Fill the list the property was initialised with, rather than dropping it for a new one.
+        Line($"var items = {target} ?? new global::System.Collections.Generic.List<{element}>(count);");
+        Line("items.Clear();");
+        Line("items.EnsureCapacity(count);");
         Line("for (var i = 0; i < count; i++)");
         Open();
         Line(field.Struct is not null ? $"items.Add({element}.Read(ref reader, version));" : $"items.Add({ReadElement(field.Type, field.Name)});");

@@ -76,11 +76,11 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
 
     private static FetchResponse Respond(FetchRequest request, List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices)
     {
-        var response = new FetchResponse { Responses = new(request.Topics.Count) };
+        var response = new FetchResponse();
         var index = 0;
         foreach (var topic in request.Topics)
         {
-            var topicResponse = new FetchResponse.TopicResponse { Topic = topic.Topic, Partitions = new(topic.Partitions.Count) };
+            var topicResponse = new FetchResponse.TopicResponse { Topic = topic.Topic };
             foreach (var partitionRequest in topic.Partitions)
             {
                 topicResponse.Partitions.Add(RespondPartition(request.IsolationLevel, partitionRequest, partitions[index].Partition, slices[index]));

@@ -20,10 +20,10 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
         var acks = request.Acks;
         var logger = context.Broker.LoggerFactory.CreateLogger<ProduceApi>();
         var validAcks = acks is -1 or 0 or 1;
-        var response = new ProduceResponse { Responses = new(request.TopicData.Count) };
+        var response = new ProduceResponse();
         foreach (var topic in request.TopicData)
         {
-            var topicResponse = new ProduceResponse.Topic { Name = topic.Name, PartitionResponses = new(topic.PartitionData.Count) };
+            var topicResponse = new ProduceResponse.Topic { Name = topic.Name };
             foreach (var partitionData in topic.PartitionData)
             {
                 var result = validAcks
