@@ -103,6 +103,21 @@ public class GeneratedCodecTests
         }
     }
 
+    [Fact]
+    public void Every_handler_pairs_the_request_and_response_of_its_own_api()
+    {
+        foreach (var handler in new ApiRegistry().Handlers)
+        {
+            var generic = handler.GetType().BaseType!;
+            Assert.Equal(typeof(ApiHandler<,>), generic.GetGenericTypeDefinition());
+            var (request, response) = (generic.GetGenericArguments()[0], generic.GetGenericArguments()[1]);
+            Assert.Equal(handler.Key, (ApiKey)request.GetProperty("ApiKey")!.GetValue(null)!);
+            Assert.Equal(handler.Key, (ApiKey)response.GetProperty("ApiKey")!.GetValue(null)!);
+            Assert.Equal(handler.Key + "Request", request.Name);
+            Assert.Equal(handler.Key + "Response", response.Name);
+        }
+    }
+
     private static void RoundTrip<T>(short version, bool nulls)
         where T : IKafkaMessage<T>, new()
     {
