@@ -1,4 +1,5 @@
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -6,34 +7,20 @@ namespace Streams.Broker.Apis;
 /// AlterConfigs (33), v0-1: replaces a topic's whole set of overrides (keys not listed revert to their defaults).
 /// Broker settings are static in the embedded broker and cannot be altered at run time.
 /// </summary>
-internal sealed class AlterConfigsApi : ApiHandler
+internal sealed class AlterConfigsApi : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
-    public override ApiKey Key => ApiKey.AlterConfigs;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 1;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
-    {
-        var resources = request.ReadArray((ref KafkaReader r) => (
-            Type: (ConfigResourceType)r.ReadInt8(),
-            Name: r.ReadString(),
-            Configs: r.ReadArray((ref KafkaReader c) => new KeyValuePair<string, string?>(c.ReadString(), c.ReadNullableString()))));
-        var validateOnly = request.ReadBool();
-
-        response.WriteInt32(0);
-        response.WriteArrayLength(resources.Count);
-        foreach (var (type, name, configs) in resources)
+    public override ValueTask<AlterConfigsResponse> HandleAsync(RequestContext context, AlterConfigsRequest request) =>
+        ValueTask.FromResult(new AlterConfigsResponse
         {
-            var result = AlterConfigsResponse.Alter(type, () => Apply(context.Broker, name, configs, validateOnly));
-            AlterConfigsResponse.WriteResult(response, type, name, result);
-        }
+            Responses = [.. request.Resources.Select(resource =>
+            {
+                var type = (ConfigResourceType)resource.ResourceType;
+                var (error, message) = ConfigAlteration.Alter(type, () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
+                return new AlterConfigsResponse.Resource { ErrorCode = error, ErrorMessage = message, ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
+            })],
+        });
 
-        return ValueTask.CompletedTask;
-    }
-
-    private static (ErrorCode, string?) Apply(BrokerContext broker, string topic, List<KeyValuePair<string, string?>> configs, bool validateOnly)
+    private static (ErrorCode, string?) Apply(BrokerContext broker, string topic, List<AlterConfigsRequest.Config> configs, bool validateOnly)
     {
         if (configs.Any(c => c.Value is null))
         {
@@ -41,9 +28,9 @@ internal sealed class AlterConfigsApi : ApiHandler
         }
 
         var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in configs)
+        foreach (var config in configs)
         {
-            overrides[name] = value;
+            overrides[config.Name] = config.Value;
         }
 
         var result = broker.Logs.SetTopicConfigs(topic, overrides, validateOnly);

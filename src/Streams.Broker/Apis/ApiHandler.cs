@@ -4,7 +4,9 @@ namespace Streams.Broker.Apis;
 
 /// <summary>
 /// One Kafka API: the versions it serves (the ApiVersions table is built from these, so nothing unimplemented is
-/// ever advertised), where its flexible encoding starts, and how a request becomes a response.
+/// ever advertised), where its flexible encoding starts, and how a request becomes a response. The connection sees
+/// only this; handlers derive from <see cref="ApiHandler{TRequest, TResponse}"/>, which takes the versions from the
+/// message definition and implements the byte-level <see cref="HandleAsync"/> with the generated codecs.
 /// </summary>
 internal abstract class ApiHandler
 {

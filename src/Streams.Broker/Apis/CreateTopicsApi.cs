@@ -1,4 +1,5 @@
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -6,42 +7,24 @@ namespace Streams.Broker.Apis;
 /// CreateTopics (19), v2-4: v4 lets NumPartitions and ReplicationFactor be -1 for the broker defaults (Streamiz
 /// relies on it). The topic exists in Metadata before the response goes out, because Streamiz checks right away.
 /// </summary>
-internal sealed class CreateTopicsApi : ApiHandler
+internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
-    public override ApiKey Key => ApiKey.CreateTopics;
-
-    public override short MinVersion => 2;
-
-    public override short MaxVersion => 4;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<CreateTopicsResponse> HandleAsync(RequestContext context, CreateTopicsRequest request)
     {
-        var topics = request.ReadArray((ref KafkaReader t) => new TopicRequest(
-            t.ReadString(),
-            t.ReadInt32(),
-            t.ReadInt16(),
-            t.ReadArray((ref KafkaReader a) => (a.ReadInt32(), a.ReadArray((ref KafkaReader b) => b.ReadInt32()))),
-            t.ReadArray((ref KafkaReader c) => new KeyValuePair<string, string?>(c.ReadString(), c.ReadNullableString()))));
-        request.ReadInt32();
-        var validateOnly = request.ReadBool();
-
-        var duplicates = topics.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        response.WriteInt32(0);
-        response.WriteArrayLength(topics.Count);
-        foreach (var topic in topics)
+        var duplicates = request.Topics.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var response = new CreateTopicsResponse();
+        foreach (var topic in request.Topics)
         {
             var (error, message) = duplicates.Contains(topic.Name)
                 ? (ErrorCode.InvalidRequest, $"Create topics request from client contains a duplicate topic: {topic.Name}")
-                : Create(context.Broker, topic, validateOnly);
-            response.WriteString(topic.Name);
-            response.WriteErrorCode(error);
-            response.WriteNullableString(message);
+                : Create(context.Broker, topic, request.ValidateOnly);
+            response.Topics.Add(new CreateTopicsResponse.Topic { Name = topic.Name, ErrorCode = error, ErrorMessage = message });
         }
 
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(response);
     }
 
-    private static (ErrorCode, string?) Create(BrokerContext broker, TopicRequest topic, bool validateOnly)
+    private static (ErrorCode, string?) Create(BrokerContext broker, CreateTopicsRequest.Topic topic, bool validateOnly)
     {
         var partitions = topic.NumPartitions;
         if (topic.Assignments.Count > 0)
@@ -51,8 +34,8 @@ internal sealed class CreateTopicsApi : ApiHandler
                 return (ErrorCode.InvalidRequest, "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
             }
 
-            var ids = topic.Assignments.Select(a => a.Partition).Order().ToList();
-            if (!ids.SequenceEqual(Enumerable.Range(0, ids.Count)) || topic.Assignments.Any(a => a.Brokers.Count != 1 || a.Brokers[0] != broker.NodeId))
+            var ids = topic.Assignments.Select(a => a.PartitionIndex).Order().ToList();
+            if (!ids.SequenceEqual(Enumerable.Range(0, ids.Count)) || topic.Assignments.Any(a => a.BrokerIds.Count != 1 || a.BrokerIds[0] != broker.NodeId))
             {
                 return (ErrorCode.InvalidReplicaAssignment, $"Replica assignments must name partitions 0..n-1, each on broker {broker.NodeId} only.");
             }
@@ -79,18 +62,16 @@ internal sealed class CreateTopicsApi : ApiHandler
 
         if (topic.Configs.Any(c => c.Value is null))
         {
-            return (ErrorCode.InvalidConfig, "Null value not supported for topic configs: " + string.Join(",", topic.Configs.Where(c => c.Value is null).Select(c => c.Key)));
+            return (ErrorCode.InvalidConfig, "Null value not supported for topic configs: " + string.Join(",", topic.Configs.Where(c => c.Value is null).Select(c => c.Name)));
         }
 
         var configs = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in topic.Configs)
+        foreach (var config in topic.Configs)
         {
-            configs[name] = value;
+            configs[config.Name] = config.Value;
         }
 
         var result = broker.Logs.CreateTopic(topic.Name, partitions, configs, validateOnly);
         return (result.Error, result.Message);
     }
-
-    private sealed record TopicRequest(string Name, int NumPartitions, short ReplicationFactor, List<(int Partition, List<int> Brokers)> Assignments, List<KeyValuePair<string, string?>> Configs);
 }

@@ -1,28 +1,13 @@
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>DeleteGroups (42), v0-1 (identical but for throttling semantics): Empty groups go with their offsets; active ones get NON_EMPTY_GROUP.</summary>
-internal sealed class DeleteGroupsApi : ApiHandler
+internal sealed class DeleteGroupsApi : ApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>
 {
-    public override ApiKey Key => ApiKey.DeleteGroups;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 1;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
-    {
-        var groupIds = request.ReadArray((ref KafkaReader r) => r.ReadString());
-
-        response.WriteInt32(0);
-        response.WriteArrayLength(groupIds.Count);
-        foreach (var groupId in groupIds)
+    public override ValueTask<DeleteGroupsResponse> HandleAsync(RequestContext context, DeleteGroupsRequest request) =>
+        ValueTask.FromResult(new DeleteGroupsResponse
         {
-            response.WriteString(groupId);
-            response.WriteErrorCode(context.Broker.Groups.DeleteGroup(groupId));
-        }
-
-        return ValueTask.CompletedTask;
-    }
+            Results = [.. request.GroupsNames.Select(id => new DeleteGroupsResponse.Group { GroupId = id, ErrorCode = context.Broker.Groups.DeleteGroup(id) })],
+        });
 }

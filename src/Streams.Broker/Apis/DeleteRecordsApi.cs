@@ -1,4 +1,5 @@
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -8,35 +9,22 @@ namespace Streams.Broker.Apis;
 /// Whole segments below it are removed by the next retention pass; fetches below it get OFFSET_OUT_OF_RANGE at once.
 /// Records of internal topics cannot be deleted (INVALID_TOPIC_EXCEPTION, as Kafka).
 /// </summary>
-internal sealed class DeleteRecordsApi : ApiHandler
+internal sealed class DeleteRecordsApi : ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse>
 {
-    public override ApiKey Key => ApiKey.DeleteRecords;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 1;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
-    {
-        var topics = request.ReadArray((ref KafkaReader t) => (Name: t.ReadString(), Partitions: t.ReadArray((ref KafkaReader p) => (Index: p.ReadInt32(), Offset: p.ReadInt64()))));
-        request.ReadInt32();
-        response.WriteInt32(0);
-        response.WriteArrayLength(topics.Count);
-        foreach (var (name, partitions) in topics)
+    public override ValueTask<DeleteRecordsResponse> HandleAsync(RequestContext context, DeleteRecordsRequest request) =>
+        ValueTask.FromResult(new DeleteRecordsResponse
         {
-            response.WriteString(name);
-            response.WriteArrayLength(partitions.Count);
-            foreach (var (index, offset) in partitions)
+            Topics = [.. request.Topics.Select(topic => new DeleteRecordsResponse.Topic
             {
-                var partition = TopicNames.IsInternal(name) ? null : context.Broker.Logs.GetPartition(name, index);
-                var (error, lowWatermark) = TopicNames.IsInternal(name) ? (ErrorCode.InvalidTopicException, -1)
-                    : partition?.DeleteRecordsBefore(offset) ?? (ErrorCode.UnknownTopicOrPartition, -1);
-                response.WriteInt32(index);
-                response.WriteInt64(lowWatermark);
-                response.WriteErrorCode(error);
-            }
-        }
+                Name = topic.Name,
+                Partitions = [.. topic.Partitions.Select(p => Delete(context.Broker, topic.Name, p))],
+            })],
+        });
 
-        return ValueTask.CompletedTask;
+    private static DeleteRecordsResponse.Partition Delete(BrokerContext broker, string topic, DeleteRecordsRequest.Partition request)
+    {
+        var (error, lowWatermark) = TopicNames.IsInternal(topic) ? (ErrorCode.InvalidTopicException, -1)
+            : broker.Logs.GetPartition(topic, request.PartitionIndex)?.DeleteRecordsBefore(request.Offset) ?? (ErrorCode.UnknownTopicOrPartition, -1);
+        return new DeleteRecordsResponse.Partition { PartitionIndex = request.PartitionIndex, LowWatermark = lowWatermark, ErrorCode = error };
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Streams.Broker.Configs;
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -10,68 +11,40 @@ namespace Streams.Broker.Apis;
 /// Topic configs report their source (topic override, static broker setting, or default) and the synonym chain;
 /// broker configs are read-only. Every requested resource is echoed back, as librdkafka insists.
 /// </summary>
-internal sealed class DescribeConfigsApi : ApiHandler
+internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
-    public override ApiKey Key => ApiKey.DescribeConfigs;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 1;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<DescribeConfigsResponse> HandleAsync(RequestContext context, DescribeConfigsRequest request)
     {
-        var version = context.ApiVersion;
-        var resources = request.ReadArray((ref KafkaReader r) => (
-            Type: (ConfigResourceType)r.ReadInt8(),
-            Name: r.ReadString(),
-            Keys: r.ReadNullableArray((ref KafkaReader k) => k.ReadString())));
-        var includeSynonyms = version >= 1 && request.ReadBool();
-
-        response.WriteInt32(0);
-        response.WriteArrayLength(resources.Count);
-        foreach (var (type, name, keys) in resources)
+        var response = new DescribeConfigsResponse();
+        foreach (var resource in request.Resources)
         {
-            var (error, message, entries) = Describe(context.Broker, type, name);
-            if (keys is not null)
+            var (error, message, entries) = Describe(context.Broker, (ConfigResourceType)resource.ResourceType, resource.ResourceName);
+            if (resource.ConfigurationKeys is { } keys)
             {
                 entries = [.. entries.Where(e => keys.Contains(e.Name, StringComparer.Ordinal))];
             }
 
-            response.WriteErrorCode(error);
-            response.WriteNullableString(message);
-            response.WriteInt8((sbyte)type);
-            response.WriteString(name);
-            response.WriteArrayLength(entries.Count);
-            foreach (var entry in entries)
+            response.Results.Add(new DescribeConfigsResponse.Result
             {
-                response.WriteString(entry.Name);
-                response.WriteNullableString(entry.Value);
-                response.WriteBool(entry.ReadOnly);
-                if (version == 0)
+                ErrorCode = error,
+                ErrorMessage = message,
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                Configs = [.. entries.Select(entry => new DescribeConfigsResponse.Config
                 {
-                    response.WriteBool(entry.Source == ConfigSource.DefaultConfig);
-                }
-                else
-                {
-                    response.WriteInt8((sbyte)entry.Source);
-                }
-
-                response.WriteBool(false);
-                if (version >= 1)
-                {
-                    var synonyms = includeSynonyms ? entry.Synonyms : [];
-                    response.WriteArrayLength(synonyms.Count);
-                    foreach (var (synonym, value, source) in synonyms)
-                    {
-                        response.WriteString(synonym);
-                        response.WriteNullableString(value);
-                        response.WriteInt8((sbyte)source);
-                    }
-                }
-            }
+                    Name = entry.Name,
+                    Value = entry.Value,
+                    ReadOnly = entry.ReadOnly,
+                    IsDefault = entry.Source == ConfigSource.DefaultConfig,
+                    ConfigSource = (sbyte)entry.Source,
+                    Synonyms = request.IncludeSynonyms
+                        ? [.. entry.Synonyms.Select(s => new DescribeConfigsResponse.Synonym { Name = s.Name, Value = s.Value, Source = (sbyte)s.Source })]
+                        : [],
+                })],
+            });
         }
 
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(response);
     }
 
     private static (ErrorCode, string?, List<ConfigEntry>) Describe(BrokerContext broker, ConfigResourceType type, string name)

@@ -1,4 +1,4 @@
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -6,32 +6,14 @@ namespace Streams.Broker.Apis;
 /// FindCoordinator (10), v0-2: v1 adds KeyType (0 group, 1 transaction), ThrottleTimeMs and ErrorMessage.
 /// On a single node the coordinator for every key is this broker.
 /// </summary>
-internal sealed class FindCoordinatorApi : ApiHandler
+internal sealed class FindCoordinatorApi : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
-    public override ApiKey Key => ApiKey.FindCoordinator;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 2;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
-    {
-        request.ReadString();
-        if (context.ApiVersion >= 1)
+    public override ValueTask<FindCoordinatorResponse> HandleAsync(RequestContext context, FindCoordinatorRequest request) =>
+        ValueTask.FromResult(new FindCoordinatorResponse
         {
-            request.ReadInt8();
-            response.WriteInt32(0);
-        }
-
-        response.WriteErrorCode(ErrorCode.None);
-        if (context.ApiVersion >= 1)
-        {
-            response.WriteNullableString(null);
-        }
-
-        response.WriteInt32(context.Broker.NodeId);
-        response.WriteString(context.Broker.AdvertisedHost);
-        response.WriteInt32(context.Broker.AdvertisedPort);
-        return ValueTask.CompletedTask;
-    }
+            ErrorMessage = null,
+            NodeId = context.Broker.NodeId,
+            Host = context.Broker.AdvertisedHost,
+            Port = context.Broker.AdvertisedPort,
+        });
 }

@@ -1,31 +1,13 @@
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>Heartbeat (12), v0-3: v1 ThrottleTimeMs, v2 nothing new, v3 GroupInstanceId.</summary>
-internal sealed class HeartbeatApi : ApiHandler
+internal sealed class HeartbeatApi : ApiHandler<HeartbeatRequest, HeartbeatResponse>
 {
-    public override ApiKey Key => ApiKey.Heartbeat;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 3;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
-    {
-        var groupId = request.ReadString();
-        var generationId = request.ReadInt32();
-        var memberId = request.ReadString();
-        var groupInstanceId = context.ApiVersion >= 3 ? request.ReadNullableString() : null;
-
-        var error = context.Broker.Groups.Heartbeat(groupId, generationId, memberId, groupInstanceId);
-
-        if (context.ApiVersion >= 1)
+    public override ValueTask<HeartbeatResponse> HandleAsync(RequestContext context, HeartbeatRequest request) =>
+        ValueTask.FromResult(new HeartbeatResponse
         {
-            response.WriteInt32(0);
-        }
-
-        response.WriteErrorCode(error);
-        return ValueTask.CompletedTask;
-    }
+            ErrorCode = context.Broker.Groups.Heartbeat(request.GroupId, request.GenerationId, request.MemberId, request.GroupInstanceId),
+        });
 }

@@ -1,5 +1,6 @@
 using Streams.Broker.Configs;
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -7,47 +8,20 @@ namespace Streams.Broker.Apis;
 /// IncrementalAlterConfigs (44), v0-1 (v1 flexible): per key SET (0), DELETE (1, back to the default),
 /// APPEND (2) and SUBTRACT (3) for list-typed configs such as <c>cleanup.policy</c>.
 /// </summary>
-internal sealed class IncrementalAlterConfigsApi : ApiHandler
+internal sealed class IncrementalAlterConfigsApi : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    public override ApiKey Key => ApiKey.IncrementalAlterConfigs;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 1;
-
-    public override short FirstFlexibleVersion => 1;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
-    {
-        var resources = request.ReadArray((ref KafkaReader r) =>
+    public override ValueTask<IncrementalAlterConfigsResponse> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request) =>
+        ValueTask.FromResult(new IncrementalAlterConfigsResponse
         {
-            var type = (ConfigResourceType)r.ReadInt8();
-            var name = r.ReadString();
-            var configs = r.ReadArray((ref KafkaReader c) =>
+            Responses = [.. request.Resources.Select(resource =>
             {
-                var op = new ConfigOp(c.ReadString(), c.ReadInt8(), c.ReadNullableString());
-                c.SkipTaggedFields();
-                return op;
-            });
-            r.SkipTaggedFields();
-            return (Type: type, Name: name, Configs: configs);
+                var type = (ConfigResourceType)resource.ResourceType;
+                var (error, message) = ConfigAlteration.Alter(type, () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
+                return new IncrementalAlterConfigsResponse.Resource { ErrorCode = error, ErrorMessage = message, ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
+            })],
         });
-        var validateOnly = request.ReadBool();
-        request.SkipTaggedFields();
 
-        response.WriteInt32(0);
-        response.WriteArrayLength(resources.Count);
-        foreach (var (type, name, configs) in resources)
-        {
-            var result = AlterConfigsResponse.Alter(type, () => Apply(context.Broker, name, configs, validateOnly));
-            AlterConfigsResponse.WriteResult(response, type, name, result);
-        }
-
-        response.WriteTaggedFields();
-        return ValueTask.CompletedTask;
-    }
-
-    private static (ErrorCode, string?) Apply(BrokerContext broker, string name, List<ConfigOp> ops, bool validateOnly)
+    private static (ErrorCode, string?) Apply(BrokerContext broker, string name, List<IncrementalAlterConfigsRequest.Config> ops, bool validateOnly)
     {
         var topic = broker.Logs.GetTopic(name);
         if (topic is null)
@@ -71,7 +45,7 @@ internal sealed class IncrementalAlterConfigsApi : ApiHandler
 
             var current = topic.Config.Value(op.Name).Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
             var items = (op.Value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            switch (op.Operation)
+            switch (op.ConfigOperation)
             {
                 case 0:
                     overrides[op.Name] = op.Value;
@@ -88,13 +62,11 @@ internal sealed class IncrementalAlterConfigsApi : ApiHandler
                     overrides[op.Name] = string.Join(',', current.Where(c => !items.Contains(c)));
                     break;
                 default:
-                    return (ErrorCode.InvalidRequest, $"Unknown config operation {op.Operation}");
+                    return (ErrorCode.InvalidRequest, $"Unknown config operation {op.ConfigOperation}");
             }
         }
 
         var result = broker.Logs.SetTopicConfigs(name, overrides, validateOnly);
         return (result.Error, result.Message);
     }
-
-    private sealed record ConfigOp(string Name, sbyte Operation, string? Value);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -8,42 +9,17 @@ namespace Streams.Broker.Apis;
 /// Idempotent producers (no transactional id) get a fresh, never-reused producer id at epoch 0.
 /// Transactional ids are refused until the transaction coordinator exists.
 /// </summary>
-internal sealed partial class InitProducerIdApi : ApiHandler
+internal sealed partial class InitProducerIdApi : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
-    public override ApiKey Key => ApiKey.InitProducerId;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 4;
-
-    public override short FirstFlexibleVersion => 2;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<InitProducerIdResponse> HandleAsync(RequestContext context, InitProducerIdRequest request)
     {
-        var transactionalId = request.ReadNullableString();
-        request.ReadInt32();
-        if (context.ApiVersion >= 3)
+        if (request.TransactionalId is { } transactionalId)
         {
-            request.ReadInt64();
-            request.ReadInt16();
+            LogTransactionsUnsupported(context.Broker.LoggerFactory.CreateLogger<InitProducerIdApi>(), transactionalId, context.ClientId);
+            return ValueTask.FromResult(new InitProducerIdResponse { ErrorCode = ErrorCode.InvalidRequest, ProducerId = -1, ProducerEpoch = -1 });
         }
 
-        request.SkipTaggedFields();
-
-        var (error, producerId) = transactionalId is null
-            ? (ErrorCode.None, context.Broker.ProducerIds.NextId())
-            : (ErrorCode.InvalidRequest, -1L);
-        if (error != ErrorCode.None)
-        {
-            LogTransactionsUnsupported(context.Broker.LoggerFactory.CreateLogger<InitProducerIdApi>(), transactionalId!, context.ClientId);
-        }
-
-        response.WriteInt32(0);
-        response.WriteErrorCode(error);
-        response.WriteInt64(producerId);
-        response.WriteInt16(error == ErrorCode.None ? (short)0 : (short)-1);
-        response.WriteTaggedFields();
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(new InitProducerIdResponse { ProducerId = context.Broker.ProducerIds.NextId(), ProducerEpoch = 0 });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused transactional.id {TransactionalId} from {ClientId}: transactions are not supported by this broker yet")]

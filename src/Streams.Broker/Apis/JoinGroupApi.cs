@@ -1,6 +1,6 @@
 using System.Net;
 using Streams.Broker.Groups;
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -9,47 +9,26 @@ namespace Streams.Broker.Apis;
 /// two-step join (KIP-394), v5 GroupInstanceId (static membership, KIP-345). The response is parked until the
 /// join phase of the rebalance completes.
 /// </summary>
-internal sealed class JoinGroupApi : ApiHandler
+internal sealed class JoinGroupApi : ApiHandler<JoinGroupRequest, JoinGroupResponse>
 {
-    public override ApiKey Key => ApiKey.JoinGroup;
-
-    public override short MinVersion => 2;
-
-    public override short MaxVersion => 5;
-
-    public override async ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override async ValueTask<JoinGroupResponse> HandleAsync(RequestContext context, JoinGroupRequest request)
     {
-        var version = context.ApiVersion;
-        var groupId = request.ReadString();
-        var sessionTimeoutMs = request.ReadInt32();
-        var rebalanceTimeoutMs = request.ReadInt32();
-        var memberId = request.ReadString();
-        var groupInstanceId = version >= 5 ? request.ReadNullableString() : null;
-        var protocolType = request.ReadString();
-        var protocols = request.ReadArray((ref KafkaReader r) => new GroupProtocol(r.ReadString(), r.ReadBytes().ToArray()));
-
+        // Metadata is copied: the group keeps it after the request frame goes back to the pool.
+        var protocols = request.Protocols.Select(p => new GroupProtocol(p.Name, p.Metadata.ToArray())).ToList();
         var result = await context.Broker.Groups.JoinAsync(new JoinRequest(
-            groupId, memberId, groupInstanceId, protocolType, protocols, sessionTimeoutMs, rebalanceTimeoutMs,
-            context.ClientId ?? string.Empty, FormatHost(context.ClientHost), RequireKnownMemberId: version >= 4))
+            request.GroupId, request.MemberId, request.GroupInstanceId, request.ProtocolType, protocols, request.SessionTimeoutMs, request.RebalanceTimeoutMs,
+            context.ClientId ?? string.Empty, FormatHost(context.ClientHost), RequireKnownMemberId: context.ApiVersion >= 4))
             .WaitAsync(context.CancellationToken).ConfigureAwait(false);
 
-        response.WriteInt32(0);
-        response.WriteErrorCode(result.Error);
-        response.WriteInt32(result.GenerationId);
-        response.WriteString(result.ProtocolName ?? string.Empty);
-        response.WriteString(result.LeaderId);
-        response.WriteString(result.MemberId);
-        response.WriteArrayLength(result.Members.Count);
-        foreach (var member in result.Members)
+        return new JoinGroupResponse
         {
-            response.WriteString(member.MemberId);
-            if (version >= 5)
-            {
-                response.WriteNullableString(member.GroupInstanceId);
-            }
-
-            response.WriteBytes(member.Metadata);
-        }
+            ErrorCode = result.Error,
+            GenerationId = result.GenerationId,
+            ProtocolName = result.ProtocolName ?? string.Empty,
+            Leader = result.LeaderId,
+            MemberId = result.MemberId,
+            Members = [.. result.Members.Select(m => new JoinGroupResponse.Member { MemberId = m.MemberId, GroupInstanceId = m.GroupInstanceId, Metadata = m.Metadata })],
+        };
     }
 
     /// <summary>Kafka reports a member's host as "/address" (Java's InetAddress.toString).</summary>

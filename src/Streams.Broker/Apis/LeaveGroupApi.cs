@@ -1,4 +1,4 @@
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -6,27 +6,8 @@ namespace Streams.Broker.Apis;
 /// LeaveGroup (13), v0-1: v1 ThrottleTimeMs. librdkafka never sends the batched v3+ form, and static members
 /// never leave explicitly (they go by session timeout).
 /// </summary>
-internal sealed class LeaveGroupApi : ApiHandler
+internal sealed class LeaveGroupApi : ApiHandler<LeaveGroupRequest, LeaveGroupResponse>
 {
-    public override ApiKey Key => ApiKey.LeaveGroup;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 1;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
-    {
-        var groupId = request.ReadString();
-        var memberId = request.ReadString();
-
-        var error = context.Broker.Groups.Leave(groupId, memberId);
-
-        if (context.ApiVersion >= 1)
-        {
-            response.WriteInt32(0);
-        }
-
-        response.WriteErrorCode(error);
-        return ValueTask.CompletedTask;
-    }
+    public override ValueTask<LeaveGroupResponse> HandleAsync(RequestContext context, LeaveGroupRequest request) =>
+        ValueTask.FromResult(new LeaveGroupResponse { ErrorCode = context.Broker.Groups.Leave(request.GroupId, request.MemberId) });
 }

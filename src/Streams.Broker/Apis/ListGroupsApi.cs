@@ -1,4 +1,4 @@
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -7,44 +7,14 @@ namespace Streams.Broker.Apis;
 /// librdkafka's legacy rd_kafka_list_groups (Confluent.Kafka AdminClient.ListGroups) pins it.
 /// ProtocolType is "" for simple groups that only store offsets.
 /// </summary>
-internal sealed class ListGroupsApi : ApiHandler
+internal sealed class ListGroupsApi : ApiHandler<ListGroupsRequest, ListGroupsResponse>
 {
-    public override ApiKey Key => ApiKey.ListGroups;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 4;
-
-    public override short FirstFlexibleVersion => 3;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<ListGroupsResponse> HandleAsync(RequestContext context, ListGroupsRequest request)
     {
-        var version = context.ApiVersion;
-        var states = version >= 4 ? request.ReadArray((ref KafkaReader r) => r.ReadString()) : [];
-        request.SkipTaggedFields();
-
-        var groups = context.Broker.Groups.ListGroups(states);
-
-        if (version >= 1)
+        var groups = context.Broker.Groups.ListGroups(request.StatesFilter);
+        return ValueTask.FromResult(new ListGroupsResponse
         {
-            response.WriteInt32(0);
-        }
-
-        response.WriteErrorCode(ErrorCode.None);
-        response.WriteArrayLength(groups.Count);
-        foreach (var group in groups)
-        {
-            response.WriteString(group.GroupId);
-            response.WriteString(group.ProtocolType);
-            if (version >= 4)
-            {
-                response.WriteString(group.State);
-            }
-
-            response.WriteTaggedFields();
-        }
-
-        response.WriteTaggedFields();
-        return ValueTask.CompletedTask;
+            Groups = [.. groups.Select(g => new ListGroupsResponse.Group { GroupId = g.GroupId, ProtocolType = g.ProtocolType, GroupState = g.State })],
+        });
     }
 }

@@ -1,4 +1,5 @@
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -8,7 +9,7 @@ namespace Streams.Broker.Apis;
 /// v7 LeaderEpoch, v8 authorized operations. Staying below v9 keeps librdkafka off KIP-320 epoch validation,
 /// which a single node with a constant leader epoch does not need.
 /// </summary>
-internal sealed class MetadataApi : ApiHandler
+internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse>
 {
     /// <summary>Bit set Kafka uses when authorized operations were not requested.</summary>
     private const int OperationsNotRequested = int.MinValue;
@@ -18,95 +19,44 @@ internal sealed class MetadataApi : ApiHandler
     private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
     private const int AllClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
-    public override ApiKey Key => ApiKey.Metadata;
-
-    public override short MinVersion => 1;
-
-    public override short MaxVersion => 8;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<MetadataResponse> HandleAsync(RequestContext context, MetadataRequest request)
     {
-        var version = context.ApiVersion;
-        var requested = request.ReadNullableArray((ref KafkaReader r) => r.ReadString());
-        var allowAutoCreate = version < 4 || request.ReadBool();
-        var includeClusterOperations = version >= 8 && request.ReadBool();
-        var includeTopicOperations = version >= 8 && request.ReadBool();
-
         var broker = context.Broker;
-        if (version >= 3)
-        {
-            response.WriteInt32(0);
-        }
-
-        response.WriteArrayLength(1);
-        response.WriteInt32(broker.NodeId);
-        response.WriteString(broker.AdvertisedHost);
-        response.WriteInt32(broker.AdvertisedPort);
-        response.WriteNullableString(null);
-        if (version >= 2)
-        {
-            response.WriteNullableString(broker.ClusterId);
-        }
-
-        response.WriteInt32(broker.NodeId);
-
         var entries = new List<(string Name, ErrorCode Error, Topic? Topic)>();
-        if (requested is null)
+        if (request.Topics is null)
         {
             entries.AddRange(broker.Logs.Topics.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (t.Name, ErrorCode.None, (Topic?)t)));
         }
         else
         {
-            foreach (var name in requested.Distinct(StringComparer.Ordinal))
+            foreach (var name in request.Topics.Select(t => t.Name).Distinct(StringComparer.Ordinal))
             {
-                entries.Add(Resolve(broker, name, allowAutoCreate));
+                entries.Add(Resolve(broker, name, request.AllowAutoTopicCreation));
             }
         }
 
-        response.WriteArrayLength(entries.Count);
-        foreach (var (name, error, topic) in entries)
+        return ValueTask.FromResult(new MetadataResponse
         {
-            response.WriteErrorCode(error);
-            response.WriteString(name);
-            response.WriteBool(topic?.IsInternal ?? false);
-            var partitions = topic?.Partitions ?? [];
-            response.WriteArrayLength(partitions.Count);
-            foreach (var partition in partitions)
+            Brokers = [new MetadataResponse.Broker { NodeId = broker.NodeId, Host = broker.AdvertisedHost, Port = broker.AdvertisedPort }],
+            ClusterId = broker.ClusterId,
+            ControllerId = broker.NodeId,
+            Topics = [.. entries.Select(entry => new MetadataResponse.Topic
             {
-                response.WriteErrorCode(ErrorCode.None);
-                response.WriteInt32(partition.Index);
-                response.WriteInt32(broker.NodeId);
-                if (version >= 7)
+                ErrorCode = entry.Error,
+                Name = entry.Name,
+                IsInternal = entry.Topic?.IsInternal ?? false,
+                Partitions = [.. (entry.Topic?.Partitions ?? []).Select(partition => new MetadataResponse.Partition
                 {
-                    response.WriteInt32(0);
-                }
-
-                WriteNodeList(response, broker.NodeId);
-                WriteNodeList(response, broker.NodeId);
-                if (version >= 5)
-                {
-                    response.WriteArrayLength(0);
-                }
-            }
-
-            if (version >= 8)
-            {
-                response.WriteInt32(includeTopicOperations ? AllTopicOperations : OperationsNotRequested);
-            }
-        }
-
-        if (version >= 8)
-        {
-            response.WriteInt32(includeClusterOperations ? AllClusterOperations : OperationsNotRequested);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    private static void WriteNodeList(KafkaWriter response, int nodeId)
-    {
-        response.WriteArrayLength(1);
-        response.WriteInt32(nodeId);
+                    PartitionIndex = partition.Index,
+                    LeaderId = broker.NodeId,
+                    LeaderEpoch = 0,
+                    ReplicaNodes = [broker.NodeId],
+                    IsrNodes = [broker.NodeId],
+                })],
+                TopicAuthorizedOperations = request.IncludeTopicAuthorizedOperations ? AllTopicOperations : OperationsNotRequested,
+            })],
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AllClusterOperations : OperationsNotRequested,
+        });
     }
 
     private static (string Name, ErrorCode Error, Topic? Topic) Resolve(BrokerContext broker, string name, bool allowAutoCreate)

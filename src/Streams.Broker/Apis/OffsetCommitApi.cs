@@ -1,5 +1,5 @@
 using Streams.Broker.Groups;
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -8,58 +8,23 @@ namespace Streams.Broker.Apis;
 /// v3 ThrottleTimeMs, v5 drops RetentionTimeMs, v6 CommittedLeaderEpoch, v7 GroupInstanceId.
 /// Generation -1 with no member id is the path of assign() consumers and AlterConsumerGroupOffsets.
 /// </summary>
-internal sealed class OffsetCommitApi : ApiHandler
+internal sealed class OffsetCommitApi : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
 {
-    public override ApiKey Key => ApiKey.OffsetCommit;
-
-    public override short MinVersion => 2;
-
-    public override short MaxVersion => 7;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<OffsetCommitResponse> HandleAsync(RequestContext context, OffsetCommitRequest request)
     {
-        var version = context.ApiVersion;
-        var groupId = request.ReadString();
-        var generationId = request.ReadInt32();
-        var memberId = request.ReadString();
-        var groupInstanceId = version >= 7 ? request.ReadNullableString() : null;
-        if (version <= 4)
-        {
-            request.ReadInt64();
-        }
-
-        var topics = request.ReadArray((ref KafkaReader t) =>
-        {
-            var name = t.ReadString();
-            return (Name: name, Partitions: t.ReadArray((ref KafkaReader p) => new OffsetCommitEntry(
-                name,
-                p.ReadInt32(),
-                p.ReadInt64(),
-                version >= 6 ? p.ReadInt32() : -1,
-                p.ReadNullableString())));
-        });
-
-        var entries = topics.SelectMany(t => t.Partitions).ToList();
-        var errors = context.Broker.Groups.CommitOffsets(groupId, generationId, memberId, groupInstanceId, entries);
-
-        if (version >= 3)
-        {
-            response.WriteInt32(0);
-        }
+        var entries = request.Topics
+            .SelectMany(t => t.Partitions.Select(p => new OffsetCommitEntry(t.Name, p.PartitionIndex, p.CommittedOffset, p.CommittedLeaderEpoch, p.CommittedMetadata)))
+            .ToList();
+        var errors = context.Broker.Groups.CommitOffsets(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, entries);
 
         var index = 0;
-        response.WriteArrayLength(topics.Count);
-        foreach (var (name, partitions) in topics)
+        return ValueTask.FromResult(new OffsetCommitResponse
         {
-            response.WriteString(name);
-            response.WriteArrayLength(partitions.Count);
-            foreach (var partition in partitions)
+            Topics = [.. request.Topics.Select(t => new OffsetCommitResponse.Topic
             {
-                response.WriteInt32(partition.Partition);
-                response.WriteErrorCode(errors[index++]);
-            }
-        }
-
-        return ValueTask.CompletedTask;
+                Name = t.Name,
+                Partitions = [.. t.Partitions.Select(p => new OffsetCommitResponse.Partition { PartitionIndex = p.PartitionIndex, ErrorCode = errors[index++] })],
+            })],
+        });
     }
 }

@@ -1,5 +1,5 @@
 using Streams.Broker.Groups;
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -7,40 +7,20 @@ namespace Streams.Broker.Apis;
 /// OffsetDelete (47), v0 (AdminClient DeleteConsumerGroupOffsets): refused per partition with
 /// GROUP_SUBSCRIBED_TO_TOPIC for topics an active member subscribes to.
 /// </summary>
-internal sealed class OffsetDeleteApi : ApiHandler
+internal sealed class OffsetDeleteApi : ApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>
 {
-    public override ApiKey Key => ApiKey.OffsetDelete;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 0;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<OffsetDeleteResponse> HandleAsync(RequestContext context, OffsetDeleteRequest request)
     {
-        var groupId = request.ReadString();
-        var topics = request.ReadArray((ref KafkaReader t) =>
+        var requested = request.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.PartitionIndex))).ToList();
+        var (error, partitions) = context.Broker.Groups.DeleteOffsets(request.GroupId, requested);
+        return ValueTask.FromResult(new OffsetDeleteResponse
         {
-            var name = t.ReadString();
-            return t.ReadArray((ref KafkaReader p) => new TopicPartition(name, p.ReadInt32()));
-        });
-
-        var (error, partitions) = context.Broker.Groups.DeleteOffsets(groupId, [.. topics.SelectMany(t => t)]);
-
-        response.WriteErrorCode(error);
-        response.WriteInt32(0);
-        var byTopic = partitions.GroupBy(p => p.Partition.Topic, StringComparer.Ordinal).ToList();
-        response.WriteArrayLength(byTopic.Count);
-        foreach (var topic in byTopic)
-        {
-            response.WriteString(topic.Key);
-            response.WriteArrayLength(topic.Count());
-            foreach (var (partition, partitionError) in topic)
+            ErrorCode = error,
+            Topics = [.. partitions.GroupBy(p => p.Partition.Topic, StringComparer.Ordinal).Select(topic => new OffsetDeleteResponse.Topic
             {
-                response.WriteInt32(partition.Partition);
-                response.WriteErrorCode(partitionError);
-            }
-        }
-
-        return ValueTask.CompletedTask;
+                Name = topic.Key,
+                Partitions = [.. topic.Select(p => new OffsetDeleteResponse.Partition { PartitionIndex = p.Partition.Partition, ErrorCode = p.Error })],
+            })],
+        });
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -9,32 +10,21 @@ namespace Streams.Broker.Apis;
 /// acks=0 gets no response. Internal topics are written by the broker only (INVALID_TOPIC_EXCEPTION, as Kafka). With one replica, acks=1 and acks=all both mean "appended to this node's log"; the
 /// write reaches the OS before the answer, so it survives a process crash (fsync follows <c>flush.messages</c>/<c>flush.ms</c>).
 /// </summary>
-internal sealed partial class ProduceApi : ApiHandler
+internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceResponse>
 {
-    public override ApiKey Key => ApiKey.Produce;
-
-    public override short MinVersion => 3;
-
-    public override short MaxVersion => 8;
-
-    public override ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override ValueTask<ProduceResponse> HandleAsync(RequestContext context, ProduceRequest request)
     {
+        // TransactionalId: no transactions yet, batches marked transactional are refused. TimeoutMs: replication
+        // wait, meaningless on one node.
         var version = context.ApiVersion;
-        request.ReadNullableString(); // transactional id: no transactions yet, batches marked transactional are refused
-        var acks = request.ReadInt16();
-        request.ReadInt32(); // timeout: replication wait, meaningless on one node
-        var topics = request.ReadArray((ref KafkaReader r) => new ProduceTopic(
-            r.ReadString(),
-            r.ReadArray((ref KafkaReader p) => new ProducePartition(p.ReadInt32(), p.ReadNullableBytes()))));
-
+        var acks = request.Acks;
         var logger = context.Broker.LoggerFactory.CreateLogger<ProduceApi>();
         var validAcks = acks is -1 or 0 or 1;
-        response.WriteArrayLength(topics.Count);
-        foreach (var topic in topics)
+        var response = new ProduceResponse();
+        foreach (var topic in request.TopicData)
         {
-            response.WriteString(topic.Name);
-            response.WriteArrayLength(topic.Partitions.Count);
-            foreach (var partitionData in topic.Partitions)
+            var topicResponse = new ProduceResponse.Topic { Name = topic.Name };
+            foreach (var partitionData in topic.PartitionData)
             {
                 var result = validAcks
                     ? Append(context, topic.Name, partitionData, version)
@@ -44,29 +34,25 @@ internal sealed partial class ProduceApi : ApiHandler
                     LogRejected(logger, topic.Name, partitionData.Index, context.ClientId, result.Error, result.Message);
                 }
 
-                response.WriteInt32(partitionData.Index);
-                response.WriteErrorCode(result.Error);
-                response.WriteInt64(result.BaseOffset);
-                response.WriteInt64(result.LogAppendTime);
-                if (version >= 5)
+                topicResponse.PartitionResponses.Add(new ProduceResponse.Partition
                 {
-                    response.WriteInt64(result.LogStartOffset);
-                }
-
-                if (version >= 8)
-                {
-                    response.WriteArrayLength(0);
-                    response.WriteNullableString(result.Error == ErrorCode.None ? null : result.Message);
-                }
+                    Index = partitionData.Index,
+                    ErrorCode = result.Error,
+                    BaseOffset = result.BaseOffset,
+                    LogAppendTimeMs = result.LogAppendTime,
+                    LogStartOffset = result.LogStartOffset,
+                    ErrorMessage = result.Error == ErrorCode.None ? null : result.Message,
+                });
             }
+
+            response.Responses.Add(topicResponse);
         }
 
-        response.WriteInt32(0);
         context.SuppressResponse = acks == 0;
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(response);
     }
 
-    private static AppendResult Append(RequestContext context, string topic, ProducePartition data, short version)
+    private static AppendResult Append(RequestContext context, string topic, ProduceRequest.Partition data, short version)
     {
         if (TopicNames.IsInternal(topic))
         {
@@ -82,7 +68,9 @@ internal sealed partial class ProduceApi : ApiHandler
 
         try
         {
-            return partition.Append(data.Records ?? ReadOnlyMemory<byte>.Empty, allowZstd: version >= 7);
+            // The batches are a slice of the pooled request frame: Append rewrites their offsets in place, no copy.
+            var batches = data.Records is MemoryRecordSet records ? records.Batches : ReadOnlyMemory<byte>.Empty;
+            return partition.Append(batches, allowZstd: version >= 7);
         }
         catch (ObjectDisposedException)
         {
@@ -93,10 +81,6 @@ internal sealed partial class ProduceApi : ApiHandler
             return AppendResult.Failed(ErrorCode.KafkaStorageError, ex.Message);
         }
     }
-
-    private readonly record struct ProduceTopic(string Name, List<ProducePartition> Partitions);
-
-    private readonly record struct ProducePartition(int Index, ReadOnlyMemory<byte>? Records);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected produce to {Topic}-{Partition} from {ClientId}: {Error} {Reason}")]
     private static partial void LogRejected(ILogger logger, string topic, int partition, string? clientId, ErrorCode error, string? reason);

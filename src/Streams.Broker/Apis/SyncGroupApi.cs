@@ -1,4 +1,4 @@
-using Streams.Broker.Protocol;
+using Streams.Broker.Protocol.Messages;
 
 namespace Streams.Broker.Apis;
 
@@ -6,32 +6,15 @@ namespace Streams.Broker.Apis;
 /// SyncGroup (14), v0-3: v1 ThrottleTimeMs, v2 nothing new, v3 GroupInstanceId. The leader sends the assignment;
 /// every member's response is parked until it arrives.
 /// </summary>
-internal sealed class SyncGroupApi : ApiHandler
+internal sealed class SyncGroupApi : ApiHandler<SyncGroupRequest, SyncGroupResponse>
 {
-    public override ApiKey Key => ApiKey.SyncGroup;
-
-    public override short MinVersion => 0;
-
-    public override short MaxVersion => 3;
-
-    public override async ValueTask HandleAsync(RequestContext context, KafkaReader request, KafkaWriter response)
+    public override async ValueTask<SyncGroupResponse> HandleAsync(RequestContext context, SyncGroupRequest request)
     {
-        var version = context.ApiVersion;
-        var groupId = request.ReadString();
-        var generationId = request.ReadInt32();
-        var memberId = request.ReadString();
-        var groupInstanceId = version >= 3 ? request.ReadNullableString() : null;
-        var assignments = request.ReadArray((ref KafkaReader r) => (r.ReadString(), r.ReadBytes().ToArray()));
-
-        var result = await context.Broker.Groups.SyncAsync(groupId, generationId, memberId, groupInstanceId, assignments)
+        // Assignments are copied: the group hands them out after the request frame goes back to the pool.
+        var assignments = request.Assignments.Select(a => (a.MemberId, a.Assignment.ToArray())).ToList();
+        var result = await context.Broker.Groups.SyncAsync(request.GroupId, request.GenerationId, request.MemberId, request.GroupInstanceId, assignments)
             .WaitAsync(context.CancellationToken).ConfigureAwait(false);
 
-        if (version >= 1)
-        {
-            response.WriteInt32(0);
-        }
-
-        response.WriteErrorCode(result.Error);
-        response.WriteBytes(result.Assignment);
+        return new SyncGroupResponse { ErrorCode = result.Error, Assignment = result.Assignment };
     }
 }

@@ -52,6 +52,15 @@ internal struct KafkaReader(ReadOnlyMemory<byte> buffer, bool flexible)
 
     public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
 
+    public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16BigEndian(Take(2));
+
+    public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(Take(4));
+
+    public double ReadFloat64() => BinaryPrimitives.ReadDoubleBigEndian(Take(8));
+
+    /// <summary>Skips <paramref name="count"/> bytes (an unknown tagged field).</summary>
+    public void Skip(int count) => Take(count);
+
     public Guid ReadUuid() => new(Take(16), bigEndian: true);
 
     public uint ReadUnsignedVarint()
@@ -97,7 +106,9 @@ internal struct KafkaReader(ReadOnlyMemory<byte> buffer, bool flexible)
     public ReadOnlyMemory<byte>? ReadNullableBytes()
     {
         var length = Flexible ? (int)ReadUnsignedVarint() - 1 : ReadInt32();
-        return length < 0 ? null : TakeMemory(length);
+
+        // The cast matters: a bare null would convert to an empty ReadOnlyMemory (through byte[]), never to null.
+        return length < 0 ? (ReadOnlyMemory<byte>?)null : TakeMemory(length);
     }
 
     public ReadOnlyMemory<byte> ReadBytes() => ReadNullableBytes() ?? ReadOnlyMemory<byte>.Empty;

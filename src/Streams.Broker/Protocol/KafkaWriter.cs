@@ -71,6 +71,12 @@ internal sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
 
     public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Take(8), value);
 
+    public void WriteUInt16(ushort value) => BinaryPrimitives.WriteUInt16BigEndian(Take(2), value);
+
+    public void WriteUInt32(uint value) => BinaryPrimitives.WriteUInt32BigEndian(Take(4), value);
+
+    public void WriteFloat64(double value) => BinaryPrimitives.WriteDoubleBigEndian(Take(8), value);
+
     public void WriteUuid(Guid value) => value.TryWriteBytes(Take(16), bigEndian: true, out _);
 
     /// <summary>Reserves an int32 to patch later (for sizes known only after the content is written).</summary>

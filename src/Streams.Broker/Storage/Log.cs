@@ -261,6 +261,74 @@ internal sealed partial class Log : IDisposable
         }
     }
 
+    /// <summary>
+    /// The first record at or after <paramref name="timestamp"/> from the log start offset on (Kafka's
+    /// fetchOffsetByTimestamp): the time index finds the segment and batch to start from, then batches whose max
+    /// timestamp is too small are skipped by header and the first candidate batch is read to find the record.
+    /// </summary>
+    public (long Timestamp, long Offset)? FetchOffsetByTimestamp(long timestamp)
+    {
+        var logStartOffset = LogStartOffset;
+        foreach (var (segment, position, header) in BatchesFromTimestamp(timestamp))
+        {
+            if (header.MaxTimestamp < timestamp || header.LastOffset < logStartOffset)
+            {
+                continue;
+            }
+
+            var (offset, recordTimestamp) = ReadBatch(segment, position, header, batch =>
+            {
+                var found = RecordBatchReader.FirstOffsetAtOrAfterTimestamp(batch, timestamp, out var ts);
+                return (found, ts);
+            });
+            if (offset >= 0)
+            {
+                return (recordTimestamp, Math.Max(offset, logStartOffset));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The record with the largest timestamp at or after the log start offset (ListOffsets MAX_TIMESTAMP, KIP-734); null when there is none.</summary>
+    public (long Timestamp, long Offset)? FetchMaxTimestampOffset()
+    {
+        var logStartOffset = LogStartOffset;
+        (LogSegment Segment, long Position, RecordBatchHeader Header)? best = null;
+        foreach (var batch in AllBatches())
+        {
+            if (batch.Header.LastOffset >= logStartOffset && (best is null || batch.Header.MaxTimestamp > best.Value.Header.MaxTimestamp))
+            {
+                best = batch;
+            }
+        }
+
+        if (best is not { } b)
+        {
+            return null;
+        }
+
+        var (offset, timestamp) = ReadBatch(b.Segment, b.Position, b.Header, RecordBatchReader.MaxTimestampRecord);
+        return (timestamp, offset);
+    }
+
+    private static T ReadBatch<T>(LogSegment segment, long position, RecordBatchHeader header, BatchFunc<T> read)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(header.TotalSize);
+        try
+        {
+            var span = buffer.AsSpan(0, header.TotalSize);
+            segment.Read(position, span);
+            return read(span);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private delegate T BatchFunc<out T>(ReadOnlySpan<byte> batch);
+
     /// <summary>Moves the log start offset forward (DeleteRecords, retention) and persists it. Caller holds the partition lock.</summary>
     public void AdvanceLogStartOffset(long offset)
     {

@@ -114,6 +114,35 @@ internal sealed class Partition : IDisposable
         }
     }
 
+    /// <summary>ListOffsets' special timestamps.</summary>
+    public const long ListOffsetsLatest = -1;
+
+    public const long ListOffsetsEarliest = -2;
+
+    public const long ListOffsetsMaxTimestamp = -3;
+
+    /// <summary>
+    /// ListOffsets' lookup (Kafka's fetchOffsetForTimestamp): -1 latest (the LSO, as read_committed needs),
+    /// -2 earliest, -3 the record with the largest timestamp, otherwise the first record whose timestamp is at or
+    /// after <paramref name="timestamp"/>. Timestamp and offset are -1 when no record qualifies.
+    /// </summary>
+    public (ErrorCode Error, long Timestamp, long Offset) FetchOffsetForTimestamp(long timestamp)
+    {
+        switch (timestamp)
+        {
+            case ListOffsetsLatest:
+                return (ErrorCode.None, -1, LastStableOffset);
+            case ListOffsetsEarliest:
+                return (ErrorCode.None, -1, LogStartOffset);
+            case ListOffsetsMaxTimestamp:
+                return Log.FetchMaxTimestampOffset() is { } max ? (ErrorCode.None, max.Timestamp, max.Offset) : (ErrorCode.None, -1, -1);
+            case < 0:
+                return (ErrorCode.InvalidRequest, -1, -1);
+            default:
+                return Log.FetchOffsetByTimestamp(timestamp) is { } found ? (ErrorCode.None, found.Timestamp, found.Offset) : (ErrorCode.None, -1, -1);
+        }
+    }
+
     /// <summary>Background upkeep: retention, <c>flush.ms</c>, producer expiry. Returns segments whose files can go.</summary>
     public IReadOnlyList<LogSegment> Maintain(bool applyRetention, long producerExpirationMs)
     {
