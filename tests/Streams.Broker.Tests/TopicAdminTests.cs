@@ -172,6 +172,19 @@ public sealed class TopicAdminTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_topic_deletion_disabled_deletes_answer_TOPIC_DELETION_DISABLED_and_keep_the_topic()
+    {
+        await using var broker = await TestBroker.StartAsync(output, new Dictionary<string, string> { ["delete.topic.enable"] = "false" });
+        using var admin = Clients.Admin(broker.BootstrapServers);
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = "kept", NumPartitions = 1 }]);
+
+        var ex = await Assert.ThrowsAsync<DeleteTopicsException>(() => admin.DeleteTopicsAsync(["kept"]));
+
+        Assert.Equal(ErrorCode.TopicDeletionDisabled, ex.Results[0].Error.Code);
+        Assert.Single(admin.GetMetadata("kept", TimeSpan.FromSeconds(5)).Topics, t => t.Error.Code == ErrorCode.NoError);
+    }
+
+    [Fact]
     public async Task Describe_cluster_shows_the_single_node_as_controller()
     {
         var cluster = await _admin.DescribeClusterAsync();

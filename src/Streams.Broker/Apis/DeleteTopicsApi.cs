@@ -7,6 +7,7 @@ namespace Streams.Broker.Apis;
 /// <summary>
 /// DeleteTopics (20), v0-3: identical apart from ThrottleTimeMs (v1+). Data, indexes and metadata go at once.
 /// Internal topics cannot be deleted (INVALID_TOPIC_EXCEPTION, as Kafka): <c>__consumer_offsets</c> is every group's memory.
+/// With <c>delete.topic.enable=false</c> every deletion answers TOPIC_DELETION_DISABLED and nothing is touched.
 /// </summary>
 internal sealed class DeleteTopicsApi : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
@@ -16,7 +17,9 @@ internal sealed class DeleteTopicsApi : ApiHandler<DeleteTopicsRequest, DeleteTo
             Responses = [.. request.TopicNames.Select(name => new DeleteTopicsResponse.Topic
             {
                 Name = name,
-                ErrorCode = TopicNames.IsInternal(name) ? ErrorCode.InvalidTopicException : context.Broker.Logs.DeleteTopic(name).Error,
+                ErrorCode = !context.Broker.Config.DeleteTopicEnable ? ErrorCode.TopicDeletionDisabled
+                    : TopicNames.IsInternal(name) ? ErrorCode.InvalidTopicException
+                    : context.Broker.Logs.DeleteTopic(name).Error,
             })],
         });
 }

@@ -47,6 +47,7 @@ public enum ErrorCode : short
     KafkaStorageError = 56,
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
+    TopicDeletionDisabled = 73,
     UnsupportedCompressionType = 76,
     MemberIdRequired = 79,
     GroupMaxSizeReached = 81,
