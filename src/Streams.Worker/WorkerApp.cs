@@ -57,7 +57,10 @@ public static class WorkerApp
             var endpoints = sp.GetRequiredService<StreamsEndpoints>();
             publisher.BootstrapServers = endpoints.BootstrapServers;
             publisher.SchemaRegistryUrl = endpoints.SchemaRegistryUrl;
-            endpoints.CopyKafkaSettingsTo(publisher.Kafka);
+            foreach (var (name, value) in endpoints.ClientSettings("publisher"))
+            {
+                publisher.Kafka[name] = value;
+            }
         });
         builder.Services.AddSingleton(sp => new AuditProjection(Path.Combine(sp.GetRequiredService<StreamsOptions>().DataDirectory, "audit.db")));
         builder.Services.AddSingleton<Notifier>();

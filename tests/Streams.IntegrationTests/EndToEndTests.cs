@@ -123,6 +123,27 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
     }
 
     [Fact]
+    public async Task Each_consumer_group_member_of_the_worker_names_its_client()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = worker.BootstrapServers }).Build();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var groups = await admin.DescribeConsumerGroupsAsync([AuditProjection.GroupId, Notifier.GroupId]);
+            var clients = groups.ConsumerGroupDescriptions.ToDictionary(g => g.GroupId, g => g.Members.Select(m => m.ClientId).Distinct().ToList());
+            if (clients.Values.All(c => c.Count > 0))
+            {
+                Assert.Equal(["streams-worker-audit-projection"], clients[AuditProjection.GroupId]);
+                Assert.Equal(["streams-worker-notifier"], clients[Notifier.GroupId]);
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the worker's groups have no members");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
     public async Task Kafka_is_reported_unreachable_when_no_broker_answers()
     {
         using var probe = new Streams.Worker.Infrastructure.KafkaAdmin(new Streams.Worker.Infrastructure.StreamsEndpoints(new ClientConfig { BootstrapServers = "127.0.0.1:9" }, new Confluent.SchemaRegistry.SchemaRegistryConfig(), Embedded: false));

@@ -43,7 +43,10 @@ public sealed class ConsumerGroupsService(
                 DeadLetterTopic = Provisioning.DeadLetterTopic,
                 AssignmentChanged = count => health.SetAssigned(group.GroupId, count > 0),
             };
-            endpoints.CopyKafkaSettingsTo(options.Kafka);
+            foreach (var (name, value) in endpoints.ClientSettings(group.GroupId))
+            {
+                options.Kafka[name] = value;
+            }
 
             using var consumer = new EventConsumer(
                 options,

@@ -8,7 +8,7 @@ namespace Streams.Worker.Infrastructure;
 /// </summary>
 public sealed class KafkaAdmin(StreamsEndpoints endpoints) : IDisposable
 {
-    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig(endpoints.KafkaProperties())).Build());
+    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig(endpoints.ClientSettings("admin"))).Build());
 
     private int _disposed;
 

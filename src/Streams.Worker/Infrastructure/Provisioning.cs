@@ -25,7 +25,7 @@ public sealed partial class Provisioning(StreamsEndpoints endpoints, ISchemaRegi
 
     private async Task CreateTopicsAsync()
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig(endpoints.KafkaProperties())).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig(endpoints.ClientSettings("provisioning"))).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
         var existing = metadata.Topics.Select(t => t.Topic).ToHashSet(StringComparer.Ordinal);
         await ReportDriftAsync(admin, metadata).ConfigureAwait(false);

@@ -13,16 +13,17 @@ public sealed record StreamsEndpoints(ClientConfig Kafka, SchemaRegistryConfig S
 
     public string SchemaRegistryUrl => SchemaRegistry.Url;
 
-    /// <summary>The Kafka settings as librdkafka properties, a fresh copy for each client to extend.</summary>
-    public Dictionary<string, string> KafkaProperties() => Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-
-    /// <summary>Adds the Kafka settings to a client's own settings (the publisher's and consumers' <c>Kafka</c> dictionaries).</summary>
-    public void CopyKafkaSettingsTo(IDictionary<string, string> settings)
+    /// <summary>
+    /// The one place every Kafka client of the worker gets its settings: the configured ones (security included), as
+    /// librdkafka properties in a fresh copy the client may extend, with a <c>client.id</c> naming the client
+    /// (<c>streams-worker-audit-projection</c>, or <c>{Kafka:ClientId}-audit-projection</c> when one is configured), so
+    /// operators tell the worker's clients apart in group descriptions, broker logs and quotas.
+    /// </summary>
+    public Dictionary<string, string> ClientSettings(string client)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        foreach (var setting in Kafka)
-        {
-            settings[setting.Key] = setting.Value;
-        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(client);
+        var settings = Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        settings["client.id"] = $"{Kafka.ClientId ?? "streams-worker"}-{client}";
+        return settings;
     }
 }

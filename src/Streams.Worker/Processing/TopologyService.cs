@@ -42,7 +42,7 @@ public sealed partial class TopologyService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _deadLetterWriter = new DeadLetterWriter(endpoints.KafkaProperties(), Provisioning.DeadLetterTopic);
+        _deadLetterWriter = new DeadLetterWriter(endpoints.ClientSettings("topology-dead-letters"), Provisioning.DeadLetterTopic);
         var deadLetters = new TopologyDeadLetters(_deadLetterWriter, options.ApplicationId, logger);
         var config = CreateConfig(options, endpoints);
 
