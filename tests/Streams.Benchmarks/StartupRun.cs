@@ -12,10 +12,13 @@ namespace Streams.Benchmarks;
 /// </summary>
 internal static class StartupRun
 {
-    public static async Task<IReadOnlyList<double>> RunAsync(int runs)
+    /// <returns>Per run: wall time to the first answer, and the CPU time the broker process used until then (less
+    /// sensitive to other load on the machine than the wall time).</returns>
+    public static async Task<IReadOnlyList<(double WallMs, double CpuMs)>> RunAsync(int runs)
     {
-        var brokerDll = Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll");
-        var samples = new List<double>();
+        // STREAMS_BENCH_BROKER_DLL runs another build side by side (e.g. the previous release as the baseline).
+        var brokerDll = Environment.GetEnvironmentVariable("STREAMS_BENCH_BROKER_DLL") ?? Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll");
+        var samples = new List<(double, double)>();
         for (var run = 0; run < runs; run++)
         {
             var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-start-" + Guid.NewGuid().ToString("N"));
@@ -33,7 +36,9 @@ internal static class StartupRun
             try
             {
                 await FirstAnswerAsync(port, process).ConfigureAwait(false);
-                samples.Add(watch.Elapsed.TotalMilliseconds);
+                var wall = watch.Elapsed.TotalMilliseconds;
+                process.Refresh();
+                samples.Add((wall, process.TotalProcessorTime.TotalMilliseconds));
             }
             finally
             {
