@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Confluent.SchemaRegistry;
 using Streams.Operations.Records;
-using Streams.Operations.Tests.Support;
+using Streams.Tests.Shared;
 
 namespace Streams.Operations.Tests;
 

@@ -7,7 +7,7 @@ using Streams.Contracts;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Topics;
 using Streams.Messaging.Serialization;
-using Streams.Messaging.Tests.Support;
+using Streams.Tests.Shared;
 
 namespace Streams.Messaging.Tests.Serialization;
 

@@ -2,12 +2,15 @@ using Confluent.SchemaRegistry;
 using Streams.Broker;
 using Streams.Registry;
 
-namespace Streams.Operations.Tests.Support;
+namespace Streams.Tests.Shared;
 
-/// <summary>The embedded broker and schema registry, started once for the tests of a class.</summary>
+/// <summary>
+/// The embedded broker and schema registry, started once for the tests of a class. Shared by the library test
+/// projects (linked into each, see their csproj) so they start the infrastructure the same way.
+/// </summary>
 public sealed class EmbeddedRegistry : IAsyncLifetime
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "streams-operations-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "streams-tests", Guid.NewGuid().ToString("N"));
     private KafkaBroker _broker = null!;
     private SchemaRegistryHost _registry = null!;
 
