@@ -50,6 +50,9 @@ internal sealed partial class Log : IDisposable
     public static Log Open(string directory, TopicConfig config, ILogger logger, TimeProvider time, Action<RecordBatchHeader>? onBatch)
     {
         System.IO.Directory.CreateDirectory(directory);
+
+        // Compaction hook: finish or drop a swap of cleaned segments that a crash interrupted, before segments are read.
+        Cleaner.CleanerSwap.Recover(directory, logger);
         var cleanMarker = Path.Combine(directory, CleanShutdownFile);
         var clean = File.Exists(cleanMarker);
         var baseOffsets = System.IO.Directory.EnumerateFiles(directory, "*.log")
