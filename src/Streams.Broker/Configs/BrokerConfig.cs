@@ -42,6 +42,7 @@ internal sealed class BrokerConfig
         LogCleanerEnable = Bool(BrokerSettingDefs.LogCleanerEnable);
         LogCleanerBackoffMs = Long(BrokerSettingDefs.LogCleanerBackoffMs);
         LogCleanerDedupeBufferSize = Long(BrokerSettingDefs.LogCleanerDedupeBufferSize);
+        OffsetsTopicSegmentBytes = Int(BrokerSettingDefs.OffsetsTopicSegmentBytes);
         LogCleanerIoMaxBytesPerSecond = double.Parse(Value(BrokerSettingDefs.LogCleanerIoMaxBytesPerSecond), CultureInfo.InvariantCulture);
         if (GroupMinSessionTimeoutMs > GroupMaxSessionTimeoutMs)
         {
@@ -102,6 +103,9 @@ internal sealed class BrokerConfig
 
     /// <summary><c>log.cleaner.dedupe.buffer.size</c>.</summary>
     public long LogCleanerDedupeBufferSize { get; }
+
+    /// <summary><c>offsets.topic.segment.bytes</c>.</summary>
+    public int OffsetsTopicSegmentBytes { get; }
 
     /// <summary><c>log.cleaner.io.max.bytes.per.second</c>.</summary>
     public double LogCleanerIoMaxBytesPerSecond { get; }

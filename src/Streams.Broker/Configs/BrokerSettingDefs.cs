@@ -33,6 +33,7 @@ internal static class BrokerSettingDefs
     public static readonly BrokerSettingDef LogCleanerEnable = new("log.cleaner.enable", ConfigType.Boolean, "false", "Run the log cleaner, which compacts topics with cleanup.policy=compact.");
     public static readonly BrokerSettingDef LogCleanerBackoffMs = new("log.cleaner.backoff.ms", ConfigType.Long, "15000", "How long the cleaner sleeps when no log needs cleaning.", 0);
     public static readonly BrokerSettingDef LogCleanerDedupeBufferSize = new("log.cleaner.dedupe.buffer.size", ConfigType.Long, "33554432", "Memory of the cleaner's offset map (24 bytes per key); a dirty section with more keys is cleaned in several passes.", 1024 * 1024, 16L * 1024 * 1024 * 1024);
+    public static readonly BrokerSettingDef OffsetsTopicSegmentBytes = new("offsets.topic.segment.bytes", ConfigType.Int, "104857600", "segment.bytes of __consumer_offsets, kept small so the log cleaner can compact it.", 1, IntMax);
     public static readonly BrokerSettingDef LogCleanerIoMaxBytesPerSecond = new("log.cleaner.io.max.bytes.per.second", ConfigType.Double, "1.7976931348623157E308", "Bound on the cleaner's reads plus writes, so compaction does not starve produce and fetch.");
 
     // Scaled synonyms of topic configs: validated when given, otherwise absent (the topic config's own synonym rules).
@@ -47,6 +48,7 @@ internal static class BrokerSettingDefs
         OffsetMetadataMaxBytes, GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupInitialRebalanceDelayMs, GroupMaxSize,
         TransactionMaxTimeoutMs, ProducerIdExpirationMs, LogRetentionMinutes, LogRollHours, LogRollJitterHours,
         LogCleanerEnable, LogCleanerBackoffMs, LogCleanerDedupeBufferSize, LogCleanerIoMaxBytesPerSecond,
+        OffsetsTopicSegmentBytes,
     ];
 
     private static readonly Dictionary<string, BrokerSettingDef> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
