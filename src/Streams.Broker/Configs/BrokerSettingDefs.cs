@@ -30,7 +30,7 @@ internal static class BrokerSettingDefs
 
     // Log cleaner (compaction of cleanup.policy=compact topics). Kafka's names; the dedupe buffer is smaller than Kafka's 128 MiB
     // because an embedded broker shares its process with the application.
-    public static readonly BrokerSettingDef LogCleanerEnable = new("log.cleaner.enable", ConfigType.Boolean, "false", "Run the log cleaner, which compacts topics with cleanup.policy=compact.");
+    public static readonly BrokerSettingDef LogCleanerEnable = new("log.cleaner.enable", ConfigType.Boolean, "true", "Run the log cleaner, which compacts topics with cleanup.policy=compact.");
     public static readonly BrokerSettingDef LogCleanerBackoffMs = new("log.cleaner.backoff.ms", ConfigType.Long, "15000", "How long the cleaner sleeps when no log needs cleaning.", 0);
     public static readonly BrokerSettingDef LogCleanerDedupeBufferSize = new("log.cleaner.dedupe.buffer.size", ConfigType.Long, "33554432", "Memory of the cleaner's offset map (24 bytes per key); a dirty section with more keys is cleaned in several passes.", 1024 * 1024, 16L * 1024 * 1024 * 1024);
     public static readonly BrokerSettingDef OffsetsTopicSegmentBytes = new("offsets.topic.segment.bytes", ConfigType.Int, "104857600", "segment.bytes of __consumer_offsets, kept small so the log cleaner can compact it.", 1, IntMax);
