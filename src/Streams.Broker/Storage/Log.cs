@@ -300,7 +300,8 @@ internal sealed partial class Log : IDisposable
         (LogSegment Segment, long Position, RecordBatchHeader Header)? best = null;
         foreach (var batch in AllBatches())
         {
-            if (batch.Header.LastOffset >= logStartOffset && (best is null || batch.Header.MaxTimestamp > best.Value.Header.MaxTimestamp))
+            // Empty batches (a producer's last batch kept by compaction) hold no record to point at.
+            if (batch.Header.LastOffset >= logStartOffset && batch.Header.RecordsCount > 0 && (best is null || batch.Header.MaxTimestamp > best.Value.Header.MaxTimestamp))
             {
                 best = batch;
             }

@@ -22,7 +22,7 @@ public sealed class LogCleanerUnitTests : IDisposable
 
     private LogUnderTest NewLog(params (string Name, string Value)[] overrides)
     {
-        var log = new LogUnderTest([("cleanup.policy", "compact"), .. overrides]);
+        var log = new LogUnderTest(overrides.Any(o => o.Name == "cleanup.policy") ? overrides : [("cleanup.policy", "compact"), .. overrides]);
         _owned.Add(log);
         return log;
     }
@@ -328,6 +328,19 @@ public sealed class LogCleanerUnitTests : IDisposable
     }
 
     [Fact]
+    public void Max_timestamp_lookup_skips_a_producers_empty_batch()
+    {
+        var log = NewLog();
+        log.AppendKeyed([("a", "late-stamp")], producerId: 3, baseSequence: 0, timestampOffsetMs: 1000);
+        log.AppendKeyed([("a", "latest")]);
+        log.Log.Roll();
+        Clean(NewCleaner(log), log);
+
+        Assert.Equal(0, log.Log.AllBatches().First().Header.RecordsCount);
+        Assert.Equal((log.NowMs, 1L), log.Log.FetchMaxTimestampOffset());
+    }
+
+    [Fact]
     public void A_dirty_section_larger_than_the_offset_map_is_cleaned_in_passes()
     {
         var log = NewLog();
@@ -402,6 +415,36 @@ public sealed class LogCleanerUnitTests : IDisposable
         cleaner.AfterStep = null;
         Clean(cleaner, log, force: true);
         Assert.Equal(21, log.ReadAll().Count);
+    }
+
+    [Fact]
+    public void A_swap_is_abandoned_when_retention_removed_a_segment_meanwhile()
+    {
+        var log = NewLog(("cleanup.policy", "compact,delete"));
+        for (var i = 0; i < 3; i++)
+        {
+            log.AppendKeyed([("a", $"v{i}"), ("b", $"v{i}")]);
+            log.Log.Roll();
+        }
+
+        var cleaner = NewCleaner(log);
+        cleaner.AfterStep = step =>
+        {
+            if (step == "cleaned")
+            {
+                // DeleteRecords and retention run under the partition lock while the cleaner works outside it.
+                log.Log.AdvanceLogStartOffset(2);
+                Assert.Single(log.Log.ApplyRetention(log.Config, log.NowMs));
+            }
+        };
+
+        Assert.Null(Clean(cleaner, log));
+        Assert.Empty(Directory.EnumerateFiles(log.Directory, "*.cleaned"));
+        Assert.Equal(["v1", "v1", "v2", "v2"], log.ReadAll().Select(r => r.Value));
+
+        cleaner.AfterStep = null;
+        Assert.NotNull(Clean(cleaner, log, force: true));
+        Assert.Equal(["v2", "v2"], log.ReadAll().Select(r => r.Value));
     }
 
     [Fact]
