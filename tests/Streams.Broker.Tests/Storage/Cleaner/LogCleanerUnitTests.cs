@@ -448,6 +448,24 @@ public sealed class LogCleanerUnitTests : IDisposable
     }
 
     [Fact]
+    public void Io_max_bytes_per_second_slows_the_cleaner_down()
+    {
+        var log = NewLog();
+        for (var i = 0; i < 100; i++)
+        {
+            log.AppendKeyed([($"k{i % 10}", new string('x', 1000))]);
+        }
+
+        log.Log.Roll();
+        using var throttled = new LogCleaner(1 << 20, 200_000, NullLogger.Instance, log.Time);
+        var stats = throttled.Clean("t-0", log.Log, log.Config, f => f(), force: true);
+
+        // About 100 KB read for the map, 100 KB read and 10 KB written for the copy: a second at 200 KB/s.
+        Assert.NotNull(stats);
+        Assert.True(stats.Duration >= TimeSpan.FromSeconds(0.5), $"took {stats.Duration}");
+    }
+
+    [Fact]
     public void Offset_map_keeps_the_latest_offset_and_refuses_new_keys_when_full()
     {
         var map = new OffsetMap(20 * OffsetMap.BytesPerEntry);
