@@ -39,6 +39,11 @@ internal sealed class BrokerConfig
         GroupMaxSessionTimeoutMs = Int(BrokerSettingDefs.GroupMaxSessionTimeoutMs);
         GroupInitialRebalanceDelayMs = Int(BrokerSettingDefs.GroupInitialRebalanceDelayMs);
         GroupMaxSize = Int(BrokerSettingDefs.GroupMaxSize);
+        LogCleanerEnable = Bool(BrokerSettingDefs.LogCleanerEnable);
+        LogCleanerBackoffMs = Long(BrokerSettingDefs.LogCleanerBackoffMs);
+        LogCleanerDedupeBufferSize = Long(BrokerSettingDefs.LogCleanerDedupeBufferSize);
+        OffsetsTopicSegmentBytes = Int(BrokerSettingDefs.OffsetsTopicSegmentBytes);
+        LogCleanerIoMaxBytesPerSecond = double.Parse(Value(BrokerSettingDefs.LogCleanerIoMaxBytesPerSecond), CultureInfo.InvariantCulture);
         if (GroupMinSessionTimeoutMs > GroupMaxSessionTimeoutMs)
         {
             throw new ArgumentException(
@@ -89,6 +94,21 @@ internal sealed class BrokerConfig
 
     /// <summary><c>group.max.size</c>.</summary>
     public int GroupMaxSize { get; }
+
+    /// <summary><c>log.cleaner.enable</c>.</summary>
+    public bool LogCleanerEnable { get; }
+
+    /// <summary><c>log.cleaner.backoff.ms</c>.</summary>
+    public long LogCleanerBackoffMs { get; }
+
+    /// <summary><c>log.cleaner.dedupe.buffer.size</c>.</summary>
+    public long LogCleanerDedupeBufferSize { get; }
+
+    /// <summary><c>offsets.topic.segment.bytes</c>.</summary>
+    public int OffsetsTopicSegmentBytes { get; }
+
+    /// <summary><c>log.cleaner.io.max.bytes.per.second</c>.</summary>
+    public double LogCleanerIoMaxBytesPerSecond { get; }
 
     /// <summary>Explicit settings this broker does not know (typos, or Kafka settings with no meaning here).</summary>
     public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k => BrokerSettingDefs.Find(k) is null && TopicConfigDefs.FindBySynonym(k) is null);

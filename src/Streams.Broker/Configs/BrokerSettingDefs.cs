@@ -28,6 +28,14 @@ internal static class BrokerSettingDefs
     public static readonly BrokerSettingDef TransactionMaxTimeoutMs = new("transaction.max.timeout.ms", ConfigType.Int, "900000", "Largest transaction.timeout.ms a producer may ask for.", 1, IntMax);
     public static readonly BrokerSettingDef ProducerIdExpirationMs = new("producer.id.expiration.ms", ConfigType.Int, "86400000", "How long an idle producer's idempotence state is kept.", 1, IntMax);
 
+    // Log cleaner (compaction of cleanup.policy=compact topics). Kafka's names; the dedupe buffer is smaller than Kafka's 128 MiB
+    // because an embedded broker shares its process with the application.
+    public static readonly BrokerSettingDef LogCleanerEnable = new("log.cleaner.enable", ConfigType.Boolean, "true", "Run the log cleaner, which compacts topics with cleanup.policy=compact.");
+    public static readonly BrokerSettingDef LogCleanerBackoffMs = new("log.cleaner.backoff.ms", ConfigType.Long, "15000", "How long the cleaner sleeps when no log needs cleaning.", 0);
+    public static readonly BrokerSettingDef LogCleanerDedupeBufferSize = new("log.cleaner.dedupe.buffer.size", ConfigType.Long, "33554432", "Memory of the cleaner's offset map (24 bytes per key); a dirty section with more keys is cleaned in several passes.", 1024 * 1024, 16L * 1024 * 1024 * 1024);
+    public static readonly BrokerSettingDef OffsetsTopicSegmentBytes = new("offsets.topic.segment.bytes", ConfigType.Int, "104857600", "segment.bytes of __consumer_offsets, kept small so the log cleaner can compact it.", 1, IntMax);
+    public static readonly BrokerSettingDef LogCleanerIoMaxBytesPerSecond = new("log.cleaner.io.max.bytes.per.second", ConfigType.Double, "1.7976931348623157E308", "Bound on the cleaner's reads plus writes, so compaction does not starve produce and fetch.");
+
     // Scaled synonyms of topic configs: validated when given, otherwise absent (the topic config's own synonym rules).
     public static readonly BrokerSettingDef LogRetentionMinutes = new("log.retention.minutes", ConfigType.Int, null, "Default retention.ms in minutes (log.retention.ms takes precedence).", -1, IntMax);
     public static readonly BrokerSettingDef LogRollHours = new("log.roll.hours", ConfigType.Int, null, "Default segment.ms in hours (log.roll.ms takes precedence).", 1, IntMax);
@@ -39,6 +47,8 @@ internal static class BrokerSettingDefs
         LogFlushSchedulerIntervalMs, SocketRequestMaxBytes, OffsetsRetentionMinutes, OffsetsRetentionCheckIntervalMs,
         OffsetMetadataMaxBytes, GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupInitialRebalanceDelayMs, GroupMaxSize,
         TransactionMaxTimeoutMs, ProducerIdExpirationMs, LogRetentionMinutes, LogRollHours, LogRollJitterHours,
+        LogCleanerEnable, LogCleanerBackoffMs, LogCleanerDedupeBufferSize, LogCleanerIoMaxBytesPerSecond,
+        OffsetsTopicSegmentBytes,
     ];
 
     private static readonly Dictionary<string, BrokerSettingDef> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);

@@ -69,7 +69,13 @@ internal sealed partial class OffsetStore(LogManager logs, ILogger logger, TimeP
         {
             if (logs.GetPartition(TopicName, 0) is null)
             {
-                var result = logs.CreateTopic(TopicName, 1, new Dictionary<string, string?> { ["cleanup.policy"] = "compact" }, validateOnly: false);
+                var result = logs.CreateTopic(TopicName, 1, new Dictionary<string, string?>
+                {
+                    ["cleanup.policy"] = "compact",
+
+                    // As Kafka's offsets.topic.segment.bytes: segments roll early so the cleaner can compact them.
+                    ["segment.bytes"] = logs.Broker.OffsetsTopicSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }, validateOnly: false);
                 if (result.Error is not (ErrorCode.None or ErrorCode.TopicAlreadyExists))
                 {
                     LogCreateFailed(logger, result.Error, result.Message);

@@ -50,6 +50,9 @@ internal sealed partial class Log : IDisposable
     public static Log Open(string directory, TopicConfig config, ILogger logger, TimeProvider time, Action<RecordBatchHeader>? onBatch)
     {
         System.IO.Directory.CreateDirectory(directory);
+
+        // Compaction hook: finish or drop a swap of cleaned segments that a crash interrupted, before segments are read.
+        Cleaner.CleanerSwap.Recover(directory, logger);
         var cleanMarker = Path.Combine(directory, CleanShutdownFile);
         var clean = File.Exists(cleanMarker);
         var baseOffsets = System.IO.Directory.EnumerateFiles(directory, "*.log")
@@ -297,7 +300,8 @@ internal sealed partial class Log : IDisposable
         (LogSegment Segment, long Position, RecordBatchHeader Header)? best = null;
         foreach (var batch in AllBatches())
         {
-            if (batch.Header.LastOffset >= logStartOffset && (best is null || batch.Header.MaxTimestamp > best.Value.Header.MaxTimestamp))
+            // Empty batches (a producer's last batch kept by compaction) hold no record to point at.
+            if (batch.Header.LastOffset >= logStartOffset && batch.Header.RecordsCount > 0 && (best is null || batch.Header.MaxTimestamp > best.Value.Header.MaxTimestamp))
             {
                 best = batch;
             }

@@ -203,6 +203,8 @@ internal sealed partial class LogManager : IDisposable
     /// <summary>Runs retention (every <c>log.retention.check.interval.ms</c>) and time-based flushing until stopped.</summary>
     public async Task RunMaintenanceAsync(CancellationToken cancellationToken)
     {
+        // Compaction runs beside this loop, on its own schedule (LogManager.Cleaner.cs).
+        var cleaning = StartCleaner(cancellationToken);
         var flushInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogFlushSchedulerInterval.TotalMilliseconds));
         var retentionInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogRetentionCheckInterval.TotalMilliseconds));
         long producerExpiration = Broker.ProducerIdExpirationMs;
@@ -226,6 +228,8 @@ internal sealed partial class LogManager : IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+
+        await cleaning.ConfigureAwait(false);
     }
 
     private void MaintainAll(bool retentionDue, long producerExpiration, DateTimeOffset now)

@@ -11,7 +11,7 @@ namespace Streams.Broker.Storage;
 /// One partition as the request handlers see it: validation, idempotence checks and appends under one lock,
 /// lock-free reads, and a signal that wakes long-polling fetches as soon as data arrives.
 /// </summary>
-internal sealed class Partition : IDisposable
+internal sealed partial class Partition : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Topic _topic;
