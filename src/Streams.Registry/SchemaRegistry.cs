@@ -74,8 +74,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
                     }
                 }
 
-                var id = request.Id ?? state.IdOf(Avro, prepared.Canonical, prepared.References) ?? state.MaxId + 1;
-                var version = request.Version ?? (all.Count == 0 ? 1 : all[^1].Version + 1);
+                var id = request.Id ?? state.IdOf(Avro, prepared.Canonical, prepared.References) ?? NextId();
+                var version = request.Version ?? NextVersion(subject, all);
                 var stored = new StoredSchema(id, state.SchemaById(id)?.Guid ?? Guid.NewGuid().ToString(), Avro, prepared.Canonical, prepared.References);
                 var record = new SchemaRecord(subject, version, stored, Deleted: false);
                 if ((await log.AppendAsync([record], cancellationToken).ConfigureAwait(false))[0])
@@ -316,6 +316,17 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             : throw RegistryException.InvalidVersion(version);
     }
 
+    // IMPORT may write ids and versions up to int.MaxValue; counting on from there must refuse, not wrap negative.
+    private int NextId() => state.MaxId < int.MaxValue
+        ? state.MaxId + 1
+        : throw RegistryException.OperationNotPermitted(
+            $"No schema id is left: the highest id in use is {int.MaxValue} (imported). Ids are never reused; register this schema in IMPORT mode with a free id.");
+
+    private static int NextVersion(string subject, List<SchemaVersion> all) => all.Count == 0 ? 1
+        : all[^1].Version < int.MaxValue ? all[^1].Version + 1
+        : throw new RegistryException(422, 42202,
+            $"Subject '{subject}' has reached the highest version {int.MaxValue}; no further version can be registered. Delete the subject or register under another one.");
+
     private RegistryMode EnsureWritable(string subject)
     {
         if (readOnlyFollower)
@@ -377,7 +388,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         var referenceTexts = ResolveReferences(request.References);
         try
         {
-            var parsed = AvroSchemas.Parse(request.Schema, referenceTexts);
+            var parsed = AvroSchemas.ParseNew(request.Schema, referenceTexts);
             var canonical = AvroSchemas.Canonical(request.Schema, parsed, normalize);
             return new Prepared(canonical, parsed, request.References);
         }
@@ -388,39 +399,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     }
 
     /// <summary>Texts of the referenced schemas, dependencies first, each once.</summary>
-    private List<string> ResolveReferences(IReadOnlyList<SchemaReference> references)
-    {
-        var texts = new List<string>();
-        var seen = new HashSet<int>();
-        void Visit(IReadOnlyList<SchemaReference> refs, int depth)
-        {
-            if (depth > 32)
-            {
-                throw RegistryException.InvalidSchema("Invalid schema: references are nested too deeply (or form a cycle).");
-            }
-
-            foreach (var reference in refs)
-            {
-                var version = state.Versions(reference.Subject, includeDeleted: true)?
-                    .FirstOrDefault(v => reference.Version == -1 ? !v.Deleted : v.Version == reference.Version);
-                var schema = version is null ? null : state.SchemaById(version.Id);
-                if (schema is null)
-                {
-                    throw RegistryException.InvalidSchema(
-                        $"Invalid schema: reference '{reference.Name}' to subject '{reference.Subject}' version {reference.Version} does not exist.");
-                }
-
-                if (seen.Add(schema.Id))
-                {
-                    Visit(schema.References, depth + 1);
-                    texts.Add(schema.Schema);
-                }
-            }
-        }
-
-        Visit(references, 0);
-        return texts;
-    }
+    private List<string> ResolveReferences(IReadOnlyList<SchemaReference> references) =>
+        state.ReferenceTexts(references, out var error) ?? throw RegistryException.InvalidSchema($"Invalid schema: {error}.");
 
     private global::Avro.Schema ParsedById(int id) => _parsed.GetOrAdd(id, i =>
     {

@@ -22,6 +22,39 @@ internal static class AvroSchemas
         return ParseInto(text, names, "the schema");
     }
 
+    /// <summary>
+    /// <see cref="Parse"/> for a schema being registered, looked up or tested: also refuses what JSON and Avro
+    /// forbid but the parser lets through (repeated JSON keys, a JSON value that cannot be a schema, excessive
+    /// nesting, and the <see cref="SchemaRules"/>). Referenced schemas are already stored and are only parsed.
+    /// </summary>
+    public static Schema ParseNew(string text, IReadOnlyList<string> references)
+    {
+        var trimmed = text.Trim();
+
+        // A bare primitive name (int, string, ...) is not JSON but both parsers take it, as Confluent's does.
+        if (!BarePrimitives.Contains(trimmed))
+        {
+            if (!StrictJson.TryParse(text, out var json, out var error))
+            {
+                throw new InvalidSchemaException($"Invalid schema: not valid JSON: {error}");
+            }
+
+            if (json?.GetValueKind() is not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Array or System.Text.Json.JsonValueKind.String))
+            {
+                throw new InvalidSchemaException("Invalid schema: a schema is a JSON object, array (union) or string (type name)");
+            }
+        }
+
+        var schema = Parse(text, references);
+        SchemaRules.Check(schema);
+        return schema;
+    }
+
+    private static readonly HashSet<string> BarePrimitives = new(StringComparer.Ordinal)
+    {
+        "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+    };
+
     private static Schema ParseInto(string text, SchemaNames names, string what)
     {
         try

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.RegularExpressions;
+using Avro;
+using Newtonsoft.Json.Linq;
+
+namespace Streams.Registry.Schemas;
+
+/// <summary>
+/// What the Avro specification (and Confluent's Java parser) refuses but Apache.Avro for .NET lets through, checked on
+/// the parsed schema of every new registration: names, duplicate field names and enum symbols, empty, nested and
+/// repeated union branches, enum defaults, and field defaults that do not match their type (a union's default matches
+/// its first branch). Stored schemas are not held to these rules; see <see cref="AvroSchemas.ParseNew"/>.
+/// </summary>
+internal static partial class SchemaRules
+{
+    /// <summary>Throws <see cref="InvalidSchemaException"/> with the first problem found.</summary>
+    public static void Check(Schema schema) => Walk(schema, [], "");
+
+    private static void Walk(Schema schema, HashSet<NamedSchema> seen, string path)
+    {
+        switch (schema)
+        {
+            case LogicalSchema logical:
+                Walk(logical.BaseSchema, seen, path);
+                break;
+            case RecordSchema record when seen.Add(record):
+                CheckName(record, path);
+                var fieldNames = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var field in record.Fields)
+                {
+                    var fieldPath = $"{path}/{record.Name}.{field.Name}";
+                    if (!IsName(field.Name))
+                    {
+                        throw Invalid(fieldPath, $"'{field.Name}' is not a valid field name");
+                    }
+
+                    if (!fieldNames.Add(field.Name))
+                    {
+                        throw Invalid(fieldPath, $"record {record.Fullname} has two fields named '{field.Name}'");
+                    }
+
+                    Walk(field.Schema, seen, fieldPath);
+                    if (field.DefaultValue is { } value && !IsValidDefault(field.Schema, value, 0))
+                    {
+                        throw Invalid(fieldPath, $"the default {value.ToString(Newtonsoft.Json.Formatting.None)} is not a valid {Describe(field.Schema)}");
+                    }
+                }
+
+                break;
+            case EnumSchema enumSchema when seen.Add(enumSchema):
+                CheckName(enumSchema, path);
+                var symbols = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var symbol in enumSchema.Symbols)
+                {
+                    if (!IsName(symbol) || !symbols.Add(symbol))
+                    {
+                        throw Invalid(path, $"enum {enumSchema.Fullname} has an invalid or repeated symbol '{symbol}'");
+                    }
+                }
+
+                if (enumSchema.Default is { } enumDefault && !symbols.Contains(enumDefault))
+                {
+                    throw Invalid(path, $"enum {enumSchema.Fullname}'s default '{enumDefault}' is not one of its symbols");
+                }
+
+                break;
+            case FixedSchema fixedSchema when seen.Add(fixedSchema):
+                CheckName(fixedSchema, path);
+                if (fixedSchema.Size < 0)
+                {
+                    throw Invalid(path, $"fixed {fixedSchema.Fullname} has a negative size");
+                }
+
+                break;
+            case UnionSchema union:
+                CheckUnion(union, path);
+                foreach (var branch in union.Schemas)
+                {
+                    Walk(branch, seen, path);
+                }
+
+                break;
+            case ArraySchema array:
+                Walk(array.ItemSchema, seen, path + "/items");
+                break;
+            case MapSchema map:
+                Walk(map.ValueSchema, seen, path + "/values");
+                break;
+        }
+    }
+
+    // "Unions may not contain more than one schema with the same type, except for the named types record, fixed and
+    // enum", "Unions may not immediately contain other unions"; an empty union has no value at all.
+    private static void CheckUnion(UnionSchema union, string path)
+    {
+        if (union.Count == 0)
+        {
+            throw Invalid(path, "a union needs at least one branch");
+        }
+
+        var branches = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var branch in union.Schemas)
+        {
+            var underlying = branch is LogicalSchema logical ? logical.BaseSchema : branch;
+            if (underlying is UnionSchema)
+            {
+                throw Invalid(path, "a union may not contain another union");
+            }
+
+            var key = underlying is NamedSchema named ? named.Fullname : underlying.Tag.ToString();
+            if (!branches.Add(key))
+            {
+                throw Invalid(path, $"the union has two branches of type {key}");
+            }
+        }
+    }
+
+    private static void CheckName(NamedSchema schema, string path)
+    {
+        if (!IsName(schema.Name) || (!string.IsNullOrEmpty(schema.Namespace) && !IsNamespace(schema.Namespace)))
+        {
+            throw Invalid(path, $"'{schema.Fullname}' is not a valid name: names start with [A-Za-z_] and continue with [A-Za-z0-9_], namespaces are such names joined by dots");
+        }
+    }
+
+    /// <summary>The specification's default-value rules, as Java's <c>Schema.isValidDefault</c> applies them.</summary>
+    private static bool IsValidDefault(Schema schema, JToken value, int depth)
+    {
+        if (depth > StrictJson.MaxDepth)
+        {
+            return false;
+        }
+
+        switch (schema)
+        {
+            case LogicalSchema logical:
+                return IsValidDefault(logical.BaseSchema, value, depth);
+            case UnionSchema union:
+                // "Default values for union fields correspond to the first schema in the union."
+                return union.Count > 0 && IsValidDefault(union.Schemas[0], value, depth + 1);
+            case EnumSchema enumSchema:
+                return value.Type == JTokenType.String && enumSchema.Symbols.Contains((string)value!);
+            case ArraySchema array:
+                return value is JArray items && items.All(i => IsValidDefault(array.ItemSchema, i, depth + 1));
+            case MapSchema map:
+                return value is JObject entries && entries.Properties().All(p => IsValidDefault(map.ValueSchema, p.Value, depth + 1));
+            case RecordSchema record:
+                // A field missing from the default takes the field's own default; without one the default is incomplete.
+                return value is JObject fields && record.Fields.All(f => fields.TryGetValue(f.Name, out var v)
+                    ? IsValidDefault(f.Schema, v, depth + 1)
+                    : f.DefaultValue is not null);
+        }
+
+        return schema.Tag switch
+        {
+            Schema.Type.Null => value.Type == JTokenType.Null,
+            Schema.Type.Boolean => value.Type == JTokenType.Boolean,
+            Schema.Type.Int => value.Type == JTokenType.Integer && FitsIn(value, int.MinValue, int.MaxValue),
+            Schema.Type.Long => value.Type == JTokenType.Integer && FitsIn(value, long.MinValue, long.MaxValue),
+            Schema.Type.Float or Schema.Type.Double => value.Type is JTokenType.Integer or JTokenType.Float
+                || (value.Type == JTokenType.String && (string)value! is "NaN" or "Infinity" or "-Infinity"),
+            Schema.Type.String or Schema.Type.Bytes or Schema.Type.Fixed => value.Type == JTokenType.String,
+            _ => false,
+        };
+    }
+
+    private static bool FitsIn(JToken value, BigInteger min, BigInteger max)
+    {
+        var number = ((JValue)value).Value switch
+        {
+            BigInteger big => big,
+            IConvertible c => new BigInteger(c.ToInt64(CultureInfo.InvariantCulture)),
+            _ => (BigInteger?)null,
+        };
+        return number is { } n && n >= min && n <= max;
+    }
+
+    private static string Describe(Schema schema) => schema switch
+    {
+        LogicalSchema logical => Describe(logical.BaseSchema),
+        UnionSchema union => union.Count == 0 ? "empty union" : $"value for the union's first branch ({Describe(union.Schemas[0])})",
+        NamedSchema named => $"{named.Tag.ToString().ToLowerInvariant()} {named.Fullname}",
+        _ => schema.Tag.ToString().ToLowerInvariant(),
+    };
+
+    private static bool IsName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    private static bool IsNamespace(string space) => space.Split('.').All(IsName);
+
+    private static InvalidSchemaException Invalid(string path, string message) =>
+        new($"Invalid schema: {message}{(path.Length > 0 ? $" (at {path})" : "")}");
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}
