@@ -250,10 +250,23 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         return CheckCompatibility(level, prepared.Parsed, [against]);
     }
 
-    private List<string> CheckCompatibility(CompatibilityLevel level, global::Avro.Schema candidate, IReadOnlyList<SchemaVersion> previous) =>
-        level == CompatibilityLevel.None || previous.Count == 0
-            ? []
-            : CompatibilityChecker.Check(level, candidate, [.. previous.Select(v => (v.Version, ParsedById(v.Id)))]);
+    private List<string> CheckCompatibility(CompatibilityLevel level, global::Avro.Schema candidate, IReadOnlyList<SchemaVersion> previous)
+    {
+        if (level == CompatibilityLevel.None || previous.Count == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return CompatibilityChecker.Check(level, candidate, [.. previous.Select(v => (v.Version, ParsedById(v.Id)))]);
+        }
+        catch (CompatibilityLimitException ex)
+        {
+            // Refused as a schema problem rather than answered "compatible" or "incompatible": neither was established.
+            throw RegistryException.InvalidSchema($"Invalid schema: compatibility cannot be checked: {ex.Message}.");
+        }
+    }
 
     // ---- config and mode ----------------------------------------------------------------------------------------
 

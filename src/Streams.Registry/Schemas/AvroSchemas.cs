@@ -59,7 +59,9 @@ internal static class AvroSchemas
     {
         try
         {
-            var schema = Schema.Parse(text, names);
+            // Apache.Avro answers null, not an error, for an object whose "type" names nothing it knows.
+            var schema = Schema.Parse(text, names)
+                ?? throw new InvalidSchemaException($"Invalid schema: {what} has a type that is neither an Avro type nor a defined name");
             if (schema is NamedSchema named && !names.Contains(named.SchemaName))
             {
                 names.Add(named);

@@ -17,10 +17,13 @@ internal static partial class SchemaRules
     /// <summary>Throws <see cref="InvalidSchemaException"/> with the first problem found.</summary>
     public static void Check(Schema schema) => Walk(schema, [], "");
 
-    private static void Walk(Schema schema, HashSet<NamedSchema> seen, string path)
+    private static void Walk(Schema? schema, HashSet<NamedSchema> seen, string path)
     {
         switch (schema)
         {
+            case null:
+                // Apache.Avro leaves a null where a nested {"type": ...} names nothing it knows.
+                throw Invalid(path, "a type is neither an Avro type nor a defined name");
             case LogicalSchema logical:
                 Walk(logical.BaseSchema, seen, path);
                 break;
