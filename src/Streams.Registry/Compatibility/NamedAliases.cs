@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
+using System.Text;
+using System.Text.Json;
 using Avro;
 
 namespace Streams.Registry.Compatibility;
@@ -17,11 +18,35 @@ internal static class NamedAliases
     private static HashSet<string> Read(NamedSchema schema)
     {
         var aliases = new HashSet<string>(StringComparer.Ordinal);
-        if (JsonNode.Parse(schema.ToString()) is JsonObject json && json["aliases"] is JsonArray array)
+
+        // The written JSON nests every type the schema defines, arbitrarily deep for a chain of records; a streaming
+        // reader (no recursion, no depth limit that matters) looks only at this object's own "aliases".
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(schema.ToString()), new JsonReaderOptions { MaxDepth = int.MaxValue });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            foreach (var alias in array.Select(a => (string?)a).OfType<string>())
+            return aliases;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isAliases = reader.ValueTextEquals("aliases"u8);
+            reader.Read();
+            if (!isAliases || reader.TokenType != JsonTokenType.StartArray)
             {
-                aliases.Add(alias.Contains('.', StringComparison.Ordinal) || string.IsNullOrEmpty(schema.Namespace) ? alias : $"{schema.Namespace}.{alias}");
+                reader.Skip();
+                continue;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.String && reader.GetString() is { } alias)
+                {
+                    aliases.Add(alias.Contains('.', StringComparison.Ordinal) || string.IsNullOrEmpty(schema.Namespace) ? alias : $"{schema.Namespace}.{alias}");
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
         }
 

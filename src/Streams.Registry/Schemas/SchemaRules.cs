@@ -15,7 +15,10 @@ namespace Streams.Registry.Schemas;
 internal static partial class SchemaRules
 {
     /// <summary>Throws <see cref="InvalidSchemaException"/> with the first problem found.</summary>
-    public static void Check(Schema schema) => Walk(schema, [], "");
+    public static void Check(Schema schema) =>
+        // By identity: Apache.Avro's Equals/GetHashCode on records walk every nested type, exponential in a schema that
+        // reuses named types along many paths.
+        Walk(schema, new HashSet<NamedSchema>(ReferenceEqualityComparer.Instance), "");
 
     private static void Walk(Schema? schema, HashSet<NamedSchema> seen, string path)
     {
