@@ -19,7 +19,7 @@ internal static partial class ErrorHandling
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // Kestrel's limit (SchemaRegistryOptions.MaxRequestBodyBytes), hit while the body was being read.
-            await WriteAsync(context, 413, 413, $"Request body too large: {ex.Message}").ConfigureAwait(false);
+            await WriteAsync(context, 413, 413, ex.Message).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex)
         {
