@@ -56,6 +56,16 @@ public sealed class DeepSchemaCompatibilityTests(SharedRegistry shared) : IClass
     }
 
     [Fact]
+    public void Renamed_records_in_a_long_chain_are_matched_by_alias_without_writing_the_chain_out()
+    {
+        // Aliases join the renamed chain to the old one link by link; a chain within the cap is compatible...
+        Assert.Empty(SchemaResolution.Check(Chain(100, "\"long\"", prefix: "D"), Chain(100, "\"int\"")));
+
+        // ...and one beyond it is refused like any other too-deep pair, not by overflowing the stack.
+        Assert.Throws<CompatibilityLimitException>(() => SchemaResolution.Check(Chain(5000, "\"long\"", prefix: "D"), Chain(5000, "\"int\"")));
+    }
+
+    [Fact]
     public async Task Over_http_a_deeply_shared_schema_registers_and_its_evolution_is_checked_in_both_directions()
     {
         using var http = shared.Server.Http();
@@ -68,6 +78,30 @@ public sealed class DeepSchemaCompatibilityTests(SharedRegistry shared) : IClass
         var incompatible = await PostAsync(http, $"/compatibility/subjects/{subject}/versions/latest?verbose=true", SchemaBody(Dag(Levels, evolved: false, bottomType: "string"))).WaitAsync(Generous);
         Assert.Equal(false, (bool?)incompatible.Body!["is_compatible"]);
         Assert.Equal(200, (await PostAsync(http, $"/subjects/{subject}/versions", SchemaBody(Dag(Levels, evolved: true))).WaitAsync(Generous)).Status);
+    }
+
+    [Fact]
+    public async Task A_schema_reaching_a_chain_of_records_deeper_than_the_cap_through_a_reference_is_42201_even_when_normalized()
+    {
+        using var http = shared.Server.Http();
+        var (chainSubject, topSubject) = (TestSchemas.Subject("chain"), TestSchemas.Subject("top"));
+        const int length = SchemaRules.MaxDepth + 100;
+
+        // One flat text (a union, each record defined before it is used), so no JSON nesting limit applies.
+        var chain = Enumerable.Range(0, length).Select(i => i == 0
+            ? """{"type":"record","name":"K0","fields":[{"name":"v","type":"int"}]}"""
+            : $$"""{"type":"record","name":"K{{i}}","fields":[{"name":"next","type":"K{{i - 1}}"}]}""");
+        Assert.Equal(200, (await PostAsync(http, $"/subjects/{chainSubject}/versions", SchemaBody($"[{string.Join(",", chain)}]"))).Status);
+
+        var top = new JsonObject
+        {
+            ["schema"] = $$"""{"type":"record","name":"Top","fields":[{"name":"next","type":"K{{length - 1}}"}]}""",
+            ["references"] = new JsonArray(new JsonObject { ["name"] = $"K{length - 1}", ["subject"] = chainSubject, ["version"] = 1 }),
+        };
+        var refused = await PostAsync(http, $"/subjects/{topSubject}/versions?normalize=true", Body(top));
+        AssertError(refused, 422, 42201);
+        Assert.Contains("deep", (string)refused.Body!["message"]!, StringComparison.Ordinal);
+        Assert.Equal(200, (await GetAsync(http, "/subjects")).Status);
     }
 
     private static Task<List<string>> CheckAsync(CompatibilityLevel level, string candidate, string previous) =>
@@ -92,15 +126,19 @@ public sealed class DeepSchemaCompatibilityTests(SharedRegistry shared) : IClass
         return $"[{string.Join(",", records)}]";
     }
 
-    /// <summary>C{n} has a field next: C{n-1}, down to C0 with one field of <paramref name="bottom"/>; each link parsed from its own text.</summary>
-    private static Avro.Schema Chain(int length, string bottom)
+    /// <summary>
+    /// {prefix}{n} has a field next: {prefix}{n-1}, down to {prefix}0 with one field of <paramref name="bottom"/>; each
+    /// link parsed from its own text. With another prefix than C, each record has the alias C{i} (a rename).
+    /// </summary>
+    private static Avro.Schema Chain(int length, string bottom, string prefix = "C")
     {
-        var links = new List<string> { $$"""{"type":"record","name":"C0","fields":[{"name":"v","type":{{bottom}}}]}""" };
+        string Aliases(int i) => prefix == "C" ? "" : $$""","aliases":["C{{i}}"]""";
+        var links = new List<string> { $$"""{"type":"record","name":"{{prefix}}0"{{Aliases(0)}},"fields":[{"name":"v","type":{{bottom}}}]}""" };
         for (var i = 1; i < length; i++)
         {
-            links.Add($$"""{"type":"record","name":"C{{i}}","fields":[{"name":"next","type":"C{{i - 1}}"}]}""");
+            links.Add($$"""{"type":"record","name":"{{prefix}}{{i}}"{{Aliases(i)}},"fields":[{"name":"next","type":"{{prefix}}{{i - 1}}"}]}""");
         }
 
-        return AvroSchemas.Parse($$"""{"type":"record","name":"Top","fields":[{"name":"next","type":"C{{length - 1}}"}]}""", links);
+        return AvroSchemas.Parse($$"""{"type":"record","name":"Top","fields":[{"name":"next","type":"{{prefix}}{{length - 1}}"}]}""", links);
     }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -15,9 +16,29 @@ internal static class NamedAliases
 
     public static HashSet<string> Of(NamedSchema schema) => Cache.GetValue(schema, Read);
 
+    // Apache.Avro keeps a schema's aliases in this private field (1.12). Reading it costs nothing, whereas writing
+    // the schema out (the fallback below, should a later version rename the field) recurses through every type the
+    // schema reaches by name: a long enough chain of records would overflow the stack.
+    private static readonly FieldInfo? AliasesField = typeof(NamedSchema).GetField("aliases", BindingFlags.NonPublic | BindingFlags.Instance);
+
     private static HashSet<string> Read(NamedSchema schema)
     {
         var aliases = new HashSet<string>(StringComparer.Ordinal);
+        if (AliasesField?.GetValue(schema) is IEnumerable<SchemaName> names)
+        {
+            foreach (var name in names)
+            {
+                aliases.Add(name.Fullname);
+            }
+
+            return aliases;
+        }
+
+        if (AliasesField is not null)
+        {
+            // The field exists and is null: no aliases.
+            return aliases;
+        }
 
         // The written JSON nests every type the schema defines, arbitrarily deep for a chain of records; a streaming
         // reader (no recursion, no depth limit that matters) looks only at this object's own "aliases".

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Avro;
 using Newtonsoft.Json.Linq;
@@ -18,17 +19,25 @@ internal static partial class SchemaRules
     public static void Check(Schema schema) =>
         // By identity: Apache.Avro's Equals/GetHashCode on records walk every nested type, exponential in a schema that
         // reuses named types along many paths.
-        Walk(schema, new HashSet<NamedSchema>(ReferenceEqualityComparer.Instance), "");
+        Walk(schema, new HashSet<NamedSchema>(ReferenceEqualityComparer.Instance), "", 0);
 
-    private static void Walk(Schema? schema, HashSet<NamedSchema> seen, string path)
+    /// <summary>Deeper nesting (possible through a chain of records in referenced schemas) is refused rather than risking the stack.</summary>
+    public const int MaxDepth = 500;
+
+    private static void Walk(Schema? schema, HashSet<NamedSchema> seen, string path, int depth)
     {
+        if (depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Invalid(path, $"types nest more than {MaxDepth} levels deep");
+        }
+
         switch (schema)
         {
             case null:
                 // Apache.Avro leaves a null where a nested {"type": ...} names nothing it knows.
                 throw Invalid(path, "a type is neither an Avro type nor a defined name");
             case LogicalSchema logical:
-                Walk(logical.BaseSchema, seen, path);
+                Walk(logical.BaseSchema, seen, path, depth + 1);
                 break;
             case RecordSchema record when seen.Add(record):
                 CheckName(record, path);
@@ -46,7 +55,7 @@ internal static partial class SchemaRules
                         throw Invalid(fieldPath, $"record {record.Fullname} has two fields named '{field.Name}'");
                     }
 
-                    Walk(field.Schema, seen, fieldPath);
+                    Walk(field.Schema, seen, fieldPath, depth + 1);
                     if (field.DefaultValue is { } value && !IsValidDefault(field.Schema, value, 0))
                     {
                         throw Invalid(fieldPath, $"the default {value.ToString(Newtonsoft.Json.Formatting.None)} is not a valid {Describe(field.Schema)}");
@@ -83,15 +92,15 @@ internal static partial class SchemaRules
                 CheckUnion(union, path);
                 foreach (var branch in union.Schemas)
                 {
-                    Walk(branch, seen, path);
+                    Walk(branch, seen, path, depth + 1);
                 }
 
                 break;
             case ArraySchema array:
-                Walk(array.ItemSchema, seen, path + "/items");
+                Walk(array.ItemSchema, seen, path + "/items", depth + 1);
                 break;
             case MapSchema map:
-                Walk(map.ValueSchema, seen, path + "/values");
+                Walk(map.ValueSchema, seen, path + "/values", depth + 1);
                 break;
         }
     }
