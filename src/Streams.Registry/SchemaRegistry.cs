@@ -41,6 +41,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             return existing;
         }
 
+        prepared.EnsureValidAsNew();
+
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -104,7 +106,10 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             throw RegistryException.SubjectNotFound(subject);
         }
 
-        return FindInSubject(subject, Prepare(request, normalize), includeDeleted) ?? throw RegistryException.SchemaNotFound();
+        var prepared = Prepare(request, normalize);
+
+        // Not registered: a schema that could never have been registered says why, rather than only "not found".
+        return FindInSubject(subject, prepared, includeDeleted) ?? throw (prepared.RuleProblem is { } problem ? RegistryException.InvalidSchema(problem) : RegistryException.SchemaNotFound());
     }
 
     public StoredSchema SchemaById(int id) =>
@@ -230,7 +235,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     /// <summary>Tests a schema against one version (or, with <paramref name="version"/> null, as a registration would).</summary>
     public List<string> TestCompatibility(string subject, string? version, SchemaRequest request, bool normalize)
     {
-        var prepared = Prepare(request, normalize);
+        var prepared = Prepare(request, normalize).EnsureValidAsNew();
         var level = LevelFor(subject);
         var live = state.Versions(subject, includeDeleted: false) ?? [];
         if (version is null)
@@ -401,9 +406,9 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         var referenceTexts = ResolveReferences(request.References);
         try
         {
-            var parsed = AvroSchemas.ParseNew(request.Schema, referenceTexts);
+            var parsed = AvroSchemas.ParseRequest(request.Schema, referenceTexts, out var ruleProblem);
             var canonical = AvroSchemas.Canonical(request.Schema, parsed, normalize);
-            return new Prepared(canonical, parsed, request.References);
+            return new Prepared(canonical, parsed, request.References, ruleProblem);
         }
         catch (InvalidSchemaException ex)
         {
@@ -421,5 +426,10 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         return AvroSchemas.Parse(stored.Schema, ResolveReferences(stored.References));
     });
 
-    private sealed record Prepared(string Canonical, global::Avro.Schema Parsed, IReadOnlyList<SchemaReference> References);
+    // RuleProblem: the Avro rule a new schema would break (see AvroSchemas.ParseRequest), or null.
+    private sealed record Prepared(string Canonical, global::Avro.Schema Parsed, IReadOnlyList<SchemaReference> References, string? RuleProblem)
+    {
+        /// <summary>Throws 42201 when this schema may not be registered (or tested) as a new one.</summary>
+        public Prepared EnsureValidAsNew() => RuleProblem is null ? this : throw RegistryException.InvalidSchema(RuleProblem);
+    }
 }

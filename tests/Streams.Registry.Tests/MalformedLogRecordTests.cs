@@ -78,6 +78,30 @@ public sealed class MalformedLogRecordTests
     }
 
     [Fact]
+    public async Task A_schema_stored_before_the_default_rules_is_still_served_and_found_but_not_accepted_as_new()
+    {
+        // As an older registry (or Apache.Avro alone) accepted it: a string default for an int field.
+        const string legacy = """{"type":"record","name":"Legacy","fields":[{"name":"a","type":"int","default":"zero"}]}""";
+        await using var server = await RegistryServer.StartAsync();
+        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = server.Broker.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync("_schemas", new Message<byte[]?, byte[]?> { Key = Utf8(Key("legacy", 1)), Value = Value("legacy", 1, 4242, legacy) });
+        }
+
+        await server.RestartAsync();
+        using var http = server.Http();
+        Assert.Equal(200, (await GetAsync(http, "/schemas/ids/4242")).Status);
+
+        // Serializers look their schema up, or re-register it, at every start: both still answer the stored version.
+        Assert.Equal(4242, (int)(await PostAsync(http, "/subjects/legacy", SchemaBody(legacy))).Body!["id"]!);
+        Assert.Equal(4242, (int)(await PostAsync(http, "/subjects/legacy/versions", SchemaBody(legacy))).Body!["id"]!);
+
+        var elsewhere = await PostAsync(http, $"/subjects/{TestSchemas.Subject()}/versions", SchemaBody(legacy));
+        AssertError(elsewhere, 422, 42201);
+        Assert.Contains("default", (string)elsewhere.Body!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_record_whose_key_repeats_a_property_is_malformed_rather_than_read_with_either_value()
     {
         var decoded = LogRecords.Decode(Utf8("""{"keytype":"SCHEMA","subject":"a","version":1,"magic":1,"subject":"b"}"""), Value("a", 1, 1, "\"string\""));

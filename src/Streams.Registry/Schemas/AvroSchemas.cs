@@ -23,11 +23,14 @@ internal static class AvroSchemas
     }
 
     /// <summary>
-    /// <see cref="Parse"/> for a schema being registered, looked up or tested: also refuses what JSON and Avro
-    /// forbid but the parser lets through (repeated JSON keys, a JSON value that cannot be a schema, excessive
-    /// nesting, and the <see cref="SchemaRules"/>). Referenced schemas are already stored and are only parsed.
+    /// <see cref="Parse"/> for a schema being registered, tested or looked up: also refuses what JSON and Avro forbid
+    /// but the parser lets through. Repeated JSON keys, a JSON value that cannot be a schema, excessive nesting and
+    /// undefined types throw. A broken <see cref="SchemaRules">rule</see> (a default of the wrong type, ...) comes
+    /// back in <paramref name="ruleProblem"/> instead: as in Confluent's registry, it refuses a new schema, but a
+    /// schema registered before the rule was enforced can still be found (serializers look theirs up at every start).
+    /// Referenced schemas are already stored and are only parsed.
     /// </summary>
-    public static Schema ParseNew(string text, IReadOnlyList<string> references)
+    public static Schema ParseRequest(string text, IReadOnlyList<string> references, out string? ruleProblem)
     {
         var trimmed = text.Trim();
 
@@ -46,8 +49,15 @@ internal static class AvroSchemas
         }
 
         var schema = Parse(text, references);
-        SchemaRules.Check(schema);
+        ruleProblem = SchemaRules.Check(schema);
         return schema;
+    }
+
+    /// <summary><see cref="ParseRequest"/> for a new schema: a broken rule throws too.</summary>
+    public static Schema ParseNew(string text, IReadOnlyList<string> references)
+    {
+        var schema = ParseRequest(text, references, out var ruleProblem);
+        return ruleProblem is null ? schema : throw new InvalidSchemaException(ruleProblem);
     }
 
     private static readonly HashSet<string> BarePrimitives = new(StringComparer.Ordinal)

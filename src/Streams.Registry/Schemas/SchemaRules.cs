@@ -15,16 +15,25 @@ namespace Streams.Registry.Schemas;
 /// </summary>
 internal static partial class SchemaRules
 {
-    /// <summary>Throws <see cref="InvalidSchemaException"/> with the first problem found.</summary>
-    public static void Check(Schema schema) =>
+    /// <summary>
+    /// The first rule the schema breaks, or null. Throws <see cref="InvalidSchemaException"/> for what makes the
+    /// schema unusable even when already registered: a type the parser left undefined, or nesting deeper than
+    /// <see cref="MaxDepth"/> (writing such a schema out would recurse that deep).
+    /// </summary>
+    public static string? Check(Schema schema)
+    {
+        var findings = new Findings();
+
         // By identity: Apache.Avro's Equals/GetHashCode on records walk every nested type, exponential in a schema that
         // reuses named types along many paths.
-        Walk(schema, new HashSet<NamedSchema>(ReferenceEqualityComparer.Instance), "", 0);
+        Walk(schema, new HashSet<NamedSchema>(ReferenceEqualityComparer.Instance), "", 0, findings);
+        return findings.First;
+    }
 
     /// <summary>Deeper nesting (possible through a chain of records in referenced schemas) is refused rather than risking the stack.</summary>
     public const int MaxDepth = 500;
 
-    private static void Walk(Schema? schema, HashSet<NamedSchema> seen, string path, int depth)
+    private static void Walk(Schema? schema, HashSet<NamedSchema> seen, string path, int depth, Findings findings)
     {
         if (depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
@@ -37,81 +46,81 @@ internal static partial class SchemaRules
                 // Apache.Avro leaves a null where a nested {"type": ...} names nothing it knows.
                 throw Invalid(path, "a type is neither an Avro type nor a defined name");
             case LogicalSchema logical:
-                Walk(logical.BaseSchema, seen, path, depth + 1);
+                Walk(logical.BaseSchema, seen, path, depth + 1, findings);
                 break;
             case RecordSchema record when seen.Add(record):
-                CheckName(record, path);
+                CheckName(record, path, findings);
                 var fieldNames = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var field in record.Fields)
                 {
                     var fieldPath = $"{path}/{record.Name}.{field.Name}";
                     if (!IsName(field.Name))
                     {
-                        throw Invalid(fieldPath, $"'{field.Name}' is not a valid field name");
+                        findings.Report(fieldPath, $"'{field.Name}' is not a valid field name");
                     }
 
                     if (!fieldNames.Add(field.Name))
                     {
-                        throw Invalid(fieldPath, $"record {record.Fullname} has two fields named '{field.Name}'");
+                        findings.Report(fieldPath, $"record {record.Fullname} has two fields named '{field.Name}'");
                     }
 
-                    Walk(field.Schema, seen, fieldPath, depth + 1);
+                    Walk(field.Schema, seen, fieldPath, depth + 1, findings);
                     if (field.DefaultValue is { } value && !IsValidDefault(field.Schema, value, 0))
                     {
-                        throw Invalid(fieldPath, $"the default {value.ToString(Newtonsoft.Json.Formatting.None)} is not a valid {Describe(field.Schema)}");
+                        findings.Report(fieldPath, $"the default {value.ToString(Newtonsoft.Json.Formatting.None)} is not a valid {Describe(field.Schema)}");
                     }
                 }
 
                 break;
             case EnumSchema enumSchema when seen.Add(enumSchema):
-                CheckName(enumSchema, path);
+                CheckName(enumSchema, path, findings);
                 var symbols = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var symbol in enumSchema.Symbols)
                 {
                     if (!IsName(symbol) || !symbols.Add(symbol))
                     {
-                        throw Invalid(path, $"enum {enumSchema.Fullname} has an invalid or repeated symbol '{symbol}'");
+                        findings.Report(path, $"enum {enumSchema.Fullname} has an invalid or repeated symbol '{symbol}'");
                     }
                 }
 
                 if (enumSchema.Default is { } enumDefault && !symbols.Contains(enumDefault))
                 {
-                    throw Invalid(path, $"enum {enumSchema.Fullname}'s default '{enumDefault}' is not one of its symbols");
+                    findings.Report(path, $"enum {enumSchema.Fullname}'s default '{enumDefault}' is not one of its symbols");
                 }
 
                 break;
             case FixedSchema fixedSchema when seen.Add(fixedSchema):
-                CheckName(fixedSchema, path);
+                CheckName(fixedSchema, path, findings);
                 if (fixedSchema.Size < 0)
                 {
-                    throw Invalid(path, $"fixed {fixedSchema.Fullname} has a negative size");
+                    findings.Report(path, $"fixed {fixedSchema.Fullname} has a negative size");
                 }
 
                 break;
             case UnionSchema union:
-                CheckUnion(union, path);
+                CheckUnion(union, path, findings);
                 foreach (var branch in union.Schemas)
                 {
-                    Walk(branch, seen, path, depth + 1);
+                    Walk(branch, seen, path, depth + 1, findings);
                 }
 
                 break;
             case ArraySchema array:
-                Walk(array.ItemSchema, seen, path + "/items", depth + 1);
+                Walk(array.ItemSchema, seen, path + "/items", depth + 1, findings);
                 break;
             case MapSchema map:
-                Walk(map.ValueSchema, seen, path + "/values", depth + 1);
+                Walk(map.ValueSchema, seen, path + "/values", depth + 1, findings);
                 break;
         }
     }
 
     // "Unions may not contain more than one schema with the same type, except for the named types record, fixed and
     // enum", "Unions may not immediately contain other unions"; an empty union has no value at all.
-    private static void CheckUnion(UnionSchema union, string path)
+    private static void CheckUnion(UnionSchema union, string path, Findings findings)
     {
         if (union.Count == 0)
         {
-            throw Invalid(path, "a union needs at least one branch");
+            findings.Report(path, "a union needs at least one branch");
         }
 
         var branches = new HashSet<string>(StringComparer.Ordinal);
@@ -120,22 +129,22 @@ internal static partial class SchemaRules
             var underlying = branch is LogicalSchema logical ? logical.BaseSchema : branch;
             if (underlying is UnionSchema)
             {
-                throw Invalid(path, "a union may not contain another union");
+                findings.Report(path, "a union may not contain another union");
             }
 
             var key = underlying is NamedSchema named ? named.Fullname : underlying.Tag.ToString();
             if (!branches.Add(key))
             {
-                throw Invalid(path, $"the union has two branches of type {key}");
+                findings.Report(path, $"the union has two branches of type {key}");
             }
         }
     }
 
-    private static void CheckName(NamedSchema schema, string path)
+    private static void CheckName(NamedSchema schema, string path, Findings findings)
     {
         if (!IsName(schema.Name) || (!string.IsNullOrEmpty(schema.Namespace) && !IsNamespace(schema.Namespace)))
         {
-            throw Invalid(path, $"'{schema.Fullname}' is not a valid name: names start with [A-Za-z_] and continue with [A-Za-z0-9_], namespaces are such names joined by dots");
+            findings.Report(path, $"'{schema.Fullname}' is not a valid name: names start with [A-Za-z_] and continue with [A-Za-z0-9_], namespaces are such names joined by dots");
         }
     }
 
@@ -203,8 +212,17 @@ internal static partial class SchemaRules
 
     private static bool IsNamespace(string space) => space.Split('.').All(IsName);
 
-    private static InvalidSchemaException Invalid(string path, string message) =>
-        new($"Invalid schema: {message}{(path.Length > 0 ? $" (at {path})" : "")}");
+    private static string Describe(string path, string message) => $"Invalid schema: {message}{(path.Length > 0 ? $" (at {path})" : "")}";
+
+    private static InvalidSchemaException Invalid(string path, string message) => new(Describe(path, message));
+
+    /// <summary>The first broken rule; the walk goes on so that the hard limits are checked everywhere.</summary>
+    private sealed class Findings
+    {
+        public string? First { get; private set; }
+
+        public void Report(string path, string message) => First ??= Describe(path, message);
+    }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
