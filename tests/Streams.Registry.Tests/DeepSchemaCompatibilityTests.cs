@@ -104,6 +104,30 @@ public sealed class DeepSchemaCompatibilityTests(SharedRegistry shared) : IClass
         Assert.Equal(200, (await GetAsync(http, "/subjects")).Status);
     }
 
+    [Fact]
+    public async Task Over_http_a_compatibility_check_deeper_than_the_checker_cap_is_42201_with_a_message()
+    {
+        using var http = shared.Server.Http();
+        var (chainSubject, topSubject) = (TestSchemas.Subject("chain"), TestSchemas.Subject("top"));
+        const int length = SchemaResolution.MaxDepth + 20;
+        var chain = Enumerable.Range(0, length).Select(i => i == 0
+            ? """{"type":"record","name":"K0","fields":[{"name":"v","type":"int"}]}"""
+            : $$"""{"type":"record","name":"K{{i}}","fields":[{"name":"next","type":"K{{i - 1}}"}]}""");
+        Assert.Equal(200, (await PostAsync(http, $"/subjects/{chainSubject}/versions", SchemaBody($"[{string.Join(",", chain)}]"))).Status);
+
+        JsonObject Top(string extraField) => new()
+        {
+            ["schema"] = $$"""{"type":"record","name":"Top","fields":[{"name":"next","type":"K{{length - 1}}"}{{extraField}}]}""",
+            ["references"] = new JsonArray(new JsonObject { ["name"] = $"K{length - 1}", ["subject"] = chainSubject, ["version"] = 1 }),
+        };
+        Assert.Equal(200, (await PostAsync(http, $"/subjects/{topSubject}/versions", Body(Top("")))).Status);
+
+        var refused = await PostAsync(http, $"/subjects/{topSubject}/versions", Body(Top(""",{"name":"added","type":"int","default":0}"""))).WaitAsync(Generous);
+        AssertError(refused, 422, 42201);
+        Assert.Contains("compatibility cannot be checked", (string)refused.Body!["message"]!, StringComparison.Ordinal);
+        Assert.Equal("[1]", (await GetAsync(http, $"/subjects/{topSubject}/versions")).Body!.ToJsonString());
+    }
+
     private static Task<List<string>> CheckAsync(CompatibilityLevel level, string candidate, string previous) =>
         Task.Run(() => CompatibilityChecker.Check(level, AvroSchemas.ParseNew(candidate, []), [(1, AvroSchemas.ParseNew(previous, []))])).WaitAsync(Generous);
 
