@@ -9,9 +9,9 @@ namespace Streams.Registry.Schemas;
 
 /// <summary>
 /// What the Avro specification (and Confluent's Java parser) refuses but Apache.Avro for .NET lets through, checked on
-/// the parsed schema of every new registration: names, duplicate field names and enum symbols, empty, nested and
-/// repeated union branches, enum defaults, and field defaults that do not match their type (a union's default matches
-/// its first branch). Stored schemas are not held to these rules; see <see cref="AvroSchemas.ParseNew"/>.
+/// the parsed schema of a request: names, duplicate field names and enum symbols, empty, nested and repeated union
+/// branches, enum defaults, and field defaults that do not match their type (a union's default matches its first
+/// branch). Only new schemas must keep them; see <see cref="AvroSchemas.ParseRequest"/>.
 /// </summary>
 internal static partial class SchemaRules
 {
