@@ -15,11 +15,16 @@ var listen = new Option<string>("--listen")
 };
 var topic = new Option<string>("--topic") { Description = "Topic holding schemas and configs", DefaultValueFactory = _ => "_schemas" };
 var follower = new Option<bool>("--read-only-follower") { Description = "Serve reads and follow the topic; refuse writes" };
+var maxBody = new Option<long>("--max-request-body-bytes")
+{
+    Description = "Largest request body accepted; larger ones are answered 413",
+    DefaultValueFactory = _ => Streams.Registry.SchemaRegistryOptions.DefaultMaxRequestBodyBytes,
+};
 var user = new Option<string?>("--basic-auth-user") { Description = "Require HTTP basic authentication with this user (password from SCHEMA_REGISTRY_PASSWORD)" };
 
 var root = new RootCommand("Streams schema registry: Confluent Schema Registry's REST API for Avro, stored in a Kafka topic.")
 {
-    kafka, listen, topic, follower, user,
+    kafka, listen, topic, follower, maxBody, user,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -35,6 +40,7 @@ root.SetAction(async (parse, cancellationToken) =>
         o.Listen = parse.GetValue(listen)!;
         o.Topic = parse.GetValue(topic)!;
         o.ReadOnlyFollower = parse.GetValue(follower);
+        o.MaxRequestBodyBytes = parse.GetValue(maxBody);
         o.BasicAuthUser = parse.GetValue(user);
         // Never on the command line, where other users of the machine can read it.
         o.BasicAuthPassword = builder.Configuration["SCHEMA_REGISTRY_PASSWORD"];

@@ -41,6 +41,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             return existing;
         }
 
+        prepared.EnsureValidAsNew();
+
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -74,8 +76,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
                     }
                 }
 
-                var id = request.Id ?? state.IdOf(Avro, prepared.Canonical, prepared.References) ?? state.MaxId + 1;
-                var version = request.Version ?? (all.Count == 0 ? 1 : all[^1].Version + 1);
+                var id = request.Id ?? state.IdOf(Avro, prepared.Canonical, prepared.References) ?? NextId();
+                var version = request.Version ?? NextVersion(subject, all);
                 var stored = new StoredSchema(id, state.SchemaById(id)?.Guid ?? Guid.NewGuid().ToString(), Avro, prepared.Canonical, prepared.References);
                 var record = new SchemaRecord(subject, version, stored, Deleted: false);
                 if ((await log.AppendAsync([record], cancellationToken).ConfigureAwait(false))[0])
@@ -104,7 +106,10 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             throw RegistryException.SubjectNotFound(subject);
         }
 
-        return FindInSubject(subject, Prepare(request, normalize), includeDeleted) ?? throw RegistryException.SchemaNotFound();
+        var prepared = Prepare(request, normalize);
+
+        // Not registered: a schema that could never have been registered says why, rather than only "not found".
+        return FindInSubject(subject, prepared, includeDeleted) ?? throw (prepared.RuleProblem is { } problem ? RegistryException.InvalidSchema(problem) : RegistryException.SchemaNotFound());
     }
 
     public StoredSchema SchemaById(int id) =>
@@ -230,7 +235,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     /// <summary>Tests a schema against one version (or, with <paramref name="version"/> null, as a registration would).</summary>
     public List<string> TestCompatibility(string subject, string? version, SchemaRequest request, bool normalize)
     {
-        var prepared = Prepare(request, normalize);
+        var prepared = Prepare(request, normalize).EnsureValidAsNew();
         var level = LevelFor(subject);
         var live = state.Versions(subject, includeDeleted: false) ?? [];
         if (version is null)
@@ -250,10 +255,23 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         return CheckCompatibility(level, prepared.Parsed, [against]);
     }
 
-    private List<string> CheckCompatibility(CompatibilityLevel level, global::Avro.Schema candidate, IReadOnlyList<SchemaVersion> previous) =>
-        level == CompatibilityLevel.None || previous.Count == 0
-            ? []
-            : CompatibilityChecker.Check(level, candidate, [.. previous.Select(v => (v.Version, ParsedById(v.Id)))]);
+    private List<string> CheckCompatibility(CompatibilityLevel level, global::Avro.Schema candidate, IReadOnlyList<SchemaVersion> previous)
+    {
+        if (level == CompatibilityLevel.None || previous.Count == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return CompatibilityChecker.Check(level, candidate, [.. previous.Select(v => (v.Version, ParsedById(v.Id)))]);
+        }
+        catch (CompatibilityLimitException ex)
+        {
+            // Refused as a schema problem rather than answered "compatible" or "incompatible": neither was established.
+            throw RegistryException.InvalidSchema($"Invalid schema: compatibility cannot be checked: {ex.Message}.");
+        }
+    }
 
     // ---- config and mode ----------------------------------------------------------------------------------------
 
@@ -316,6 +334,17 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             : throw RegistryException.InvalidVersion(version);
     }
 
+    // IMPORT may write ids and versions up to int.MaxValue; counting on from there must refuse, not wrap negative.
+    private int NextId() => state.MaxId < int.MaxValue
+        ? state.MaxId + 1
+        : throw RegistryException.OperationNotPermitted(
+            $"No schema id is left: the highest id in use is {int.MaxValue} (imported). Ids are never reused; register this schema in IMPORT mode with a free id.");
+
+    private static int NextVersion(string subject, List<SchemaVersion> all) => all.Count == 0 ? 1
+        : all[^1].Version < int.MaxValue ? all[^1].Version + 1
+        : throw new RegistryException(422, 42202,
+            $"Subject '{subject}' has reached the highest version {int.MaxValue}; no further version can be registered. Delete the subject or register under another one.");
+
     private RegistryMode EnsureWritable(string subject)
     {
         if (readOnlyFollower)
@@ -377,9 +406,9 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         var referenceTexts = ResolveReferences(request.References);
         try
         {
-            var parsed = AvroSchemas.Parse(request.Schema, referenceTexts);
+            var parsed = AvroSchemas.ParseRequest(request.Schema, referenceTexts, out var ruleProblem);
             var canonical = AvroSchemas.Canonical(request.Schema, parsed, normalize);
-            return new Prepared(canonical, parsed, request.References);
+            return new Prepared(canonical, parsed, request.References, ruleProblem);
         }
         catch (InvalidSchemaException ex)
         {
@@ -388,39 +417,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     }
 
     /// <summary>Texts of the referenced schemas, dependencies first, each once.</summary>
-    private List<string> ResolveReferences(IReadOnlyList<SchemaReference> references)
-    {
-        var texts = new List<string>();
-        var seen = new HashSet<int>();
-        void Visit(IReadOnlyList<SchemaReference> refs, int depth)
-        {
-            if (depth > 32)
-            {
-                throw RegistryException.InvalidSchema("Invalid schema: references are nested too deeply (or form a cycle).");
-            }
-
-            foreach (var reference in refs)
-            {
-                var version = state.Versions(reference.Subject, includeDeleted: true)?
-                    .FirstOrDefault(v => reference.Version == -1 ? !v.Deleted : v.Version == reference.Version);
-                var schema = version is null ? null : state.SchemaById(version.Id);
-                if (schema is null)
-                {
-                    throw RegistryException.InvalidSchema(
-                        $"Invalid schema: reference '{reference.Name}' to subject '{reference.Subject}' version {reference.Version} does not exist.");
-                }
-
-                if (seen.Add(schema.Id))
-                {
-                    Visit(schema.References, depth + 1);
-                    texts.Add(schema.Schema);
-                }
-            }
-        }
-
-        Visit(references, 0);
-        return texts;
-    }
+    private List<string> ResolveReferences(IReadOnlyList<SchemaReference> references) =>
+        state.ReferenceTexts(references, out var error) ?? throw RegistryException.InvalidSchema($"Invalid schema: {error}.");
 
     private global::Avro.Schema ParsedById(int id) => _parsed.GetOrAdd(id, i =>
     {
@@ -428,5 +426,10 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         return AvroSchemas.Parse(stored.Schema, ResolveReferences(stored.References));
     });
 
-    private sealed record Prepared(string Canonical, global::Avro.Schema Parsed, IReadOnlyList<SchemaReference> References);
+    // RuleProblem: the Avro rule a new schema would break (see AvroSchemas.ParseRequest), or null.
+    private sealed record Prepared(string Canonical, global::Avro.Schema Parsed, IReadOnlyList<SchemaReference> References, string? RuleProblem)
+    {
+        /// <summary>Throws 42201 when this schema may not be registered (or tested) as a new one.</summary>
+        public Prepared EnsureValidAsNew() => RuleProblem is null ? this : throw RegistryException.InvalidSchema(RuleProblem);
+    }
 }

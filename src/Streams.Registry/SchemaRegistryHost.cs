@@ -41,6 +41,11 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
         var logger = loggerFactory.CreateLogger<SchemaRegistryHost>();
         var started = TimeProvider.System.GetTimestamp();
 
+        if (!string.IsNullOrEmpty(options.BasicAuthUser) && !KafkaIsAuthenticated(options.KafkaSettings))
+        {
+            LogUnauthenticatedKafka(logger, options.Topic);
+        }
+
         var state = new RegistryState();
         state.Conflict += message => LogConflict(logger, message);
         var log = await SchemasLog.OpenAsync(options, state, logger, cancellationToken).ConfigureAwait(false);
@@ -51,6 +56,17 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(new SchemaRegistry(state, log, options.ReadOnlyFollower));
             builder.WebHost.UseUrls(options.Listen);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+
+                // Requests are small JSON documents with a few headers: tighter than Kestrel's defaults so a slow or
+                // oversized client holds less, but far above what Confluent's clients send.
+                kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+                kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+                kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            });
             var app = builder.Build();
 
             app.UseRegistryErrors(logger);
@@ -91,6 +107,14 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Whether the Kafka clients authenticate (SASL, or TLS that may carry a client certificate).</summary>
+    private static bool KafkaIsAuthenticated(IDictionary<string, string> settings) =>
+        settings.TryGetValue("security.protocol", out var protocol)
+        && protocol.Trim().ToUpperInvariant() is "SASL_SSL" or "SASL_PLAINTEXT" or "SSL";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The registry requires HTTP basic authentication but its Kafka connection has none (no security.protocol SASL_SSL, SASL_PLAINTEXT or SSL in KafkaSettings): anyone who can reach the broker can write {Topic} and so change every schema, bypassing the HTTP authentication")]
+    private static partial void LogUnauthenticatedKafka(ILogger logger, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema registry listening on {Url} (topic {Topic} on {Bootstrap}, ready in {Milliseconds:F0} ms)")]
     private static partial void LogListening(ILogger logger, string url, string topic, string bootstrap, double milliseconds);

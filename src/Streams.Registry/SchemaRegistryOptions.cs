@@ -32,4 +32,13 @@ public sealed class SchemaRegistryOptions
 
     /// <summary>The password for <see cref="BasicAuthUser"/>.</summary>
     public string? BasicAuthPassword { get; set; }
+
+    /// <summary>
+    /// Largest request body accepted (default 16 MiB); larger ones are answered 413. Real schemas are kilobytes, and
+    /// the body is parsed into memory, so this bounds what one request can make the registry allocate.
+    /// </summary>
+    public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
+
+    /// <summary>16 MiB.</summary>
+    public const long DefaultMaxRequestBodyBytes = 16L * 1024 * 1024;
 }

@@ -8,6 +8,15 @@ using Streams.Registry;
 
 // Registry throughput (GET /schemas/ids/{id}, register-existing) and start time with N schemas in _schemas.
 // Broker and registry run in this process; clients are concurrent HttpClient loops over loopback.
+// "compat [records] [iterations]" instead times the compatibility check of a large schema (CompatibilityBenchmark.cs).
+if (args.Length > 0 && args[0] == "compat")
+{
+    CompatibilityBenchmark.Run(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 150,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 var schemaCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
 var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8;

@@ -20,6 +20,18 @@ public sealed class BadInputTests(SharedRegistry shared) : IClassFixture<SharedR
         await AssertNothingStoredAsync(http, subject);
     }
 
+    [Fact]
+    public async Task A_request_body_repeating_a_property_is_400_rather_than_read_with_either_value()
+    {
+        using var http = _server.Http();
+        var subject = TestSchemas.Subject();
+        var body = $$"""{"schema":{{System.Text.Json.JsonSerializer.Serialize(TestSchemas.User)}},"schema":{{System.Text.Json.JsonSerializer.Serialize(TestSchemas.Distinct())}}}""";
+        var response = await PostAsync(http, $"/subjects/{subject}/versions", new StringContent(body, Encoding.UTF8, MediaType));
+        AssertError(response, 400, 400);
+        Assert.Contains("schema", (string)response.Body!["message"]!, StringComparison.Ordinal);
+        await AssertNothingStoredAsync(http, subject);
+    }
+
     [Theory]
     [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":"nosuchtype"}]}""")]
     [InlineData("""{"type":"record","fields":[]}""")]

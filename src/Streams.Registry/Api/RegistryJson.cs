@@ -52,6 +52,9 @@ internal static class RegistryJson
         return body;
     }
 
+    // A repeated property ({"schema": a, "schema": b}) is refused rather than read as either: see StrictJson.
+    private static readonly JsonDocumentOptions StrictBody = new() { AllowDuplicateProperties = false, MaxDepth = Schemas.StrictJson.MaxDepth };
+
     /// <summary>Reads a JSON object body: 415 for a media type Confluent would refuse, 400 for malformed JSON.</summary>
     public static async Task<JsonObject> ReadObjectAsync(HttpRequest request)
     {
@@ -64,7 +67,7 @@ internal static class RegistryJson
         JsonNode? node;
         try
         {
-            node = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
+            node = await JsonNode.ParseAsync(request.Body, documentOptions: StrictBody, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException ex)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Avro;
 
 namespace Streams.Registry.Compatibility;
@@ -8,27 +9,57 @@ namespace Streams.Registry.Compatibility;
 /// </summary>
 internal sealed class SchemaResolution
 {
-    // Records can be recursive; a pair already being compared is assumed to match (the other branches decide).
-    private readonly HashSet<(string Reader, string Writer)> _inProgress = [];
-    private readonly List<Incompatibility> _problems = [];
+    /// <summary>Nesting deeper than this (records within records, by name, ...) is refused rather than risking the stack.</summary>
+    public const int MaxDepth = 256;
 
-    private SchemaResolution()
+    /// <summary>Comparisons one check may make; with memoized record pairs real schemas need a tiny fraction of it.</summary>
+    public const int MaxSteps = 2_000_000;
+
+    private readonly Context _context;
+    private readonly bool _probe;
+    private readonly List<Incompatibility> _problems = [];
+    private int _depth;
+
+    private SchemaResolution(Context context, bool probe)
     {
+        _context = context;
+        _probe = probe;
     }
 
-    /// <summary>Every reason <paramref name="reader"/> cannot read <paramref name="writer"/>'s data; empty when it can.</summary>
+    /// <summary>
+    /// Every reason <paramref name="reader"/> cannot read <paramref name="writer"/>'s data; empty when it can.
+    /// Throws <see cref="CompatibilityLimitException"/> when the schemas nest deeper than <see cref="MaxDepth"/> or
+    /// need more than <see cref="MaxSteps"/> comparisons.
+    /// </summary>
     public static IReadOnlyList<Incompatibility> Check(Schema reader, Schema writer)
     {
-        var resolution = new SchemaResolution();
+        var resolution = new SchemaResolution(new Context(), probe: false);
         resolution.Resolve(reader, writer, "");
         return resolution._problems;
     }
 
     private bool Resolve(Schema reader, Schema writer, string path)
     {
-        var before = _problems.Count;
-        ResolveInto(reader, writer, path);
-        return _problems.Count == before;
+        if (++_context.Steps > MaxSteps)
+        {
+            throw new CompatibilityLimitException($"the schemas are too large to compare (more than {MaxSteps} comparisons)");
+        }
+
+        if (++_depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new CompatibilityLimitException($"the schemas nest more than {MaxDepth} levels deep");
+        }
+
+        try
+        {
+            var before = _problems.Count;
+            ResolveInto(reader, writer, path);
+            return _problems.Count == before;
+        }
+        finally
+        {
+            _depth--;
+        }
     }
 
     private void ResolveInto(Schema reader, Schema writer, string path)
@@ -134,11 +165,38 @@ internal sealed class SchemaResolution
 
     private void ResolveRecord(RecordSchema reader, RecordSchema writer, string path)
     {
-        if (!NamesMatch(reader, writer, path) || !_inProgress.Add((reader.Fullname, writer.Fullname)))
+        if (!NamesMatch(reader, writer, path))
         {
             return;
         }
 
+        // A record pair is compared once per check: the same named types used in many places (or recursively) would
+        // otherwise be compared once per path, which grows exponentially with nesting. A pair being compared is
+        // assumed to match (recursion; its other fields decide). The first full comparison reports the problems;
+        // later meetings reuse its verdict (union branch probes need it to pick a branch).
+        var pair = (reader, writer);
+        if (_context.InProgress.Contains(pair))
+        {
+            return;
+        }
+
+        if (_context.Verdicts.TryGetValue(pair, out var compatible) && (_probe || _context.Reported.Contains(pair)))
+        {
+            if (!compatible && _probe)
+            {
+                Add("TYPE_MISMATCH", path, $"the reader's {reader.Fullname} cannot read the writer's {writer.Fullname}");
+            }
+
+            return;
+        }
+
+        if (!_probe)
+        {
+            _context.Reported.Add(pair);
+        }
+
+        var before = _problems.Count;
+        _context.InProgress.Add(pair);
         foreach (var field in reader.Fields)
         {
             var fieldPath = $"{path}/fields/{field.Name}";
@@ -165,7 +223,8 @@ internal sealed class SchemaResolution
 
         // "if the writer's record contains a field with a name not present in the reader's record, the writer's value
         // for that field is ignored": nothing to check.
-        _inProgress.Remove((reader.Fullname, writer.Fullname));
+        _context.InProgress.Remove(pair);
+        _context.Verdicts[pair] = _problems.Count == before;
     }
 
     private void ResolveEnum(EnumSchema reader, EnumSchema writer, string path)
@@ -202,14 +261,9 @@ internal sealed class SchemaResolution
     /// <summary>Whether a union branch is the one a reader would pick for the writer's type, and it resolves.</summary>
     private bool Matches(Schema readerBranch, Schema writer)
     {
-        var probe = new SchemaResolution();
-        foreach (var pair in _inProgress)
-        {
-            probe._inProgress.Add(pair);
-        }
-
-        probe.Resolve(readerBranch, writer, "");
-        return probe._problems.Count == 0;
+        // A probe shares the check's context (pairs in progress, verdicts, step budget) but not its problem list.
+        var probe = new SchemaResolution(_context, probe: true) { _depth = _depth };
+        return probe.Resolve(readerBranch, writer, "");
     }
 
     private static bool IsPromotable(Schema.Type writer, Schema.Type reader) => (writer, reader) switch
@@ -230,5 +284,35 @@ internal sealed class SchemaResolution
         var s => s.Tag.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>What one check shares between the main comparison and its union-branch probes.</summary>
+    private sealed class Context
+    {
+        public HashSet<(Schema Reader, Schema Writer)> InProgress { get; } = new(PairComparer.Instance);
+
+        /// <summary>Record pairs fully compared, and whether they matched.</summary>
+        public Dictionary<(Schema Reader, Schema Writer), bool> Verdicts { get; } = new(PairComparer.Instance);
+
+        /// <summary>Record pairs the main comparison has reported on (each is reported once, at its first path).</summary>
+        public HashSet<(Schema Reader, Schema Writer)> Reported { get; } = new(PairComparer.Instance);
+
+        public int Steps { get; set; }
+    }
+
+    // Schema.Equals compares structurally (and recursively): identity is both correct here, since one parse gives one
+    // object per named type, and cheap.
+    private sealed class PairComparer : IEqualityComparer<(Schema Reader, Schema Writer)>
+    {
+        public static readonly PairComparer Instance = new();
+
+        public bool Equals((Schema Reader, Schema Writer) x, (Schema Reader, Schema Writer) y) =>
+            ReferenceEquals(x.Reader, y.Reader) && ReferenceEquals(x.Writer, y.Writer);
+
+        public int GetHashCode((Schema Reader, Schema Writer) pair) =>
+            HashCode.Combine(RuntimeHelpers.GetHashCode(pair.Reader), RuntimeHelpers.GetHashCode(pair.Writer));
+    }
+
     private void Add(string kind, string path, string description) => _problems.Add(new Incompatibility(kind, path.Length == 0 ? "/" : path, description));
 }
+
+/// <summary>The schemas are too deep or too large to compare within the check's bounds.</summary>
+internal sealed class CompatibilityLimitException(string message) : Exception(message);

@@ -33,6 +33,11 @@ internal sealed class SchemaRegistryOptionsValidator : IValidateOptions<SchemaRe
             errors.Add($"The registry's KafkaTimeout must be positive, got {options.KafkaTimeout}.");
         }
 
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            errors.Add($"The registry's MaxRequestBodyBytes must be positive, got {options.MaxRequestBodyBytes}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

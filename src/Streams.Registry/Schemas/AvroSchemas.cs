@@ -22,11 +22,56 @@ internal static class AvroSchemas
         return ParseInto(text, names, "the schema");
     }
 
+    /// <summary>
+    /// <see cref="Parse"/> for a schema being registered, tested or looked up: also refuses what JSON and Avro forbid
+    /// but the parser lets through. Repeated JSON keys, a JSON value that cannot be a schema, excessive nesting and
+    /// undefined types throw. A broken <see cref="SchemaRules">rule</see> (a default of the wrong type, ...) comes
+    /// back in <paramref name="ruleProblem"/> instead: as in Confluent's registry, it refuses a new schema, but a
+    /// schema registered before the rule was enforced can still be found (serializers look theirs up at every start).
+    /// Referenced schemas are already stored and are only parsed.
+    /// </summary>
+    public static Schema ParseRequest(string text, IReadOnlyList<string> references, out string? ruleProblem)
+    {
+        var trimmed = text.Trim();
+
+        // A bare primitive name (int, string, ...) is not JSON but both parsers take it, as Confluent's does.
+        if (!BarePrimitives.Contains(trimmed))
+        {
+            if (!StrictJson.TryParse(text, out var json, out var error))
+            {
+                throw new InvalidSchemaException($"Invalid schema: not valid JSON: {error}");
+            }
+
+            if (json?.GetValueKind() is not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Array or System.Text.Json.JsonValueKind.String))
+            {
+                throw new InvalidSchemaException("Invalid schema: a schema is a JSON object, array (union) or string (type name)");
+            }
+        }
+
+        var schema = Parse(text, references);
+        ruleProblem = SchemaRules.Check(schema);
+        return schema;
+    }
+
+    /// <summary><see cref="ParseRequest"/> for a new schema: a broken rule throws too.</summary>
+    public static Schema ParseNew(string text, IReadOnlyList<string> references)
+    {
+        var schema = ParseRequest(text, references, out var ruleProblem);
+        return ruleProblem is null ? schema : throw new InvalidSchemaException(ruleProblem);
+    }
+
+    private static readonly HashSet<string> BarePrimitives = new(StringComparer.Ordinal)
+    {
+        "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+    };
+
     private static Schema ParseInto(string text, SchemaNames names, string what)
     {
         try
         {
-            var schema = Schema.Parse(text, names);
+            // Apache.Avro answers null, not an error, for an object whose "type" names nothing it knows.
+            var schema = Schema.Parse(text, names)
+                ?? throw new InvalidSchemaException($"Invalid schema: {what} has a type that is neither an Avro type nor a defined name");
             if (schema is NamedSchema named && !names.Contains(named.SchemaName))
             {
                 names.Add(named);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Streams.Registry.Model;
+using Streams.Registry.Schemas;
 
 namespace Streams.Registry.Storage;
 
@@ -15,6 +16,12 @@ internal sealed record ConfigRecord(string? Subject, CompatibilityLevel? Level) 
 
 /// <summary>A mode (key MODE), global when Subject is null.</summary>
 internal sealed record ModeRecord(string? Subject, RegistryMode? Mode) : LogRecord;
+
+/// <summary>What <see cref="LogRecords.Decode"/> made of a record: a record, nothing (a keytype with no state here), or why it is malformed.</summary>
+internal readonly record struct Decoded(LogRecord? Record, string? Error)
+{
+    public static Decoded Malformed(string reason) => new(null, reason);
+}
 
 /// <summary>
 /// The JSON key/value layout of <c>_schemas</c>. It follows the layout Confluent Schema Registry writes (keytype
@@ -34,40 +41,205 @@ internal static class LogRecords
         _ => throw new ArgumentOutOfRangeException(nameof(record)),
     };
 
-    /// <summary>Null for keys this registry does not use (NOOP, DELETE_SUBJECT, ...) or that it cannot read.</summary>
-    public static LogRecord? Decode(byte[]? key, byte[]? value)
+    /// <summary>
+    /// Reads one record. Keytypes this registry has no use for (NOOP, DELETE_SUBJECT, ...) decode to no record and no
+    /// error; anything that cannot be what its keytype says is <see cref="Decoded.Malformed"/> with the reason, so the
+    /// reader logs and skips it (as Confluent's registry does) instead of stopping on it at every start. Every field
+    /// is checked here, so nothing later meets a missing or mistyped value.
+    /// </summary>
+    public static Decoded Decode(byte[]? key, byte[]? value)
     {
-        if (key is null || JsonNode.Parse(key) is not JsonObject k)
+        if (key is null)
         {
-            return null;
+            return Decoded.Malformed("the key is null");
         }
 
-        var subject = (string?)k["subject"];
-        var v = value is null ? null : JsonNode.Parse(value) as JsonObject;
-        switch ((string?)k["keytype"])
+        if (!StrictJson.TryParse(key, out var keyNode, out var keyError))
         {
-            case "SCHEMA" when subject is not null:
-                var version = (int)k["version"]!;
-                if (v is null)
+            return Decoded.Malformed($"the key is not valid JSON: {keyError}");
+        }
+
+        if (keyNode is not JsonObject k)
+        {
+            return Decoded.Malformed("the key is not a JSON object");
+        }
+
+        JsonObject? v = null;
+        if (value is not null)
+        {
+            if (!StrictJson.TryParse(value, out var valueNode, out var valueError))
+            {
+                return Decoded.Malformed($"the value is not valid JSON: {valueError}");
+            }
+
+            // A JSON null value is a tombstone too (Confluent writes an empty value for NOOP keys only).
+            if (valueNode is not null and not JsonObject)
+            {
+                return Decoded.Malformed("the value is not a JSON object");
+            }
+
+            v = valueNode as JsonObject;
+        }
+
+        if (!TryString(k, "keytype", out var keytype) || keytype is null)
+        {
+            return Decoded.Malformed("the key has no string keytype");
+        }
+
+        if (!TryString(k, "subject", out var subject))
+        {
+            return Decoded.Malformed("the key's subject is not a string");
+        }
+
+        return keytype switch
+        {
+            "SCHEMA" => DecodeSchema(k, subject, v),
+            "CONFIG" => DecodeConfig(subject, v),
+            "MODE" => DecodeMode(subject, v),
+            // Written by Confluent's registry; this one keeps no state for them.
+            "NOOP" or "DELETE_SUBJECT" or "CLEAR_SUBJECT" or "CONTEXT" => default,
+            _ => Decoded.Malformed($"unknown keytype '{keytype}'"),
+        };
+    }
+
+    private static Decoded DecodeSchema(JsonObject k, string? subject, JsonObject? v)
+    {
+        if (string.IsNullOrEmpty(subject))
+        {
+            return Decoded.Malformed("a SCHEMA key needs a subject");
+        }
+
+        if (!TryInt(k, "version", out var version) || version is not >= 1)
+        {
+            return Decoded.Malformed("a SCHEMA key needs a version between 1 and 2^31-1");
+        }
+
+        if (v is null)
+        {
+            return new Decoded(new SchemaRecord(subject, version.Value, null, false), null);
+        }
+
+        // The value repeats subject and version; a value that disagrees with its key says two different things.
+        if (!TryString(v, "subject", out var valueSubject) || (valueSubject is not null && valueSubject != subject))
+        {
+            return Decoded.Malformed($"the value's subject does not match the key's '{subject}'");
+        }
+
+        if (!TryInt(v, "version", out var valueVersion) || (valueVersion is not null && valueVersion != version))
+        {
+            return Decoded.Malformed($"the value's version does not match the key's {version}");
+        }
+
+        if (!TryInt(v, "id", out var id) || id is not >= 1)
+        {
+            return Decoded.Malformed("a SCHEMA value needs an id between 1 and 2^31-1");
+        }
+
+        if (!TryString(v, "schema", out var schema) || string.IsNullOrWhiteSpace(schema))
+        {
+            return Decoded.Malformed("a SCHEMA value needs a non-empty schema string");
+        }
+
+        if (!TryString(v, "guid", out var guid) || !TryString(v, "schemaType", out var schemaType) || !TryBool(v, "deleted", out var deleted))
+        {
+            return Decoded.Malformed("a SCHEMA value's guid, schemaType or deleted has the wrong JSON type");
+        }
+
+        List<SchemaReference> references = [];
+        if (v.TryGetPropertyValue("references", out var referencesNode) && referencesNode is not null)
+        {
+            if (referencesNode is not JsonArray array)
+            {
+                return Decoded.Malformed("a SCHEMA value's references is not an array");
+            }
+
+            foreach (var item in array)
+            {
+                if (item is not JsonObject r || !TryString(r, "name", out var name) || name is null
+                    || !TryString(r, "subject", out var refSubject) || refSubject is null
+                    || !TryInt(r, "version", out var refVersion) || refVersion is null)
                 {
-                    return new SchemaRecord(subject, version, null, false);
+                    return Decoded.Malformed("a SCHEMA value's reference needs a string name and subject and an integer version");
                 }
 
-                var references = (v["references"] as JsonArray)?
-                    .Select(r => new SchemaReference((string)r!["name"]!, (string)r["subject"]!, (int)r["version"]!))
-                    .ToList() ?? [];
-                var id = (int)v["id"]!;
-                var stored = new StoredSchema(id, (string?)v["guid"] ?? GuidFor(id), (string?)v["schemaType"] ?? "AVRO", (string)v["schema"]!, references);
-                return new SchemaRecord(subject, version, stored, (bool?)v["deleted"] ?? false);
-            case "CONFIG":
-                CompatibilityLevel? level = CompatibilityLevels.TryParse((string?)v?["compatibilityLevel"], out var l) ? l : null;
-                return new ConfigRecord(subject, level);
-            case "MODE":
-                RegistryMode? mode = RegistryModes.TryParse((string?)v?["mode"], out var m) ? m : null;
-                return new ModeRecord(subject, mode);
-            default:
-                return null;
+                references.Add(new SchemaReference(name, refSubject, refVersion.Value));
+            }
         }
+
+        var stored = new StoredSchema(id.Value, guid ?? GuidFor(id.Value), schemaType ?? "AVRO", schema, references);
+        return new Decoded(new SchemaRecord(subject, version.Value, stored, deleted ?? false), null);
+    }
+
+    private static Decoded DecodeConfig(string? subject, JsonObject? v)
+    {
+        // Newer Confluent versions may write a config without a level (only other settings): that is "no level".
+        if (v is null || !v.ContainsKey("compatibilityLevel"))
+        {
+            return new Decoded(new ConfigRecord(subject, null), null);
+        }
+
+        return TryString(v, "compatibilityLevel", out var name) && CompatibilityLevels.TryParse(name, out var level)
+            ? new Decoded(new ConfigRecord(subject, level), null)
+            : Decoded.Malformed("the CONFIG value's compatibilityLevel is not a known level");
+    }
+
+    private static Decoded DecodeMode(string? subject, JsonObject? v)
+    {
+        if (v is null)
+        {
+            return new Decoded(new ModeRecord(subject, null), null);
+        }
+
+        return TryString(v, "mode", out var name) && RegistryModes.TryParse(name, out var mode)
+            ? new Decoded(new ModeRecord(subject, mode), null)
+            : Decoded.Malformed("the MODE value's mode is not a known mode");
+    }
+
+    // Each TryX is false when the property exists with another JSON type; an absent property or JSON null is a
+    // success with a null value, so callers decide what is required.
+    private static bool TryString(JsonObject o, string name, out string? value)
+    {
+        value = null;
+        if (!o.TryGetPropertyValue(name, out var node) || node is null)
+        {
+            return true;
+        }
+
+        return node.GetValueKind() == JsonValueKind.String && node.AsValue().TryGetValue(out value);
+    }
+
+    private static bool TryInt(JsonObject o, string name, out int? value)
+    {
+        value = null;
+        if (!o.TryGetPropertyValue(name, out var node) || node is null)
+        {
+            return true;
+        }
+
+        if (node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue(out int n))
+        {
+            value = n;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryBool(JsonObject o, string name, out bool? value)
+    {
+        value = null;
+        if (!o.TryGetPropertyValue(name, out var node) || node is null)
+        {
+            return true;
+        }
+
+        if (node.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            value = node.GetValue<bool>();
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Records written by a registry that had no guids get a stable one derived from the id.</summary>

@@ -129,6 +129,59 @@ internal sealed class RegistryState
         }
     }
 
+    /// <summary>
+    /// Texts of the schemas <paramref name="references"/> name, dependencies first and each once, or null with the
+    /// reason when one is missing or they nest too deeply (a cycle written by another registry).
+    /// </summary>
+    public List<string>? ReferenceTexts(IReadOnlyList<SchemaReference> references, out string error)
+    {
+        var texts = new List<string>();
+        var seen = new HashSet<int>();
+        string? problem = null;
+        lock (_gate)
+        {
+            Visit(references, 0);
+        }
+
+        error = problem ?? "";
+        return problem is null ? texts : null;
+
+        void Visit(IReadOnlyList<SchemaReference> refs, int depth)
+        {
+            if (depth > MaxReferenceDepth)
+            {
+                problem = "references are nested too deeply (or form a cycle)";
+                return;
+            }
+
+            foreach (var reference in refs)
+            {
+                var version = _subjects.TryGetValue(reference.Subject, out var versions)
+                    ? versions.Values.LastOrDefault(v => reference.Version == -1 ? !v.Deleted : v.Version == reference.Version)
+                    : null;
+                if (version is null || !_schemas.TryGetValue(version.Id, out var schema))
+                {
+                    problem = $"reference '{reference.Name}' to subject '{reference.Subject}' version {reference.Version} does not exist";
+                    return;
+                }
+
+                if (seen.Add(schema.Id))
+                {
+                    Visit(schema.References, depth + 1);
+                    if (problem is not null)
+                    {
+                        return;
+                    }
+
+                    texts.Add(schema.Schema);
+                }
+            }
+        }
+    }
+
+    /// <summary>How deep references may chain; deeper is treated as a cycle.</summary>
+    public const int MaxReferenceDepth = 32;
+
     /// <summary>Subjects with at least one version (a live one unless <paramref name="includeDeleted"/>).</summary>
     public List<string> Subjects(bool includeDeleted)
     {

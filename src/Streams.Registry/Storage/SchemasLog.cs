@@ -1,6 +1,8 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
+using Streams.Registry.Model;
+using Streams.Registry.Schemas;
 
 namespace Streams.Registry.Storage;
 
@@ -132,13 +134,22 @@ internal sealed partial class SchemasLog : IAsyncDisposable
                 }
 
                 var applied = true;
-                try
+                var decoded = LogRecords.Decode(result.Message.Key, result.Message.Value);
+                if (decoded.Error is null && decoded.Record is SchemaRecord { Schema: { } schema } && Unparsable(schema) is { } why)
                 {
-                    applied = LogRecords.Decode(result.Message.Key, result.Message.Value) is not { } record || _state.Apply(record);
+                    decoded = Decoded.Malformed(why);
                 }
-                catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException or NullReferenceException)
+
+                if (decoded.Error is { } error)
                 {
-                    LogUnreadable(_logger, result.Offset.Value, ex.Message);
+                    // As Confluent's registry: a record nobody can read is skipped, not fatal. Stopping would stop
+                    // again at every start, and anyone able to write the topic could keep the registry down.
+                    LogMalformed(_logger, result.Topic, result.Partition.Value, result.Offset.Value, error);
+                    applied = false;
+                }
+                else if (decoded.Record is { } record)
+                {
+                    applied = _state.Apply(record);
                 }
 
                 Advance(result.Offset.Value, applied);
@@ -151,6 +162,39 @@ internal sealed partial class SchemasLog : IAsyncDisposable
                 LogReaderFailed(_logger, ex);
                 Fail(ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// Why a stored schema cannot be used, or null. Only what the Avro parser refuses counts: the stricter checks for
+    /// new registrations do not apply to the log, or a schema registered before they existed would disappear.
+    /// </summary>
+    private string? Unparsable(StoredSchema schema)
+    {
+        if (schema.SchemaType != "AVRO")
+        {
+            return $"schema type {schema.SchemaType} is not supported by this registry";
+        }
+
+        // The same schema under another subject or version was parsed when first read.
+        if (_state.SchemaById(schema.Id) is { } known && known.Schema == schema.Schema)
+        {
+            return null;
+        }
+
+        if (_state.ReferenceTexts(schema.References, out var error) is not { } references)
+        {
+            return $"schema {schema.Id}: {error}";
+        }
+
+        try
+        {
+            AvroSchemas.Parse(schema.Schema, references);
+            return null;
+        }
+        catch (InvalidSchemaException ex)
+        {
+            return $"schema {schema.Id}: {ex.Message}";
         }
     }
 
@@ -242,8 +286,8 @@ internal sealed partial class SchemasLog : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {Topic} to offset {End}: highest schema id {MaxId}")]
     private static partial void LogLoaded(ILogger logger, string topic, long end, int maxId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped unreadable _schemas record at offset {Offset}: {Reason}")]
-    private static partial void LogUnreadable(ILogger logger, long offset, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Skipped malformed record in {Topic} partition {Partition} offset {Offset}: {Reason}")]
+    private static partial void LogMalformed(ILogger logger, string topic, int partition, long offset, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The _schemas reader stopped; writes will fail until restart")]
     private static partial void LogReaderFailed(ILogger logger, Exception exception);

@@ -1,4 +1,5 @@
 using Confluent.SchemaRegistry;
+using Microsoft.Extensions.Logging;
 using Streams.Broker;
 
 namespace Streams.Registry.Tests.Support;
@@ -8,11 +9,13 @@ public sealed class RegistryServer : IAsyncDisposable
 {
     private readonly string _dataDirectory;
     private readonly Action<SchemaRegistryOptions>? _configure;
+    private readonly ILoggerFactory? _loggerFactory;
 
-    private RegistryServer(string dataDirectory, Action<SchemaRegistryOptions>? configure)
+    private RegistryServer(string dataDirectory, Action<SchemaRegistryOptions>? configure, ILoggerFactory? loggerFactory)
     {
         _dataDirectory = dataDirectory;
         _configure = configure;
+        _loggerFactory = loggerFactory;
     }
 
     public KafkaBroker Broker { get; private set; } = null!;
@@ -21,9 +24,9 @@ public sealed class RegistryServer : IAsyncDisposable
 
     public string Url => Registry.Url;
 
-    public static async Task<RegistryServer> StartAsync(Action<SchemaRegistryOptions>? configure = null)
+    public static async Task<RegistryServer> StartAsync(Action<SchemaRegistryOptions>? configure = null, ILoggerFactory? loggerFactory = null)
     {
-        var server = new RegistryServer(Path.Combine(Path.GetTempPath(), "streams-registry-tests", Guid.NewGuid().ToString("N")), configure);
+        var server = new RegistryServer(Path.Combine(Path.GetTempPath(), "streams-registry-tests", Guid.NewGuid().ToString("N")), configure, loggerFactory);
         server.Broker = await KafkaBroker.StartAsync(new BrokerOptions { Port = 0, DataDirectory = server._dataDirectory });
         server.Registry = await server.StartRegistryAsync();
         return server;
@@ -35,7 +38,7 @@ public sealed class RegistryServer : IAsyncDisposable
         var options = new SchemaRegistryOptions { KafkaBootstrapServers = Broker.BootstrapServers, Listen = "http://127.0.0.1:0" };
         _configure?.Invoke(options);
         configure?.Invoke(options);
-        return SchemaRegistryHost.StartAsync(options);
+        return SchemaRegistryHost.StartAsync(options, _loggerFactory);
     }
 
     /// <summary>Stops the registry and the broker, then starts both again on the same data directory.</summary>
