@@ -1,10 +1,13 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Streams.Broker.Configs;
 
 namespace Streams.Broker.Network;
 
@@ -17,8 +20,18 @@ namespace Streams.Broker.Network;
 /// (the registry reads <c>_schemas</c> from it, the worker provisions topics), and a web host starts its server
 /// after every other hosted service.
 /// </summary>
-internal sealed class KafkaListener : IAsyncDisposable
+internal sealed partial class KafkaListener : IAsyncDisposable
 {
+    /// <summary>Kafka's name for a plaintext listener, under which <c>listener.name.plaintext.*</c> settings apply.</summary>
+    public const string ListenerName = "PLAINTEXT";
+
+    /// <summary>
+    /// What Kestrel buffers per connection ahead of the request loop. Requests are copied out of the pipe as they
+    /// arrive (into a buffer admitted by <c>queued.max.request.bytes</c>), so this only bounds read-ahead: pipelined
+    /// requests and the bytes of a request still waiting for admission.
+    /// </summary>
+    private const long ReadAheadBytes = 256 * 1024;
+
     /// <summary>How long connections get to finish the request in hand when the broker stops.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
@@ -37,26 +50,34 @@ internal sealed class KafkaListener : IAsyncDisposable
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(broker.LoggerFactory);
+        var limits = broker.Config.ForListener(ListenerName);
+        var logger = broker.LoggerFactory.CreateLogger<KafkaListener>();
         ListenOptions? listen = null;
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            // Kestrel pauses reading a connection once this much is buffered and unconsumed. A Kafka request is
-            // consumed only when whole, so the pause point must sit above the largest request we accept, or a large
-            // produce would wait forever for bytes Kestrel stopped reading; the frame check bounds it per connection.
-            kestrel.Limits.MaxRequestBufferSize = broker.Config.SocketRequestMaxBytes + 4L + 64 * 1024;
+            kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
+
+            // max.connections: Kestrel closes a connection over the limit as soon as it is accepted.
+            kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections == int.MaxValue ? null : limits.MaxConnections;
             kestrel.Listen(endpoint, options =>
             {
                 listen = options;
-                options.Run(connection => new KafkaConnection(connection, broker).RunAsync());
+                var perIp = new PerIpConnections(limits, logger);
+                options.Use(next => connection => perIp.RunAsync(connection, next));
+                options.Run(connection => new KafkaConnection(connection, broker, limits).RunAsync());
             });
         });
+
+        // Kestrel's socket transport, but with an accept loop that backs off when out of file handles.
+        builder.Services.RemoveAll<IConnectionListenerFactory>();
+        builder.Services.AddSingleton<IConnectionListenerFactory>(new BackoffSocketListenerFactory(broker.LoggerFactory));
 
         var server = builder.Build();
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or AddressInUseException)
         {
             await server.DisposeAsync().ConfigureAwait(false);
             throw new IOException($"The Kafka listener cannot bind {endpoint}: {ex.Message} (is another broker running on this port?)", ex);
@@ -72,4 +93,54 @@ internal sealed class KafkaListener : IAsyncDisposable
         await _server.StopAsync(drain.Token).ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// <c>max.connections.per.ip</c> (and its overrides) as connection middleware: Kestrel has no per-address limit.
+    /// A connection over the limit is closed at once, as Kafka does.
+    /// </summary>
+    private sealed class PerIpConnections(ListenerLimits limits, ILogger logger)
+    {
+        private readonly Dictionary<IPAddress, int> _open = [];
+
+        public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
+        {
+            if (connection.RemoteEndPoint is not IPEndPoint remote)
+            {
+                await next(connection).ConfigureAwait(false);
+                return;
+            }
+
+            var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+            var limit = limits.PerIpLimit(address);
+            lock (_open)
+            {
+                var open = _open.GetValueOrDefault(address);
+                if (open >= limit)
+                {
+                    LogPerIpLimit(logger, address, limit);
+                    return;
+                }
+
+                _open[address] = open + 1;
+            }
+
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_open)
+                {
+                    if (--CollectionsMarshal.GetValueRefOrNullRef(_open, address) == 0)
+                    {
+                        _open.Remove(address);
+                    }
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a new connection from {Address}: it already has {Limit} (max.connections.per.ip)")]
+    private static partial void LogPerIpLimit(ILogger logger, IPAddress address, int limit);
 }
