@@ -57,8 +57,16 @@ internal sealed partial class KafkaListener : IAsyncDisposable
         {
             kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
 
-            // max.connections: Kestrel closes a connection over the limit as soon as it is accepted.
-            kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections == int.MaxValue ? null : limits.MaxConnections;
+            // max.connections: Kestrel closes a connection over the limit as soon as it is accepted. It is lowered
+            // to what the process's file-handle limit leaves room for, since running out of handles ends a .NET process.
+            var maxConnections = limits.MaxConnections;
+            if (FileHandleLimit.ConnectionCapacity() is { } capacity && capacity < maxConnections)
+            {
+                LogConnectionsCapped(logger, maxConnections, capacity);
+                maxConnections = capacity;
+            }
+
+            kestrel.Limits.MaxConcurrentConnections = maxConnections == int.MaxValue ? null : maxConnections;
             kestrel.Listen(endpoint, options =>
             {
                 listen = options;
@@ -140,6 +148,9 @@ internal sealed partial class KafkaListener : IAsyncDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "max.connections lowered from {Configured} to {Capacity}: the process's open-file limit leaves room for no more (raise ulimit -n)")]
+    private static partial void LogConnectionsCapped(ILogger logger, int configured, int capacity);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a new connection from {Address}: it already has {Limit} (max.connections.per.ip)")]
     private static partial void LogPerIpLimit(ILogger logger, IPAddress address, int limit);
