@@ -219,7 +219,17 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         var body = new KafkaReader(frame.AsMemory(header.Position, length - header.Position), flexible);
         if (flexible)
         {
-            body.SkipTaggedFields(); // request header v2 tags
+            try
+            {
+                body.SkipTaggedFields(); // request header v2 tags
+            }
+            catch (ProtocolException ex)
+            {
+                // Found by the protocol fuzzer: a bad header tag escaped to Kestrel as an unhandled exception.
+                LogMalformed(_logger, _remote, apiKey, apiVersion, ex.Message);
+                return false;
+            }
+
             if (handler.Key != ApiKey.ApiVersions)
             {
                 response.Flexible = true;

@@ -64,12 +64,51 @@ internal sealed partial class BrokerProcess : IDisposable
             var match = Listening().Match(line);
             if (match.Success)
             {
-                _ = process.StandardOutput.ReadToEndAsync();
-                return new BrokerProcess(process, match.Groups[1].Value);
+                var broker = new BrokerProcess(process, match.Groups[1].Value);
+                _ = broker.CollectErrorsAsync();
+                return broker;
             }
         }
 
         throw new InvalidOperationException("the broker process exited before it was ready");
+    }
+
+    /// <summary>Error and critical log lines the broker wrote since it started (with the lines that follow them: the exception).</summary>
+    public IReadOnlyList<string> ErrorLines
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return [.. _errors];
+            }
+        }
+    }
+
+    private readonly List<string> _errors = [];
+
+    private async Task CollectErrorsAsync()
+    {
+        var following = 0;
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal))
+            {
+                following = 4;
+            }
+
+            if (following > 0)
+            {
+                following--;
+                lock (_errors)
+                {
+                    if (_errors.Count < 10_000)
+                    {
+                        _errors.Add(line);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>SIGKILL: no flush, no clean-shutdown marker, exactly like a crash.</summary>
