@@ -26,6 +26,12 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
     /// </summary>
     private const int PooledFrameMax = 1024 * 1024;
 
+    /// <summary>
+    /// A pool of its own, bounded to a few buffers per size (at most about 16 MB kept), where the shared pool would keep
+    /// dozens of 1 MB buffers per core for good after a burst of requests.
+    /// </summary>
+    private static readonly ArrayPool<byte> FramePool = ArrayPool<byte>.Create(PooledFrameMax, maxArraysPerBucket: 8);
+
     private readonly ILogger _logger = broker.LoggerFactory.CreateLogger<KafkaConnection>();
     private readonly string _remote = (connection.RemoteEndPoint as IPEndPoint)?.ToString() ?? "unknown";
 
@@ -72,7 +78,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
                     await budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
                 }
 
-                var frame = length <= PooledFrameMax ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+                var frame = length <= PooledFrameMax ? FramePool.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
                 try
                 {
                     readTimer.CancelAfter(broker.Config.SocketRequestReceiveTimeout);
@@ -92,7 +98,11 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
                 {
                     if (length <= PooledFrameMax)
                     {
-                        ArrayPool<byte>.Shared.Return(frame);
+                        FramePool.Return(frame);
+                    }
+                    else
+                    {
+                        LargeFrames.Released(length);
                     }
 
                     budget?.Release(length);
