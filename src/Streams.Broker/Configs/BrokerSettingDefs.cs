@@ -36,7 +36,7 @@ internal static class BrokerSettingDefs
     public static readonly BrokerSettingDef MaxConnections = new("max.connections", ConfigType.Int, "1000", "Most connections the listener keeps open; further ones are closed on accept.", 0, IntMax);
     public static readonly BrokerSettingDef MaxConnectionsPerIp = new("max.connections.per.ip", ConfigType.Int, "2147483647", "Most connections from one address (every local client shares 127.0.0.1, so unbounded as in Kafka).", 0, IntMax);
     public static readonly BrokerSettingDef MaxConnectionsPerIpOverrides = new("max.connections.per.ip.overrides", ConfigType.String, "", "Per-address exceptions to max.connections.per.ip: 'address:count,address:count'.");
-    public static readonly BrokerSettingDef ConnectionsMaxIdleMs = new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections (no request arriving or in hand) are closed after this long.", 1);
+    public static readonly BrokerSettingDef ConnectionsMaxIdleMs = new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections (no request arriving or in hand) are closed after this long.", 1, IntMax);
 
     // Kafka's default -1 (unbounded) trusts the network; an embedded broker shares its process, so two largest requests
     // may be in hand at once (one being handled, one arriving) and further reads wait, keeping request memory below 200 MB.
@@ -44,7 +44,7 @@ internal static class BrokerSettingDefs
 
     // Not a Kafka setting (Kafka has no bound on how slowly a request arrives): a request whose bytes stop coming is
     // dropped with its connection after this long, so a trickled frame cannot hold its buffer until the idle timeout.
-    public static readonly BrokerSettingDef SocketRequestReceiveTimeoutMs = new("socket.request.receive.timeout.ms", ConfigType.Long, "30000", "Longest time a request may take to arrive once its size is known (Streams setting).", 1);
+    public static readonly BrokerSettingDef SocketRequestReceiveTimeoutMs = new("socket.request.receive.timeout.ms", ConfigType.Long, "30000", "Longest time a request may take to arrive once its size is known (Streams setting).", 1, IntMax);
     public static readonly BrokerSettingDef FetchMaxBytes = new("fetch.max.bytes", ConfigType.Int, "57671680", "Most record bytes one Fetch response carries, whatever the client asks.", 1024, IntMax);
 
     // Kafka (KRaft) refuses a request creating more than 10000 partitions ("Excessively large number of partitions per
