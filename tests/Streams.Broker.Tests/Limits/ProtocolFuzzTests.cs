@@ -134,6 +134,11 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
                 Assert.NotNull(await held.SendAsync<ApiVersionsRequest, ApiVersionsResponse>(new ApiVersionsRequest(), 2, TimeSpan.FromSeconds(10)));
                 var rss = broker.ResidentBytes();
                 peakRss = Math.Max(peakRss, rss);
+                if (batch % 10 == 0)
+                {
+                    output.WriteLine($"batch {batch}: {cases} cases, RSS {rss >> 20} MB");
+                }
+
                 Assert.True(peakRss < RssBound, $"broker RSS peaked at {peakRss / (1024 * 1024)} MB in batch {batch} (seed {seed})");
             }
         }
