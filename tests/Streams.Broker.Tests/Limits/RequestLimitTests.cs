@@ -86,6 +86,17 @@ public sealed class RequestLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Auto_creation_by_metadata_stops_at_the_broker_wide_partition_limit()
+    {
+        await using var broker = await TestBroker.StartAsync(output, new Dictionary<string, string> { ["max.broker.partitions"] = "3" });
+        var request = new MetadataRequest { AllowAutoTopicCreation = true, Topics = [.. Enumerable.Range(0, 5).Select(i => new MetadataRequest.Topic { Name = $"auto-{i}" })] };
+        using var connection = await RawConnection.ConnectAsync(broker.Broker);
+        var response = await connection.SendAsync<MetadataRequest, MetadataResponse>(request, 8);
+        var errors = response!.Topics.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (ErrorCode)t.ErrorCode).ToList();
+        Assert.Equal([ErrorCode.None, ErrorCode.None, ErrorCode.None, ErrorCode.PolicyViolation, ErrorCode.PolicyViolation], errors);
+    }
+
+    [Fact]
     public async Task CreatePartitions_to_2_pow_31_is_refused_and_the_topic_keeps_serving()
     {
         await using var broker = await TestBroker.StartAsync(output);
