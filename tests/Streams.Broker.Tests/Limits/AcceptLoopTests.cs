@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Streams.Broker.Tests.Limits;
 
 /// <summary>The accept loop survives running out of file handles: it backs off instead of spinning or stopping.</summary>
+[Collection(ResourceTestCollection.Name)]
 public sealed class AcceptLoopTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "streams-broker-tests", Guid.NewGuid().ToString("N"));

@@ -18,6 +18,7 @@ namespace Streams.Broker.Tests.Limits;
 /// memory must stay under <see cref="RssBound"/>. Seeded and repeatable: STREAMS_FUZZ_SEED replays a run (the seed
 /// is printed), STREAMS_FUZZ_SECONDS runs longer than the default.
 /// </summary>
+[Collection(ResourceTestCollection.Name)]
 public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const long RssBound = 512L * 1024 * 1024;

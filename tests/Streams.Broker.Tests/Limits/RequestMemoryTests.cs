@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Streams.Broker.Tests.Limits;
 
 /// <summary>Memory of half-sent requests is bounded while they arrive and given back when their connections close.</summary>
+[Collection(ResourceTestCollection.Name)]
 public sealed class RequestMemoryTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "streams-broker-tests", Guid.NewGuid().ToString("N"));
