@@ -22,6 +22,9 @@ internal sealed class BrokerContext(BrokerConfig config, LogManager logs, Produc
 
     public string ClusterId { get; } = clusterId;
 
+    /// <summary><c>queued.max.request.bytes</c>, shared by every listener; null when unbounded (-1).</summary>
+    public Network.RequestMemoryBudget? RequestMemory { get; } = config.QueuedMaxRequestBytes < 0 ? null : new(config.QueuedMaxRequestBytes);
+
     public int NodeId => Config.NodeId;
 
     /// <summary>The host clients are told to connect to (Metadata, FindCoordinator).</summary>

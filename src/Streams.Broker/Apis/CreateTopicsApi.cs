@@ -12,32 +12,69 @@ internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTo
     public override ValueTask<CreateTopicsResponse> HandleAsync(RequestContext context, CreateTopicsRequest request)
     {
         var duplicates = request.Topics.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var broker = context.Broker;
         var response = new CreateTopicsResponse();
-        foreach (var topic in request.Topics)
+        lock (PartitionLimits.AdminLock)
         {
-            var (error, message) = duplicates.Contains(topic.Name)
-                ? (ErrorCode.InvalidRequest, $"Create topics request from client contains a duplicate topic: {topic.Name}")
-                : Create(context.Broker, topic, request.ValidateOnly);
-            response.Topics.Add(new CreateTopicsResponse.Topic { Name = topic.Name, ErrorCode = error, ErrorMessage = message });
+            // Every topic is validated before any is created, and the partition limits apply to what all the valid
+            // ones would add: a request for 2^31-1 partitions is refused before anything reaches the disk.
+            var plans = request.Topics.Select(topic => duplicates.Contains(topic.Name)
+                ? Plan.Failed(ErrorCode.InvalidRequest, $"Create topics request from client contains a duplicate topic: {topic.Name}")
+                : Validate(broker, topic)).ToList();
+            var limitError = PartitionLimits.Check(broker, plans.Where(p => p.Error == ErrorCode.None).Sum(p => (long)p.Partitions));
+            for (var i = 0; i < plans.Count; i++)
+            {
+                var topic = request.Topics[i];
+                var (error, message) = plans[i] switch
+                {
+                    { Error: not ErrorCode.None } failed => (failed.Error, failed.Message),
+                    _ when limitError is { } limit => (ErrorCode.PolicyViolation, limit),
+                    var plan => Create(broker, topic.Name, plan, request.ValidateOnly),
+                };
+                response.Topics.Add(new CreateTopicsResponse.Topic { Name = topic.Name, ErrorCode = error, ErrorMessage = message });
+            }
         }
 
         return ValueTask.FromResult(response);
     }
 
-    private static (ErrorCode, string?) Create(BrokerContext broker, CreateTopicsRequest.Topic topic, bool validateOnly)
+    private static (ErrorCode, string?) Create(BrokerContext broker, string name, Plan plan, bool validateOnly)
+    {
+        var result = broker.Logs.CreateTopic(name, plan.Partitions, plan.Configs!, validateOnly);
+        return (result.Error, result.Message);
+    }
+
+    private sealed record Plan(ErrorCode Error, string? Message, int Partitions, Dictionary<string, string?>? Configs)
+    {
+        public static Plan Failed(ErrorCode error, string? message) => new(error, message, 0, null);
+    }
+
+    private static Plan Validate(BrokerContext broker, CreateTopicsRequest.Topic topic)
+    {
+        var plan = ValidateArguments(broker, topic);
+        if (plan.Error != ErrorCode.None)
+        {
+            return plan;
+        }
+
+        var check = broker.Logs.CreateTopic(topic.Name, plan.Partitions, plan.Configs!, validateOnly: true);
+        return check.Error == ErrorCode.None ? plan : Plan.Failed(check.Error, check.Message);
+    }
+
+    private static Plan ValidateArguments(BrokerContext broker, CreateTopicsRequest.Topic topic)
     {
         var partitions = topic.NumPartitions;
         if (topic.Assignments.Count > 0)
         {
             if (topic.NumPartitions != -1 || topic.ReplicationFactor != -1)
             {
-                return (ErrorCode.InvalidRequest, "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+                return Plan.Failed(ErrorCode.InvalidRequest, "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
             }
 
             var ids = topic.Assignments.Select(a => a.PartitionIndex).Order().ToList();
             if (!ids.SequenceEqual(Enumerable.Range(0, ids.Count)) || topic.Assignments.Any(a => a.BrokerIds.Count != 1 || a.BrokerIds[0] != broker.NodeId))
             {
-                return (ErrorCode.InvalidReplicaAssignment, $"Replica assignments must name partitions 0..n-1, each on broker {broker.NodeId} only.");
+                return Plan.Failed(ErrorCode.InvalidReplicaAssignment, $"Replica assignments must name partitions 0..n-1, each on broker {broker.NodeId} only.");
             }
 
             partitions = ids.Count;
@@ -51,18 +88,18 @@ internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTo
 
             if (topic.ReplicationFactor is 0 or < -1)
             {
-                return (ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0, or -1 to use the default value.");
+                return Plan.Failed(ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0, or -1 to use the default value.");
             }
 
             if (topic.ReplicationFactor > 1)
             {
-                return (ErrorCode.InvalidReplicationFactor, $"Unable to replicate the partition {topic.ReplicationFactor} time(s): The target replication factor of {topic.ReplicationFactor} cannot be reached because only 1 broker(s) are registered.");
+                return Plan.Failed(ErrorCode.InvalidReplicationFactor, $"Unable to replicate the partition {topic.ReplicationFactor} time(s): The target replication factor of {topic.ReplicationFactor} cannot be reached because only 1 broker(s) are registered.");
             }
         }
 
         if (topic.Configs.Any(c => c.Value is null))
         {
-            return (ErrorCode.InvalidConfig, "Null value not supported for topic configs: " + string.Join(",", topic.Configs.Where(c => c.Value is null).Select(c => c.Name)));
+            return Plan.Failed(ErrorCode.InvalidConfig, "Null value not supported for topic configs: " + string.Join(",", topic.Configs.Where(c => c.Value is null).Select(c => c.Name)));
         }
 
         var configs = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -71,7 +108,6 @@ internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTo
             configs[config.Name] = config.Value;
         }
 
-        var result = broker.Logs.CreateTopic(topic.Name, partitions, configs, validateOnly);
-        return (result.Error, result.Message);
+        return new Plan(ErrorCode.None, null, partitions, configs);
     }
 }

@@ -17,9 +17,10 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
     public override async ValueTask<FetchResponse> HandleAsync(RequestContext context, FetchRequest request)
     {
         var broker = context.Broker;
-        var maxBytes = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
-        var partitions = request.Topics
-            .SelectMany(t => t.Partitions.Select(p => (Topic: t.Topic, Request: p, Partition: broker.Logs.GetPartition(t.Topic, p.Partition))))
+        // fetch.max.bytes caps what any client may ask for, so one small request cannot build a huge response.
+        var maxBytes = request.MaxBytes <= 0 ? broker.Config.FetchMaxBytes : Math.Min(request.MaxBytes, broker.Config.FetchMaxBytes);
+        var partitions = Distinct(request)
+            .Select(p => (p.Topic, p.Request, Partition: broker.Logs.GetPartition(p.Topic, p.Request.Partition)))
             .ToList();
 
         var deadline = broker.Time.GetUtcNow().AddMilliseconds(Math.Max(request.MaxWaitMs, 0));
@@ -39,7 +40,34 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
             context.CancellationToken.ThrowIfCancellationRequested();
         }
 
-        return Respond(request, partitions, slices);
+        return Respond(request.IsolationLevel, partitions, slices);
+    }
+
+    /// <summary>
+    /// The partitions of the request, each once: Kafka keys a fetch by partition, so a partition listed again takes
+    /// the place of its earlier entry (keeping that position) and is answered once, however often it was listed.
+    /// </summary>
+    private static List<(string Topic, FetchRequest.FetchPartition Request)> Distinct(FetchRequest request)
+    {
+        var order = new List<(string Topic, FetchRequest.FetchPartition Request)>();
+        var seen = new Dictionary<(string, int), int>();
+        foreach (var topic in request.Topics)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                if (seen.TryGetValue((topic.Topic, partition.Partition), out var at))
+                {
+                    order[at] = (topic.Topic, partition);
+                }
+                else
+                {
+                    seen[(topic.Topic, partition.Partition)] = order.Count;
+                    order.Add((topic.Topic, partition));
+                }
+            }
+        }
+
+        return order;
     }
 
     /// <summary>
@@ -74,20 +102,21 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         return (slices, total, hasError);
     }
 
-    private static FetchResponse Respond(FetchRequest request, List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices)
+    private static FetchResponse Respond(sbyte isolationLevel, List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices)
     {
+        // Consecutive partitions of one topic share a topic entry, as Kafka builds its response from the fetch map.
         var response = new FetchResponse();
-        var index = 0;
-        foreach (var topic in request.Topics)
+        FetchResponse.TopicResponse? topicResponse = null;
+        for (var i = 0; i < partitions.Count; i++)
         {
-            var topicResponse = new FetchResponse.TopicResponse { Topic = topic.Topic };
-            foreach (var partitionRequest in topic.Partitions)
+            var (topic, request, partition) = partitions[i];
+            if (topicResponse is null || !string.Equals(topicResponse.Topic, topic, StringComparison.Ordinal))
             {
-                topicResponse.Partitions.Add(RespondPartition(request.IsolationLevel, partitionRequest, partitions[index].Partition, slices[index]));
-                index++;
+                topicResponse = new FetchResponse.TopicResponse { Topic = topic };
+                response.Responses.Add(topicResponse);
             }
 
-            response.Responses.Add(topicResponse);
+            topicResponse.Partitions.Add(RespondPartition(isolationLevel, request, partition, slices[i]));
         }
 
         return response;

@@ -88,7 +88,15 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
             return (name, ErrorCode.UnknownTopicOrPartition, null);
         }
 
-        var created = broker.Logs.CreateTopic(name, broker.Config.DefaultPartitions, new Dictionary<string, string?>(), validateOnly: false);
+        // Auto-creation counts against max.broker.partitions too: one Metadata request may name thousands of topics.
+        TopicResult created;
+        lock (PartitionLimits.AdminLock)
+        {
+            created = PartitionLimits.Check(broker, broker.Config.DefaultPartitions) is { } limit
+                ? new TopicResult(ErrorCode.PolicyViolation, limit)
+                : broker.Logs.CreateTopic(name, broker.Config.DefaultPartitions, new Dictionary<string, string?>(), validateOnly: false);
+        }
+
         var topic = broker.Logs.GetTopic(name);
         return created.Error is ErrorCode.None or ErrorCode.TopicAlreadyExists && topic is not null
             ? (name, ErrorCode.None, topic)

@@ -18,7 +18,7 @@ internal sealed class BrokerConfig
         _explicit = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (name, value) in _explicit)
         {
-            var error = BrokerSettingDefs.Find(name)?.Validate(value) ?? TopicConfigDefs.FindBySynonym(name)?.Validate(value);
+            var error = BrokerSettingDefs.FindWithListener(name)?.Validate(value) ?? TopicConfigDefs.FindBySynonym(name)?.Validate(value);
             if (error is not null)
             {
                 throw new ArgumentException($"Invalid broker setting {name}: {error}");
@@ -44,6 +44,25 @@ internal sealed class BrokerConfig
         LogCleanerDedupeBufferSize = Long(BrokerSettingDefs.LogCleanerDedupeBufferSize);
         OffsetsTopicSegmentBytes = Int(BrokerSettingDefs.OffsetsTopicSegmentBytes);
         LogCleanerIoMaxBytesPerSecond = double.Parse(Value(BrokerSettingDefs.LogCleanerIoMaxBytesPerSecond), CultureInfo.InvariantCulture);
+        QueuedMaxRequestBytes = Long(BrokerSettingDefs.QueuedMaxRequestBytes);
+        SocketRequestReceiveTimeout = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.SocketRequestReceiveTimeoutMs));
+        FetchMaxBytes = Int(BrokerSettingDefs.FetchMaxBytes);
+        MaxPartitionsPerRequest = Int(BrokerSettingDefs.MaxPartitionsPerRequest);
+        MaxBrokerPartitions = Int(BrokerSettingDefs.MaxBrokerPartitions);
+        if (QueuedMaxRequestBytes is >= 0 and var queued && queued < SocketRequestMaxBytes + 4L)
+        {
+            // Otherwise a request of the largest allowed size could never be admitted and its connection would hang.
+            throw new ArgumentException($"Invalid broker setting queued.max.request.bytes: {queued} is below socket.request.max.bytes ({SocketRequestMaxBytes}) plus its 4-byte size");
+        }
+
+        foreach (var (name, value) in _explicit)
+        {
+            if (name.EndsWith(BrokerSettingDefs.MaxConnectionsPerIpOverrides.Name, StringComparison.Ordinal) && ParseIpOverrides(value).Error is { } overridesError)
+            {
+                throw new ArgumentException($"Invalid broker setting {name}: {overridesError}");
+            }
+        }
+
         if (GroupMinSessionTimeoutMs > GroupMaxSessionTimeoutMs)
         {
             throw new ArgumentException(
@@ -109,9 +128,57 @@ internal sealed class BrokerConfig
 
     /// <summary><c>log.cleaner.io.max.bytes.per.second</c>.</summary>
     public double LogCleanerIoMaxBytesPerSecond { get; }
+    /// <summary><c>queued.max.request.bytes</c> (-1 unbounded).</summary>
+    public long QueuedMaxRequestBytes { get; }
+
+    /// <summary><c>socket.request.receive.timeout.ms</c>.</summary>
+    public TimeSpan SocketRequestReceiveTimeout { get; }
+
+    /// <summary><c>fetch.max.bytes</c>.</summary>
+    public int FetchMaxBytes { get; }
+
+    /// <summary><c>max.partitions.per.request</c>.</summary>
+    public int MaxPartitionsPerRequest { get; }
+
+    /// <summary><c>max.broker.partitions</c>.</summary>
+    public int MaxBrokerPartitions { get; }
+
+    /// <summary>
+    /// The connection settings of one listener: <c>listener.name.&lt;listener&gt;.&lt;setting&gt;</c> where given
+    /// (the listener name lower-cased, as Kafka writes it), else the broker-wide setting.
+    /// </summary>
+    public ListenerLimits ForListener(string listenerName)
+    {
+        string ValueFor(BrokerSettingDef def) =>
+            _explicit.GetValueOrDefault(BrokerSettingDefs.ListenerPrefix + listenerName.ToLowerInvariant() + "." + def.Name) ?? Value(def);
+
+        return new ListenerLimits(
+            int.Parse(ValueFor(BrokerSettingDefs.MaxConnections), CultureInfo.InvariantCulture),
+            int.Parse(ValueFor(BrokerSettingDefs.MaxConnectionsPerIp), CultureInfo.InvariantCulture),
+            ParseIpOverrides(ValueFor(BrokerSettingDefs.MaxConnectionsPerIpOverrides)).Overrides,
+            TimeSpan.FromMilliseconds(long.Parse(ValueFor(BrokerSettingDefs.ConnectionsMaxIdleMs), CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Kafka's <c>max.connections.per.ip.overrides</c> format: <c>host:count</c> pairs separated by commas.</summary>
+    private static (Dictionary<string, int> Overrides, string? Error) ParseIpOverrides(string value)
+    {
+        var overrides = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = item.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(item.AsSpan(colon + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) || count < 0)
+            {
+                return (overrides, $"expected address:count pairs separated by commas, got '{item}'");
+            }
+
+            overrides[item[..colon].Trim('[', ']')] = count;
+        }
+
+        return (overrides, null);
+    }
 
     /// <summary>Explicit settings this broker does not know (typos, or Kafka settings with no meaning here).</summary>
-    public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k => BrokerSettingDefs.Find(k) is null && TopicConfigDefs.FindBySynonym(k) is null);
+    public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k => BrokerSettingDefs.FindWithListener(k) is null && TopicConfigDefs.FindBySynonym(k) is null);
 
     public bool IsExplicit(string name) => _explicit.ContainsKey(name);
 

@@ -24,7 +24,9 @@ internal static class BrokerSettingDefs
 
     // Kafka waits 3 s for more members before the first rebalance of an empty group; locally that is only a delay.
     public static readonly BrokerSettingDef GroupInitialRebalanceDelayMs = new("group.initial.rebalance.delay.ms", ConfigType.Int, "0", "How long the first rebalance of an empty group waits for more members.", 0, IntMax);
-    public static readonly BrokerSettingDef GroupMaxSize = new("group.max.size", ConfigType.Int, "2147483647", "Most members one consumer group may have.", 1, IntMax);
+    // Kafka leaves a group unbounded; here the cap also bounds KIP-394 member ids awaiting their second join, which a
+    // client can mint without limit by joining with an empty member id, and a local broker never serves 1000 members.
+    public static readonly BrokerSettingDef GroupMaxSize = new("group.max.size", ConfigType.Int, "1000", "Most members one consumer group may have, counting those awaiting their second join.", 1, IntMax);
     public static readonly BrokerSettingDef TransactionMaxTimeoutMs = new("transaction.max.timeout.ms", ConfigType.Int, "900000", "Largest transaction.timeout.ms a producer may ask for.", 1, IntMax);
     public static readonly BrokerSettingDef ProducerIdExpirationMs = new("producer.id.expiration.ms", ConfigType.Int, "86400000", "How long an idle producer's idempotence state is kept.", 1, IntMax);
 
@@ -36,6 +38,28 @@ internal static class BrokerSettingDefs
     public static readonly BrokerSettingDef OffsetsTopicSegmentBytes = new("offsets.topic.segment.bytes", ConfigType.Int, "104857600", "segment.bytes of __consumer_offsets, kept small so the log cleaner can compact it.", 1, IntMax);
     public static readonly BrokerSettingDef LogCleanerIoMaxBytesPerSecond = new("log.cleaner.io.max.bytes.per.second", ConfigType.Double, "1.7976931348623157E308", "Bound on the cleaner's reads plus writes, so compaction does not starve produce and fetch.");
 
+    // Resource limits against hostile or broken clients (issue 11). Per-listener forms (listener.name.<l>.<name>) are
+    // read for the ones Kafka allows them on; see BrokerConfig.ForListener.
+    // Kafka's max.connections is unbounded; a bound keeps sockets from starving the log's own file handles.
+    public static readonly BrokerSettingDef MaxConnections = new("max.connections", ConfigType.Int, "1000", "Most connections the listener keeps open; further ones are closed on accept.", 0, IntMax);
+    public static readonly BrokerSettingDef MaxConnectionsPerIp = new("max.connections.per.ip", ConfigType.Int, "2147483647", "Most connections from one address (every local client shares 127.0.0.1, so unbounded as in Kafka).", 0, IntMax);
+    public static readonly BrokerSettingDef MaxConnectionsPerIpOverrides = new("max.connections.per.ip.overrides", ConfigType.String, "", "Per-address exceptions to max.connections.per.ip: 'address:count,address:count'.");
+    public static readonly BrokerSettingDef ConnectionsMaxIdleMs = new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections (no request arriving or in hand) are closed after this long.", 1, IntMax);
+
+    // Kafka's default -1 (unbounded) trusts the network; an embedded broker shares its process, so two largest requests
+    // may be in hand at once (one being handled, one arriving) and further reads wait, keeping request memory below 200 MB.
+    public static readonly BrokerSettingDef QueuedMaxRequestBytes = new("queued.max.request.bytes", ConfigType.Long, "209715200", "Bytes of requests being received or handled across all connections before reading more waits (-1 unbounded).", -1);
+
+    // Not a Kafka setting (Kafka has no bound on how slowly a request arrives): a request whose bytes stop coming is
+    // dropped with its connection after this long, so a trickled frame cannot hold its buffer until the idle timeout.
+    public static readonly BrokerSettingDef SocketRequestReceiveTimeoutMs = new("socket.request.receive.timeout.ms", ConfigType.Long, "30000", "Longest time a request may take to arrive once its size is known (Streams setting).", 1, IntMax);
+    public static readonly BrokerSettingDef FetchMaxBytes = new("fetch.max.bytes", ConfigType.Int, "57671680", "Most record bytes one Fetch response carries, whatever the client asks.", 1024, IntMax);
+
+    // Kafka (KRaft) refuses a request creating more than 10000 partitions ("Excessively large number of partitions per
+    // request"); the broker-wide bound is KIP-578's name, since every partition holds open files here.
+    public static readonly BrokerSettingDef MaxPartitionsPerRequest = new("max.partitions.per.request", ConfigType.Int, "10000", "Most partitions one CreateTopics or CreatePartitions request may create (Streams setting; Kafka's fixed batch bound).", 1, IntMax);
+    public static readonly BrokerSettingDef MaxBrokerPartitions = new("max.broker.partitions", ConfigType.Int, "10000", "Most partitions the broker holds in all (KIP-578).", 1, IntMax);
+
     // Scaled synonyms of topic configs: validated when given, otherwise absent (the topic config's own synonym rules).
     public static readonly BrokerSettingDef LogRetentionMinutes = new("log.retention.minutes", ConfigType.Int, null, "Default retention.ms in minutes (log.retention.ms takes precedence).", -1, IntMax);
     public static readonly BrokerSettingDef LogRollHours = new("log.roll.hours", ConfigType.Int, null, "Default segment.ms in hours (log.roll.ms takes precedence).", 1, IntMax);
@@ -46,10 +70,35 @@ internal static class BrokerSettingDefs
         AutoCreateTopics, NumPartitions, DefaultReplicationFactor, DeleteTopicEnable, LogRetentionHours, LogRetentionCheckIntervalMs,
         LogFlushSchedulerIntervalMs, SocketRequestMaxBytes, OffsetsRetentionMinutes, OffsetsRetentionCheckIntervalMs,
         OffsetMetadataMaxBytes, GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupInitialRebalanceDelayMs, GroupMaxSize,
-        TransactionMaxTimeoutMs, ProducerIdExpirationMs, LogRetentionMinutes, LogRollHours, LogRollJitterHours,
-        LogCleanerEnable, LogCleanerBackoffMs, LogCleanerDedupeBufferSize, LogCleanerIoMaxBytesPerSecond,
-        OffsetsTopicSegmentBytes,
+        TransactionMaxTimeoutMs, ProducerIdExpirationMs, MaxConnections, MaxConnectionsPerIp, MaxConnectionsPerIpOverrides,
+        ConnectionsMaxIdleMs, QueuedMaxRequestBytes, SocketRequestReceiveTimeoutMs, FetchMaxBytes, MaxPartitionsPerRequest, MaxBrokerPartitions,
+        LogRetentionMinutes, LogRollHours, LogRollJitterHours,
+        LogCleanerEnable, LogCleanerBackoffMs, LogCleanerDedupeBufferSize, LogCleanerIoMaxBytesPerSecond, OffsetsTopicSegmentBytes,
     ];
+
+    /// <summary>Settings Kafka also accepts as <c>listener.name.&lt;listener&gt;.&lt;name&gt;</c> for one listener.</summary>
+    public static readonly IReadOnlyList<BrokerSettingDef> PerListener = [MaxConnections, MaxConnectionsPerIp, MaxConnectionsPerIpOverrides, ConnectionsMaxIdleMs];
+
+    public const string ListenerPrefix = "listener.name.";
+
+    /// <summary>The definition for a name, including a per-listener form <c>listener.name.x.max.connections</c>.</summary>
+    public static BrokerSettingDef? FindWithListener(string name)
+    {
+        if (Find(name) is { } def)
+        {
+            return def;
+        }
+
+        if (!name.StartsWith(ListenerPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = name[ListenerPrefix.Length..];
+        var dot = rest.IndexOf('.', StringComparison.Ordinal);
+        var setting = dot <= 0 ? null : rest[(dot + 1)..];
+        return PerListener.FirstOrDefault(d => d.Name == setting);
+    }
 
     private static readonly Dictionary<string, BrokerSettingDef> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
 

@@ -19,9 +19,17 @@ internal sealed partial class GroupCoordinator
                 : ErrorCode.None;
         }
 
-        if (groupId.Length == 0)
+        if (groupId.Length == 0 || !IsStorableGroupId(groupId))
         {
             return Fill(errors, ErrorCode.InvalidGroupId);
+        }
+
+        // Each stored offset repeats the group id in its key, so a long id times many entries would build a batch of
+        // gigabytes only to have __consumer_offsets refuse it: measure first and answer as Kafka does for a batch
+        // over max.message.bytes (INVALID_COMMIT_OFFSET_SIZE), before a byte is allocated.
+        if (CommitBatchBytes(groupId, entries, errors) > (_logs.GetTopic(OffsetStore.TopicName)?.Config.MaxMessageBytes ?? DefaultOffsetsMaxMessageBytes))
+        {
+            return Fill(errors, ErrorCode.InvalidCommitOffsetSize);
         }
 
         while (true)
@@ -76,6 +84,46 @@ internal sealed partial class GroupCoordinator
                 return errors;
             }
         }
+    }
+
+    /// <summary>Kafka's <c>message.max.bytes</c> default, for the offsets topic before it exists.</summary>
+    private const int DefaultOffsetsMaxMessageBytes = 1048588;
+
+    /// <summary>
+    /// Kafka stores a group id in <c>__consumer_offsets</c> keys as a string with a 16-bit length, so no group id
+    /// longer than 32767 UTF-8 bytes can be stored; such a group is refused (INVALID_GROUP_ID) before any work.
+    /// </summary>
+    internal const int MaxGroupIdBytes = short.MaxValue;
+
+    internal static bool IsStorableGroupId(string groupId) =>
+        groupId.Length <= MaxGroupIdBytes / 3 || Encoding.UTF8.GetByteCount(groupId) <= MaxGroupIdBytes;
+
+    /// <summary>An upper estimate of the batch the accepted entries would append (keys, values, record overhead).</summary>
+    private static long CommitBatchBytes(string groupId, IReadOnlyList<OffsetCommitEntry> entries, ErrorCode[] errors)
+    {
+        const int RecordOverhead = 21 + 2 + 2 + 2 + 4 + 2 + 8 + 4 + 2 + 8; // varints and attributes, key and value fixed fields
+        long groupBytes = Encoding.UTF8.GetByteCount(groupId);
+        long total = 61; // batch header
+        string? lastTopic = null;
+        long topicBytes = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (errors[i] != ErrorCode.None)
+            {
+                continue;
+            }
+
+            var entry = entries[i];
+            if (!ReferenceEquals(entry.Topic, lastTopic))
+            {
+                lastTopic = entry.Topic;
+                topicBytes = Encoding.UTF8.GetByteCount(entry.Topic);
+            }
+
+            total += RecordOverhead + groupBytes + topicBytes + (entry.Metadata is null ? 0 : Encoding.UTF8.GetByteCount(entry.Metadata));
+        }
+
+        return total;
     }
 
     private static ErrorCode[] Fill(ErrorCode[] errors, ErrorCode error)

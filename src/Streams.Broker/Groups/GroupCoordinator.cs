@@ -118,7 +118,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
 
     public Task<JoinResult> JoinAsync(JoinRequest request)
     {
-        if (request.GroupId.Length == 0)
+        if (request.GroupId.Length == 0 || !IsStorableGroupId(request.GroupId))
         {
             return Task.FromResult(JoinResult.Failed(ErrorCode.InvalidGroupId, request.MemberId));
         }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Apis;
+using Streams.Broker.Configs;
 using Streams.Broker.Protocol;
 
 namespace Streams.Broker.Network;
@@ -15,9 +16,21 @@ namespace Streams.Broker.Network;
 /// requires (and as Kafka does by muting the channel); a long-polling fetch here never blocks other connections.
 /// Undecodable input closes only this connection, after one log line saying why.
 /// </summary>
-internal sealed partial class KafkaConnection(ConnectionContext connection, BrokerContext broker)
+internal sealed partial class KafkaConnection(ConnectionContext connection, BrokerContext broker, ListenerLimits limits)
 {
     private const int HeaderMinimum = 8; // api key, version, correlation id
+
+    /// <summary>
+    /// Requests up to this size use pooled buffers. Larger ones get a buffer of their own that the GC reclaims once
+    /// the request is done: a pooled 100 MB array would stay with the pool (and the process) after its connection closed.
+    /// </summary>
+    private const int PooledFrameMax = 1024 * 1024;
+
+    /// <summary>
+    /// A pool of its own, bounded to a few buffers per size (at most about 16 MB kept), where the shared pool would keep
+    /// dozens of 1 MB buffers per core for good after a burst of requests.
+    /// </summary>
+    private static readonly ArrayPool<byte> FramePool = ArrayPool<byte>.Create(PooledFrameMax, maxArraysPerBucket: 8);
 
     private readonly ILogger _logger = broker.LoggerFactory.CreateLogger<KafkaConnection>();
     private readonly string _remote = (connection.RemoteEndPoint as IPEndPoint)?.ToString() ?? "unknown";
@@ -29,45 +42,76 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closeRequested);
         var cancellationToken = closing.Token;
+
+        // Reads alone also end on a timer: connections.max.idle.ms while waiting for a request to begin, and
+        // socket.request.receive.timeout.ms while its bytes arrive. Handling (a long-polling fetch) is not timed here.
+        using var readTimer = new CancellationTokenSource();
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, readTimer.Token);
         var reader = connection.Transport.Input;
         var writer = connection.Transport.Output;
         var maxRequestBytes = broker.Config.SocketRequestMaxBytes;
+        var budget = broker.RequestMemory;
+        var phase = "idle";
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                while (TryTakeFrame(ref buffer, maxRequestBytes, out var frame, out var frameLength))
+                readTimer.CancelAfter(limits.MaxIdle);
+                phase = "idle";
+                var size = await ReadSizeAsync(reader, reading.Token).ConfigureAwait(false);
+                if (size is not { } length)
                 {
-                    try
-                    {
-                        if (!await HandleFrameAsync(frame, frameLength, writer, cancellationToken).ConfigureAwait(false))
-                        {
-                            return;
-                        }
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(frame);
-                    }
+                    return;
                 }
 
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
+                if (length < HeaderMinimum || length > maxRequestBytes)
                 {
-                    if (buffer.Length > 0)
+                    // Kafka closes the connection too (InvalidReceiveException): nothing after this prefix can be framed.
+                    LogFrameTooLarge(_logger, _remote, length, maxRequestBytes);
+                    return;
+                }
+
+                // Waiting for room is the broker's doing, not the client's: no timer runs meanwhile.
+                readTimer.CancelAfter(Timeout.Infinite);
+                if (budget is not null)
+                {
+                    await budget.AcquireAsync(length, cancellationToken).ConfigureAwait(false);
+                }
+
+                var frame = length <= PooledFrameMax ? FramePool.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+                try
+                {
+                    readTimer.CancelAfter(broker.Config.SocketRequestReceiveTimeout);
+                    phase = "receiving a request";
+                    if (!await ReadBodyAsync(reader, frame.AsMemory(0, length), reading.Token).ConfigureAwait(false))
                     {
-                        LogTruncatedFrame(_logger, _remote, buffer.Length);
+                        return;
                     }
 
-                    return;
+                    readTimer.CancelAfter(Timeout.Infinite);
+                    if (!await HandleFrameAsync(frame, length, writer, cancellationToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                finally
+                {
+                    if (length <= PooledFrameMax)
+                    {
+                        FramePool.Return(frame);
+                    }
+                    else
+                    {
+                        LargeFrames.Released(length);
+                    }
+
+                    budget?.Release(length);
                 }
             }
         }
-        catch (FrameTooLargeException ex)
+        catch (OperationCanceledException) when (readTimer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            LogFrameTooLarge(_logger, _remote, ex.Size, maxRequestBytes);
+            LogReadTimeout(_logger, _remote, phase);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -86,33 +130,56 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         }
     }
 
-    private static bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, int maxRequestBytes, out byte[] frame, out int length)
+    /// <summary>The next request's size prefix, or null when the client closed the connection.</summary>
+    private async ValueTask<int?> ReadSizeAsync(PipeReader reader, CancellationToken cancellationToken)
     {
-        frame = [];
-        length = 0;
-        if (buffer.Length < 4)
+        while (true)
         {
-            return false;
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length >= 4)
+            {
+                Span<byte> prefix = stackalloc byte[4];
+                buffer.Slice(0, 4).CopyTo(prefix);
+                reader.AdvanceTo(buffer.GetPosition(4));
+                return BinaryPrimitives.ReadInt32BigEndian(prefix);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                if (buffer.Length > 0)
+                {
+                    LogTruncatedFrame(_logger, _remote, buffer.Length);
+                }
+
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies the request body out of the pipe as it arrives, consuming it, so Kestrel's buffers hold only read-ahead.
+    /// False when the client closed the connection first.
+    /// </summary>
+    private async ValueTask<bool> ReadBodyAsync(PipeReader reader, Memory<byte> body, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < body.Length)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var take = (int)Math.Min(buffer.Length, body.Length - filled);
+            buffer.Slice(0, take).CopyTo(body.Span[filled..]);
+            filled += take;
+            reader.AdvanceTo(buffer.GetPosition(take));
+            if (filled < body.Length && result.IsCompleted)
+            {
+                LogTruncatedFrame(_logger, _remote, 4L + filled);
+                return false;
+            }
         }
 
-        Span<byte> prefix = stackalloc byte[4];
-        buffer.Slice(0, 4).CopyTo(prefix);
-        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (size < HeaderMinimum || size > maxRequestBytes)
-        {
-            throw new FrameTooLargeException(size);
-        }
-
-        if (buffer.Length < 4 + size)
-        {
-            return false;
-        }
-
-        // One copy into a pooled array: the handler owns it (Produce rewrites batch offsets in place) until it answers.
-        frame = ArrayPool<byte>.Shared.Rent(size);
-        buffer.Slice(4, size).CopyTo(frame);
-        length = size;
-        buffer = buffer.Slice(4 + size);
         return true;
     }
 
@@ -162,7 +229,17 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         var body = new KafkaReader(frame.AsMemory(header.Position, length - header.Position), flexible);
         if (flexible)
         {
-            body.SkipTaggedFields(); // request header v2 tags
+            try
+            {
+                body.SkipTaggedFields(); // request header v2 tags
+            }
+            catch (ProtocolException ex)
+            {
+                // Found by the protocol fuzzer: a bad header tag escaped to Kestrel as an unhandled exception.
+                LogMalformed(_logger, _remote, apiKey, apiVersion, ex.Message);
+                return false;
+            }
+
             if (handler.Key != ApiKey.ApiVersions)
             {
                 response.Flexible = true;
@@ -201,13 +278,11 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         await output.WriteAsync(response.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class FrameTooLargeException(int size) : Exception($"frame size {size}")
-    {
-        public int Size { get; } = size;
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection from {Remote}: request size {Size} is outside 8..{Max} bytes (garbage or a non-Kafka client)")]
     private static partial void LogFrameTooLarge(ILogger logger, string remote, int size, int max);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closing connection from {Remote}: timed out while {Phase} (connections.max.idle.ms / socket.request.receive.timeout.ms)")]
+    private static partial void LogReadTimeout(ILogger logger, string remote, string phase);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection from {Remote} closed with {Bytes} bytes of an incomplete request")]
     private static partial void LogTruncatedFrame(ILogger logger, string remote, long bytes);

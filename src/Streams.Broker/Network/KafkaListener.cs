@@ -1,10 +1,12 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Streams.Broker.Configs;
 
 namespace Streams.Broker.Network;
 
@@ -15,11 +17,21 @@ namespace Streams.Broker.Network;
 /// connection's pipes stays ours (<see cref="KafkaConnection"/>). It runs on a Kestrel server of its own rather
 /// than on a host's web server because the broker must accept connections before anything in the same host starts
 /// (the registry reads <c>_schemas</c> from it, the worker provisions topics), and a web host starts its server
-/// after every other hosted service. The server is built directly (no web host of its own): a broker starts in
-/// well under a tenth of a second of CPU, and a second host would cost a third of that.
+/// after every other hosted service. The server is built directly (no web host of its own), which keeps the broker's
+/// start-up as cheap as it was on a plain socket loop.
 /// </summary>
-internal sealed class KafkaListener : IAsyncDisposable
+internal sealed partial class KafkaListener : IAsyncDisposable
 {
+    /// <summary>Kafka's name for a plaintext listener, under which <c>listener.name.plaintext.*</c> settings apply.</summary>
+    public const string ListenerName = "PLAINTEXT";
+
+    /// <summary>
+    /// What Kestrel buffers per connection ahead of the request loop. Requests are copied out of the pipe as they
+    /// arrive (into a buffer admitted by <c>queued.max.request.bytes</c>), so this only bounds read-ahead: pipelined
+    /// requests and the bytes of a request still waiting for admission.
+    /// </summary>
+    private const long ReadAheadBytes = 256 * 1024;
+
     /// <summary>How long connections get to finish the request in hand when the broker stops.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
@@ -36,26 +48,37 @@ internal sealed class KafkaListener : IAsyncDisposable
 
     public static async Task<KafkaListener> StartAsync(IPEndPoint endpoint, BrokerContext broker, CancellationToken cancellationToken = default)
     {
-        var options = new KestrelServerOptions { AddServerHeader = false };
+        var limits = broker.Config.ForListener(ListenerName);
+        var logger = broker.LoggerFactory.CreateLogger<KafkaListener>();
+        var kestrel = new KestrelServerOptions { AddServerHeader = false };
+        kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
 
-        // Kestrel pauses reading a connection once this much is buffered and unconsumed. A Kafka request is
-        // consumed only when whole, so the pause point must sit above the largest request we accept, or a large
-        // produce would wait forever for bytes Kestrel stopped reading; the frame check bounds it per connection.
-        options.Limits.MaxRequestBufferSize = broker.Config.SocketRequestMaxBytes + 4L + 64 * 1024;
-        ListenOptions? listen = null;
-        options.Listen(endpoint, listenOptions =>
+        // max.connections: Kestrel closes a connection over the limit as soon as it is accepted. It is lowered to
+        // what the process's file-handle limit leaves room for, since running out of handles ends a .NET process.
+        var maxConnections = limits.MaxConnections;
+        if (FileHandleLimit.ConnectionCapacity() is { } capacity && capacity < maxConnections)
         {
-            listen = listenOptions;
-            listenOptions.Run(connection => new KafkaConnection(connection, broker).RunAsync());
+            LogConnectionsCapped(logger, maxConnections, capacity);
+            maxConnections = capacity;
+        }
+
+        kestrel.Limits.MaxConcurrentConnections = maxConnections == int.MaxValue ? null : maxConnections;
+        ListenOptions? listen = null;
+        kestrel.Listen(endpoint, options =>
+        {
+            listen = options;
+            var perIp = new PerIpConnections(limits, logger);
+            options.Use(next => connection => perIp.RunAsync(connection, next));
+            options.Run(connection => new KafkaConnection(connection, broker, limits).RunAsync());
         });
 
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), broker.LoggerFactory);
-        var server = new KestrelServer(Options.Create(options), transport, broker.LoggerFactory);
+        // Kestrel's socket transport, but with an accept loop that backs off when out of file handles.
+        var server = new KestrelServer(Options.Create(kestrel), new BackoffSocketListenerFactory(broker.LoggerFactory), broker.LoggerFactory);
         try
         {
             await server.StartAsync(new NoHttpApplication(), cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or AddressInUseException)
         {
             server.Dispose();
             throw new IOException($"The Kafka listener cannot bind {endpoint}: {ex.Message} (is another broker running on this port?)", ex);
@@ -83,4 +106,57 @@ internal sealed class KafkaListener : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>
+    /// <c>max.connections.per.ip</c> (and its overrides) as connection middleware: Kestrel has no per-address limit.
+    /// A connection over the limit is closed at once, as Kafka does.
+    /// </summary>
+    private sealed class PerIpConnections(ListenerLimits limits, ILogger logger)
+    {
+        private readonly Dictionary<IPAddress, int> _open = [];
+
+        public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
+        {
+            if (connection.RemoteEndPoint is not IPEndPoint remote)
+            {
+                await next(connection).ConfigureAwait(false);
+                return;
+            }
+
+            var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+            var limit = limits.PerIpLimit(address);
+            lock (_open)
+            {
+                var open = _open.GetValueOrDefault(address);
+                if (open >= limit)
+                {
+                    LogPerIpLimit(logger, address, limit);
+                    return;
+                }
+
+                _open[address] = open + 1;
+            }
+
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_open)
+                {
+                    if (--CollectionsMarshal.GetValueRefOrNullRef(_open, address) == 0)
+                    {
+                        _open.Remove(address);
+                    }
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "max.connections lowered from {Configured} to {Capacity}: the process's open-file limit leaves room for no more (raise ulimit -n)")]
+    private static partial void LogConnectionsCapped(ILogger logger, int configured, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a new connection from {Address}: it already has {Limit} (max.connections.per.ip)")]
+    private static partial void LogPerIpLimit(ILogger logger, IPAddress address, int limit);
 }

@@ -16,10 +16,42 @@ internal sealed partial class BrokerProcess : IDisposable
 
     public string BootstrapServers { get; }
 
-    public static async Task<BrokerProcess> StartAsync(string dataDirectory, params string[] extraArgs)
+    /// <summary>The broker's process id (for /proc readings: memory, CPU time).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Resident set size now, in bytes (Linux /proc).</summary>
+    public long ResidentBytes()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory }.Concat(extraArgs))
+        foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("no VmRSS");
+    }
+
+    /// <summary>User plus system CPU time used so far (Linux /proc, in clock ticks of 10 ms).</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static Task<BrokerProcess> StartAsync(string dataDirectory, params string[] extraArgs) => StartAsync(dataDirectory, fileLimit: null, extraArgs);
+
+    /// <summary>Starts the broker, under <c>prlimit --nofile</c> when <paramref name="fileLimit"/> is given.</summary>
+    public static async Task<BrokerProcess> StartAsync(string dataDirectory, int? fileLimit, string[] extraArgs)
+    {
+        var info = new ProcessStartInfo(fileLimit is null ? "dotnet" : "prlimit") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var prefix = fileLimit is { } limit ? new[] { $"--nofile={limit}:{limit}", "dotnet" } : [];
+        foreach (var arg in prefix.Concat([Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]).Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
@@ -32,12 +64,51 @@ internal sealed partial class BrokerProcess : IDisposable
             var match = Listening().Match(line);
             if (match.Success)
             {
-                _ = process.StandardOutput.ReadToEndAsync();
-                return new BrokerProcess(process, match.Groups[1].Value);
+                var broker = new BrokerProcess(process, match.Groups[1].Value);
+                _ = broker.CollectErrorsAsync();
+                return broker;
             }
         }
 
         throw new InvalidOperationException("the broker process exited before it was ready");
+    }
+
+    /// <summary>Error and critical log lines the broker wrote since it started (with the lines that follow them: the exception).</summary>
+    public IReadOnlyList<string> ErrorLines
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return [.. _errors];
+            }
+        }
+    }
+
+    private readonly List<string> _errors = [];
+
+    private async Task CollectErrorsAsync()
+    {
+        var following = 0;
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal))
+            {
+                following = 4;
+            }
+
+            if (following > 0)
+            {
+                following--;
+                lock (_errors)
+                {
+                    if (_errors.Count < 10_000)
+                    {
+                        _errors.Add(line);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>SIGKILL: no flush, no clean-shutdown marker, exactly like a crash.</summary>

@@ -27,6 +27,47 @@ internal sealed class RawConnection : IDisposable
         return new RawConnection(client);
     }
 
+    public static async Task<RawConnection> ConnectAsync(string bootstrap)
+    {
+        var colon = bootstrap.LastIndexOf(':');
+        var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync(bootstrap[..colon], int.Parse(bootstrap[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        return new RawConnection(client);
+    }
+
+    /// <summary>Sends a generated request message and reads the generated response (null when the broker closed the connection).</summary>
+    public async Task<TResponse?> SendAsync<TRequest, TResponse>(TRequest request, short version, TimeSpan? timeout = null)
+        where TRequest : IKafkaMessage<TRequest>
+        where TResponse : class, IKafkaMessage<TResponse>
+    {
+        var flexible = version >= TRequest.FirstFlexibleVersion;
+        using var writer = new KafkaWriter();
+        var sizeAt = writer.ReserveInt32();
+        writer.WriteInt16((short)TRequest.ApiKey);
+        writer.WriteInt16(version);
+        var correlationId = ++_correlationId;
+        writer.WriteInt32(correlationId);
+        writer.WriteString("raw-test");
+        writer.Flexible = flexible;
+        writer.WriteTaggedFields();
+        request.Write(writer, version);
+        writer.PatchInt32(sizeAt, writer.Position - 4);
+        await _stream.WriteAsync(writer.WrittenMemory);
+        if (await ReadFrameAsync(timeout) is not { } frame)
+        {
+            return null;
+        }
+
+        var reader = new KafkaReader(frame, flexible);
+        Assert.Equal(correlationId, reader.ReadInt32());
+        if (flexible && TRequest.ApiKey != ApiKey.ApiVersions)
+        {
+            reader.SkipTaggedFields();
+        }
+
+        return TResponse.Read(ref reader, version);
+    }
+
     public Task SendRawAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
 
     /// <summary>Sends a request (header v1, or v2 when <paramref name="flexible"/>) and returns the response body after the correlation id.</summary>
