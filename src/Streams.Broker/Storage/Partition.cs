@@ -24,8 +24,16 @@ internal sealed class Partition : IDisposable
         _topic = topic;
         Index = index;
         _time = time;
-        Log = Log.Open(directory, topic.Config, logger, time, batch => _producers.Update(batch, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var snapshot = Path.Combine(directory, ProducerSnapshotFile);
+        Log = Log.Open(directory, topic.Config, logger, time, batch => _producers.Update(batch, time.GetUtcNow().ToUnixTimeMilliseconds()), () => _producers.TryLoadSnapshot(snapshot));
+
+        // Only a clean shutdown writes it, and only with the clean marker does it describe the log: remove it so a
+        // crash later cannot pair a stale snapshot with a newer log.
+        File.Delete(snapshot);
     }
+
+    /// <summary>Producer state as of a clean shutdown, so the next start need not replay every batch.</summary>
+    private const string ProducerSnapshotFile = "producer-state.snapshot";
 
     public int Index { get; }
 
@@ -161,10 +169,15 @@ internal sealed class Partition : IDisposable
         }
     }
 
+    /// <summary>Closes handles of rolled segments idle for <paramref name="idleMs"/>.</summary>
+    public int ReleaseIdleHandles(long idleMs) => Log.ReleaseIdleHandles(idleMs);
+
     public void Close()
     {
         lock (_lock)
         {
+            // Before the log's clean marker: a snapshot is only trusted next to one.
+            _producers.WriteSnapshot(Path.Combine(Log.Directory, ProducerSnapshotFile));
             Log.Close();
         }
     }
