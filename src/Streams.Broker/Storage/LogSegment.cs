@@ -150,6 +150,12 @@ internal sealed class LogSegment : IDisposable
 
         RandomAccess.Read(_handle!, headerBytes, 0);
         var first = RecordBatchHeader.Read(headerBytes);
+        if (first.Magic != 2 || first.BaseOffset != BaseOffset + _offsetIndex.FirstRelativeOffset || first.TotalSize > fileLength)
+        {
+            // Cheap spot check of the segment's start; damage further in shows up when a batch is read (its CRC).
+            return "the first batch does not match the segment";
+        }
+
         var (lastRelative, position) = _offsetIndex.Last;
         var tail = new List<(RecordBatchHeader Header, long Position)>();
         var expectedOffset = BaseOffset + lastRelative;

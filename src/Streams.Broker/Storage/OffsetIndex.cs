@@ -24,6 +24,9 @@ internal sealed class OffsetIndex
     /// <summary>The last entry, or (0, 0) when empty. Writer side only.</summary>
     public (int RelativeOffset, int Position) Last => _count == 0 ? (0, 0) : _entries[_count - 1];
 
+    /// <summary>The first entry's relative offset, 0 when empty. Writer side only.</summary>
+    public int FirstRelativeOffset => _count == 0 ? 0 : _entries[0].RelativeOffset;
+
     public void Add(int relativeOffset, int position)
     {
         var entries = _entries;
