@@ -191,11 +191,14 @@ internal sealed class LogSegment : IDisposable
 
         RollingTimestamp = first.MaxTimestamp;
         _bytesSinceIndexEntry = 0;
+        var entries = (_offsetIndex.Count, _timeIndex.Count);
         foreach (var (header, batchPosition) in tail)
         {
             IndexBatch(header, (int)batchPosition, indexIntervalBytes);
         }
 
+        // Entries the files lacked (index.interval.bytes changed since they were written) are written at the next close.
+        _indexesDirty = entries != (_offsetIndex.Count, _timeIndex.Count);
         return null;
     }
 
