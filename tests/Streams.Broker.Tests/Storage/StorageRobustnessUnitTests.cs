@@ -87,6 +87,42 @@ public sealed class StorageRobustnessUnitTests
     }
 
     [Fact]
+    public void After_a_crash_only_the_tail_is_cut_and_a_corrupt_rolled_segment_is_quarantined_not_truncated()
+    {
+        using var log = new LogUnderTest(SmallSegments);
+        for (var i = 0; i < 30; i++)
+        {
+            log.Append(records: 2);
+        }
+
+        var files = log.SegmentFiles.Select(f => Path.Combine(log.Directory, f)).ToList();
+        var logger = new ListLogger();
+        log.Log.Dispose(); // a crash: no clean-shutdown marker
+        var middle = files[1];
+        var bytes = File.ReadAllBytes(middle);
+        bytes[^3] ^= 0xFF; // inside the last batch's records: only a CRC check would see it, and rolled segments are trusted
+        bytes[16] = 9;     // the first batch's magic: a broken header every open sees
+        File.WriteAllBytes(middle, bytes);
+        var torn = new FileInfo(files[^1]).Length;
+        File.AppendAllBytes(files[^1], new byte[10]); // a torn write at the tail
+
+        var seen = new List<RecordBatchHeader>();
+        var opened = Log.Open(log.Directory, log.Config, logger, log.Time, seen.Add);
+        try
+        {
+            Assert.True(File.Exists(middle + Log.QuarantinedSuffix));
+            Assert.Equal(bytes, File.ReadAllBytes(middle + Log.QuarantinedSuffix)); // set aside untouched
+            Assert.Equal(torn, new FileInfo(files[^1]).Length); // the tail was recovered by cutting
+            Assert.Equal(60, opened.LogEndOffset);
+            Assert.Contains(logger.Lines, l => l.Contains("Quarantined segment", StringComparison.Ordinal) && l.Contains(Path.GetFileName(middle), StringComparison.Ordinal));
+        }
+        finally
+        {
+            opened.Dispose();
+        }
+    }
+
+    [Fact]
     public void A_corrupt_tail_after_a_clean_stop_is_copied_aside_before_the_log_continues_after_its_valid_prefix()
     {
         using var log = new LogUnderTest();
