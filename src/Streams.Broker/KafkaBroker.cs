@@ -68,7 +68,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         DataDirectoryFormat.CheckAndUpgrade(dataDirectory, logger);
-        var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"));
+        var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"), logger, time);
         var clusterId = meta.LoadOrCreateClusterId(options.NodeId);
 
         var logs = new LogManager(dataDirectory, config, loggerFactory, time);
