@@ -24,6 +24,7 @@ internal sealed partial class Log : IDisposable
     private long _logEndOffset;
     private long _unflushedMessages;
     private long _lastFlushMs;
+    private Action<long>? _onRoll;
 
     private Log(string directory, LogSegment[] segments, long logStartOffset, ILogger logger, TimeProvider time)
     {
@@ -58,17 +59,34 @@ internal sealed partial class Log : IDisposable
     /// set aside whole (its offsets read as a gap); the tail after a clean stop is copied aside before being cut to
     /// its valid prefix, since the next append must continue right after the last readable batch.
     /// </remarks>
-    public static Log Open(string directory, TopicConfig config, ILogger logger, TimeProvider time, Action<RecordBatchHeader>? onBatch, Func<bool>? restoreProducerState = null)
+    public static Log Open(string directory, TopicConfig config, ILogger logger, TimeProvider time, Action<RecordBatchHeader>? onBatch, Func<long?, bool>? restoreProducerState = null, Action<long>? onRoll = null)
     {
         System.IO.Directory.CreateDirectory(directory);
         var cleanMarker = Path.Combine(directory, CleanShutdownFile);
         var clean = File.Exists(cleanMarker);
-        var fromIndexes = clean && restoreProducerState is not null && restoreProducerState();
         var baseOffsets = System.IO.Directory.EnumerateFiles(directory, "*.log")
             .Select(path => long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : -1)
             .Where(o => o >= 0)
             .Order()
             .ToList();
+
+        // Segments below walkFrom open from their index files; from walkFrom on every batch is replayed. After a clean
+        // stop with a shutdown snapshot nothing is replayed; otherwise replay starts at the newest segment whose
+        // roll-time producer snapshot loads (rolled segments were fsynced with their indexes, so they are trusted),
+        // or at the very beginning.
+        var walkFrom = long.MaxValue;
+        if (!(clean && restoreProducerState is not null && restoreProducerState(null)))
+        {
+            walkFrom = baseOffsets.Count > 0 ? baseOffsets[0] : 0;
+            foreach (var candidate in Enumerable.Reverse(baseOffsets).Take(2))
+            {
+                if (candidate > walkFrom && restoreProducerState is not null && restoreProducerState(candidate))
+                {
+                    walkFrom = candidate;
+                    break;
+                }
+            }
+        }
 
         var logStartOffset = ReadLogStartOffset(directory);
         var segments = new List<LogSegment>();
@@ -76,6 +94,7 @@ internal sealed partial class Log : IDisposable
         {
             var isLast = i == baseOffsets.Count - 1;
             string? reason = null;
+            var fromIndexes = baseOffsets[i] < walkFrom;
             var segment = fromIndexes
                 ? LogSegment.OpenWithIndexes(directory, baseOffsets[i], config.IndexIntervalBytes, out _)
                 : LogSegment.Open(directory, baseOffsets[i], validate: isLast && !clean, config.IndexIntervalBytes, (h, _) => onBatch?.Invoke(h), out reason, truncate: isLast && !clean);
@@ -137,7 +156,7 @@ internal sealed partial class Log : IDisposable
 
         logStartOffset = Math.Max(logStartOffset, segments[0].BaseOffset);
         File.Delete(cleanMarker);
-        return new Log(directory, [.. segments], logStartOffset, logger, time);
+        return new Log(directory, [.. segments], logStartOffset, logger, time) { _onRoll = onRoll };
     }
 
     private static long ReadLogStartOffset(string directory)
@@ -195,6 +214,10 @@ internal sealed partial class Log : IDisposable
         Active.FlushWithIndexes();
         var next = LogSegment.Create(Directory, LogEndOffset, _time.GetUtcNow().ToUnixTimeMilliseconds());
         Volatile.Write(ref _segments, [.. _segments, next]);
+
+        // The owner snapshots its producer state as of the new segment's base offset (Kafka's per-segment producer
+        // snapshot), so recovery after a crash replays only from here.
+        _onRoll?.Invoke(next.BaseOffset);
     }
 
     public void Flush()

@@ -123,6 +123,68 @@ public sealed class StorageRobustnessUnitTests
     }
 
     [Fact]
+    public void After_a_crash_replay_starts_at_the_newest_segment_with_a_roll_snapshot()
+    {
+        using var log = new LogUnderTest(SmallSegments);
+        for (var i = 0; i < 30; i++)
+        {
+            log.Append(records: 2);
+        }
+
+        var before = Snapshot(log.Log);
+        log.Log.Dispose(); // a crash
+        var lastBase = long.Parse(Path.GetFileNameWithoutExtension(StorageBatches.LastLogFile(log.Directory)), System.Globalization.CultureInfo.InvariantCulture);
+        var asked = new List<long?>();
+        var seen = new List<RecordBatchHeader>();
+        var opened = Log.Open(log.Directory, log.Config, NullLogger.Instance, log.Time, seen.Add, offset =>
+        {
+            asked.Add(offset);
+            return offset is not null;
+        });
+        try
+        {
+            Assert.Equal([lastBase], asked);
+            Assert.NotEmpty(seen);
+            Assert.All(seen, h => Assert.True(h.BaseOffset >= lastBase));
+            Assert.Equal(before, Snapshot(opened));
+        }
+        finally
+        {
+            opened.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Idempotence_survives_a_crash_with_producer_state_from_a_roll_snapshot_plus_replay()
+    {
+        using var directory = new TempDirectory();
+        var topic = new Topic("t", Guid.NewGuid(), new TopicConfig(new Dictionary<string, string> { ["segment.bytes"] = "400" }, new BrokerConfig(0, null)));
+        var partitionDirectory = Path.Combine(directory.Path, "t-0");
+        byte[] Batch(int sequence) => new RecordBatchBuilder(0, producerId: 9, producerEpoch: 0, baseSequence: sequence).Add(1000 + sequence, null, new byte[40]).Build();
+        var partition = new Partition(topic, 0, partitionDirectory, NullLogger.Instance, TimeProvider.System);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(ErrorCode.None, partition.Append(Batch(i), allowZstd: false).Error);
+        }
+
+        partition.Dispose(); // a crash: no snapshot at shutdown, only those taken at rolls
+        Assert.InRange(Directory.GetFiles(partitionDirectory, "*.producer-snapshot").Length, 1, 2);
+
+        var reopened = new Partition(topic, 0, partitionDirectory, NullLogger.Instance, TimeProvider.System);
+        try
+        {
+            Assert.Equal(20, reopened.HighWatermark);
+            Assert.Equal(19, reopened.Append(Batch(19), allowZstd: false).BaseOffset); // a retry: answered with its offset
+            Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, reopened.Append(Batch(21), allowZstd: false).Error);
+            Assert.Equal(20, reopened.Append(Batch(20), allowZstd: false).BaseOffset);
+        }
+        finally
+        {
+            reopened.Dispose();
+        }
+    }
+
+    [Fact]
     public void A_corrupt_tail_after_a_clean_stop_is_copied_aside_before_the_log_continues_after_its_valid_prefix()
     {
         using var log = new LogUnderTest();

@@ -79,17 +79,17 @@ internal sealed class LogUnderTest : IDisposable
     public List<RecordBatchHeader> CloseAndReopenFromIndexes(Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         Log.Close();
-        return Reopen(() => true, logger);
+        return Reopen(_ => true, logger);
     }
 
-    private List<RecordBatchHeader> Reopen(Func<bool>? restoreProducerState = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    private List<RecordBatchHeader> Reopen(Func<long?, bool>? restoreProducerState = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var seen = new List<RecordBatchHeader>();
         Log = Open(seen.Add, restoreProducerState, logger);
         return seen;
     }
 
-    private Log Open(Action<RecordBatchHeader>? onBatch = null, Func<bool>? restoreProducerState = null, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+    private Log Open(Action<RecordBatchHeader>? onBatch = null, Func<long?, bool>? restoreProducerState = null, Microsoft.Extensions.Logging.ILogger? logger = null) =>
         Log.Open(Directory, Config, logger ?? NullLogger.Instance, Time, onBatch, restoreProducerState);
 
     public void Dispose()
