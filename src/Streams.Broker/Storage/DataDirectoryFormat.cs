@@ -11,9 +11,11 @@ namespace Streams.Broker.Storage;
 /// <remarks>
 /// Versions:
 /// 1 — everything before versioning (no file): segments, .index/.timeindex written for tools, JSON topic metadata.
-/// 2 — .index/.timeindex and the partition's producer-state snapshot are trusted after a clean shutdown (so they
-///     must be exact), damaged files are set aside with a "quarantined" suffix, topic metadata is written after its
-///     partitions exist. Version-1 files already satisfy all of this, so 1 → 2 only records the new version.
+/// 2 — .index/.timeindex are trusted for rolled segments and, after a clean shutdown, for all of them (so they
+///     must be exact); producer state is snapshotted at shutdown (producer-state.snapshot) and at each roll
+///     (&lt;offset&gt;.producer-snapshot); damaged files are set aside with a "quarantined" suffix; topic metadata is
+///     written after its partitions exist. Version-1 files already satisfy all of this (a missing snapshot only
+///     means a full replay), so 1 → 2 only records the new version.
 /// </remarks>
 internal static partial class DataDirectoryFormat
 {
