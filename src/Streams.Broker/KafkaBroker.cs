@@ -67,12 +67,13 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
-        var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"));
+        DataDirectoryFormat.CheckAndUpgrade(dataDirectory, logger);
+        var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"), logger, time);
         var clusterId = meta.LoadOrCreateClusterId(options.NodeId);
 
         var logs = new LogManager(dataDirectory, config, loggerFactory, time);
         logs.Load();
-        var context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta")), clusterId, loggerFactory, time);
+        var context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time);
 
         context.Groups.Start();
 

@@ -5,6 +5,7 @@ using Streams.Benchmarks;
 // Produce/consume throughput of the embedded broker, side by side with librdkafka's in-memory mock cluster as the
 // baseline (same client, same machine, same workload). Usage: dotnet run -c Release --project tests/Streams.Benchmarks -- [messages] [--fsync]
 // Broker start-up (process start -> first ApiVersions answer): ... -- startup [runs]
+// Restart with many partitions, clean and unclean (and open fds): ... -- restart [MB per partition] [--partitions N] [--batch-records N] [--baseline old/Streams.Broker.dll]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
 // consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
@@ -32,6 +33,40 @@ if (args.Contains("startup"))
     var wall = samples.Select(s => s.WallMs).Order().ToList();
     var cpu = samples.Select(s => s.CpuMs).Order().ToList();
     AnsiConsole.WriteLine($"broker start to first ApiVersions answer over {wall.Count} runs: wall median {wall[wall.Count / 2]:F0} ms (min {wall[0]:F0}, max {wall[^1]:F0}); broker CPU until then median {cpu[cpu.Count / 2]:F0} ms (min {cpu[0]:F0})");
+    return;
+}
+
+if (args.Contains("restart"))
+{
+    // Broker restart with many partitions: ... -- restart [MB per partition] [--partitions N] [--baseline path/to/old/Streams.Broker.dll]
+    var partitionCount = ArgValue("--partitions") is { } pc ? int.Parse(pc, System.Globalization.CultureInfo.InvariantCulture) : 1000;
+    var megabytes = count ?? 2;
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    var recordsPerBatch = ArgValue("--batch-records") is { } br ? int.Parse(br, System.Globalization.CultureInfo.InvariantCulture) : 100;
+    var directory = RestartRun.WriteDataDirectory(partitionCount, megabytes, segmentBytes: 512 * 1024, recordsPerBatch);
+    var files = Directory.GetFiles(directory, "*.log", SearchOption.AllDirectories);
+    AnsiConsole.MarkupLine($"wrote {partitionCount} partitions x {megabytes} MB ({files.Sum(f => new FileInfo(f).Length) / (1024 * 1024):N0} MB in {files.Length:N0} segments of 512 KB, {recordsPerBatch} records of 150 bytes per batch) in {watch.Elapsed.TotalSeconds:F0} s");
+    var builds = new List<string> { Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll") };
+    if (ArgValue("--baseline") is { } baselineDll)
+    {
+        builds.Insert(0, baselineDll);
+    }
+
+    var restartTable = new Table().AddColumns("broker", "clean restart ms (each run)", "unclean restart ms (each run)", "open fds after start");
+    try
+    {
+        foreach (var build in builds)
+        {
+            var figures = await RestartRun.MeasureAsync(build, directory, runs: 3).ConfigureAwait(false);
+            restartTable.AddRow(build == builds[^1] ? "this build" : "baseline " + Markup.Escape(Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(build))))))!), string.Join(", ", figures.CleanMs.Select(m => m.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))), string.Join(", ", figures.UncleanMs.Select(m => m.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))), $"{figures.OpenFds:N0}");
+        }
+    }
+    finally
+    {
+        Directory.Delete(directory, recursive: true);
+    }
+
+    AnsiConsole.Write(restartTable);
     return;
 }
 
@@ -126,3 +161,5 @@ static AdminClientConfig MockClusterConfig()
     config.Set("test.mock.num.brokers", "1");
     return config;
 }
+
+string? ArgValue(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

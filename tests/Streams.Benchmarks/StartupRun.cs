@@ -51,7 +51,7 @@ internal static class StartupRun
         return samples;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -59,11 +59,11 @@ internal static class StartupRun
     }
 
     /// <summary>Connects as soon as the port accepts and sends ApiVersions v0 until one is answered.</summary>
-    private static async Task FirstAnswerAsync(int port, Process process)
+    public static async Task FirstAnswerAsync(int port, Process process, TimeSpan? limit = null)
     {
         byte[] request = [0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xFF, 0xFF];
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (deadline.Elapsed < (limit ?? TimeSpan.FromSeconds(30)))
         {
             if (process.HasExited)
             {
@@ -100,6 +100,6 @@ internal static class StartupRun
             await Task.Delay(2).ConfigureAwait(false);
         }
 
-        throw new TimeoutException("no ApiVersions answer within 30 s");
+        throw new TimeoutException($"no ApiVersions answer within {(limit ?? TimeSpan.FromSeconds(30)).TotalSeconds} s");
     }
 }

@@ -14,6 +14,9 @@ internal sealed partial class Log : IDisposable
     private const string LogStartOffsetFile = "log-start-offset";
     private const string CleanShutdownFile = "clean-shutdown";
 
+    /// <summary>Suffix of segment files set aside because they failed their checks; never read again, kept for inspection.</summary>
+    public const string QuarantinedSuffix = ".quarantined";
+
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private LogSegment[] _segments;
@@ -21,6 +24,7 @@ internal sealed partial class Log : IDisposable
     private long _logEndOffset;
     private long _unflushedMessages;
     private long _lastFlushMs;
+    private Action<long>? _onRoll;
 
     private Log(string directory, LogSegment[] segments, long logStartOffset, ILogger logger, TimeProvider time)
     {
@@ -45,9 +49,17 @@ internal sealed partial class Log : IDisposable
     /// <summary>
     /// Opens (or creates) the log in <paramref name="directory"/>. After an unclean stop the last segment is checked
     /// batch by batch and cut at the first torn or corrupt batch; everything before it is kept.
-    /// <paramref name="onBatch"/> sees every surviving batch header in offset order (producer state is rebuilt from it).
+    /// <paramref name="onBatch"/> sees every surviving batch header in offset order (producer state is rebuilt from it)
+    /// unless the stop was clean and <paramref name="restoreProducerState"/> restored that state from its snapshot:
+    /// then segments open from their index files without reading every batch.
     /// </summary>
-    public static Log Open(string directory, TopicConfig config, ILogger logger, TimeProvider time, Action<RecordBatchHeader>? onBatch)
+    /// <remarks>
+    /// Segments below the recovery point (every segment after a clean stop, every rolled — fsynced — segment after
+    /// an unclean one) are never rewritten. One that fails its structural check is quarantined: a middle segment is
+    /// set aside whole (its offsets read as a gap); the tail after a clean stop is copied aside before being cut to
+    /// its valid prefix, since the next append must continue right after the last readable batch.
+    /// </remarks>
+    public static Log Open(string directory, TopicConfig config, ILogger logger, TimeProvider time, Action<RecordBatchHeader>? onBatch, Func<long?, bool>? restoreProducerState = null, Action<long>? onRoll = null)
     {
         System.IO.Directory.CreateDirectory(directory);
 
@@ -61,15 +73,66 @@ internal sealed partial class Log : IDisposable
             .Order()
             .ToList();
 
+        // Segments below walkFrom open from their index files; from walkFrom on every batch is replayed. After a clean
+        // stop with a shutdown snapshot nothing is replayed; otherwise replay starts at the newest segment whose
+        // roll-time producer snapshot loads (rolled segments were fsynced with their indexes, so they are trusted),
+        // or at the very beginning.
+        var walkFrom = long.MaxValue;
+        if (!(clean && restoreProducerState is not null && restoreProducerState(null)))
+        {
+            walkFrom = baseOffsets.Count > 0 ? baseOffsets[0] : 0;
+            foreach (var candidate in Enumerable.Reverse(baseOffsets).Take(2))
+            {
+                if (candidate > walkFrom && restoreProducerState is not null && restoreProducerState(candidate))
+                {
+                    walkFrom = candidate;
+                    break;
+                }
+            }
+        }
+
         var logStartOffset = ReadLogStartOffset(directory);
         var segments = new List<LogSegment>();
         for (var i = 0; i < baseOffsets.Count; i++)
         {
             var isLast = i == baseOffsets.Count - 1;
-            var segment = LogSegment.Open(directory, baseOffsets[i], validate: isLast && !clean, config.IndexIntervalBytes, (h, _) => onBatch?.Invoke(h), out var reason);
-            if (reason is not null)
+            string? reason = null;
+            var fromIndexes = baseOffsets[i] < walkFrom;
+            var segment = fromIndexes
+                ? LogSegment.OpenWithIndexes(directory, baseOffsets[i], config.IndexIntervalBytes, out _)
+                : LogSegment.Open(directory, baseOffsets[i], validate: isLast && !clean, config.IndexIntervalBytes, (h, _) => onBatch?.Invoke(h), out reason, truncate: isLast && !clean);
+            if (segment.CorruptionReason is { } corruption)
+            {
+                var aside = LogSegment.FilePath(directory, segment.BaseOffset, ".log") + QuarantinedSuffix;
+                if (!isLast)
+                {
+                    segment.Dispose();
+                    foreach (var extension in new[] { ".log", ".index", ".timeindex" })
+                    {
+                        var path = LogSegment.FilePath(directory, segment.BaseOffset, extension);
+                        if (File.Exists(path))
+                        {
+                            File.Move(path, path + QuarantinedSuffix, overwrite: true);
+                        }
+                    }
+
+                    LogSegmentQuarantined(logger, aside, corruption);
+                    continue;
+                }
+
+                File.Copy(LogSegment.FilePath(directory, segment.BaseOffset, ".log"), aside, overwrite: true);
+                segment.TruncateToValidPrefix();
+                LogTailQuarantined(logger, aside, corruption, segment.Size);
+            }
+            else if (reason is not null)
             {
                 LogRecovered(logger, directory, segment.BaseOffset, segment.Size, reason);
+            }
+
+            if (!isLast)
+            {
+                // Rolled segments are only read from now on: do not hold a handle per file until someone does.
+                segment.ReleaseHandleIfIdle(0);
             }
 
             segments.Add(segment);
@@ -96,7 +159,7 @@ internal sealed partial class Log : IDisposable
 
         logStartOffset = Math.Max(logStartOffset, segments[0].BaseOffset);
         File.Delete(cleanMarker);
-        return new Log(directory, [.. segments], logStartOffset, logger, time);
+        return new Log(directory, [.. segments], logStartOffset, logger, time) { _onRoll = onRoll };
     }
 
     private static long ReadLogStartOffset(string directory)
@@ -154,6 +217,10 @@ internal sealed partial class Log : IDisposable
         Active.FlushWithIndexes();
         var next = LogSegment.Create(Directory, LogEndOffset, _time.GetUtcNow().ToUnixTimeMilliseconds());
         Volatile.Write(ref _segments, [.. _segments, next]);
+
+        // The owner snapshots its producer state as of the new segment's base offset (Kafka's per-segment producer
+        // snapshot), so recovery after a crash replays only from here.
+        _onRoll?.Invoke(next.BaseOffset);
     }
 
     public void Flush()
@@ -293,17 +360,42 @@ internal sealed partial class Log : IDisposable
         return null;
     }
 
-    /// <summary>The record with the largest timestamp at or after the log start offset (ListOffsets MAX_TIMESTAMP, KIP-734); null when there is none.</summary>
+    /// <summary>
+    /// The record with the largest timestamp at or after the log start offset (ListOffsets MAX_TIMESTAMP, KIP-734);
+    /// null when there is none. Each segment's time index ends with its max timestamp and the batch holding it, so
+    /// only that one batch is read; only a segment whose max lies below the log start offset is walked, from the start.
+    /// </summary>
     public (long Timestamp, long Offset)? FetchMaxTimestampOffset()
     {
         var logStartOffset = LogStartOffset;
         (LogSegment Segment, long Position, RecordBatchHeader Header)? best = null;
-        foreach (var batch in AllBatches())
+        foreach (var segment in Volatile.Read(ref _segments))
         {
-            // Empty batches (a producer's last batch kept by compaction) hold no record to point at.
-            if (batch.Header.LastOffset >= logStartOffset && batch.Header.RecordsCount > 0 && (best is null || batch.Header.MaxTimestamp > best.Value.Header.MaxTimestamp))
+            var size = segment.Size;
+            if (segment.NextOffset <= logStartOffset || segment.MaxTimestampBatch is not { } max || (best is { } b0 && max.Timestamp <= b0.Header.MaxTimestamp))
             {
-                best = batch;
+                continue;
+            }
+
+            // Empty batches (a producer's last batch kept by compaction) hold no record to point at: walk instead.
+            if (segment.FindBatch(max.BatchBaseOffset, size) is { } found && found.Header.LastOffset >= logStartOffset && found.Header.RecordsCount > 0)
+            {
+                best = (segment, found.Position, found.Header);
+                continue;
+            }
+
+            // The segment's max sits below the log start offset (DeleteRecords inside the segment) or in an empty batch:
+            // walk what is left.
+            var start = segment.FindBatch(logStartOffset, size);
+            for (var position = start?.Position ?? size; position + RecordBatchHeader.Size <= size;)
+            {
+                var header = segment.ReadHeader(position);
+                if (header.RecordsCount > 0 && (best is null || header.MaxTimestamp > best.Value.Header.MaxTimestamp))
+                {
+                    best = (segment, position, header);
+                }
+
+                position += header.TotalSize;
             }
         }
 
@@ -388,6 +480,19 @@ internal sealed partial class Log : IDisposable
         return removed;
     }
 
+    /// <summary>Closes the file handles of rolled segments unused for <paramref name="idleMs"/>; reads open them again.</summary>
+    public int ReleaseIdleHandles(long idleMs)
+    {
+        var segments = Volatile.Read(ref _segments);
+        var released = 0;
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            released += segments[i].ReleaseHandleIfIdle(idleMs) ? 1 : 0;
+        }
+
+        return released;
+    }
+
     /// <summary>Clean shutdown: fsync everything, persist indexes and leave a marker so the next start skips tail validation.</summary>
     public void Close()
     {
@@ -410,6 +515,12 @@ internal sealed partial class Log : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {Directory}: the log ended at {LogEndOffset}, below its start offset {LogStartOffset}; it continues empty from the start offset")]
     private static partial void LogRestartedAtStart(ILogger logger, string directory, long logEndOffset, long logStartOffset);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Quarantined segment {File}: {Reason}; it is kept beside the log and its offsets are skipped")]
+    private static partial void LogSegmentQuarantined(ILogger logger, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The last segment fails its check after a clean shutdown ({Reason}); its original is kept as {File} and the log continues after its valid {Size} bytes")]
+    private static partial void LogTailQuarantined(ILogger logger, string file, string reason, long size);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {Directory}: segment {BaseOffset} truncated to {Size} bytes because {Reason}")]
     private static partial void LogRecovered(ILogger logger, string directory, long baseOffset, long size, string reason);

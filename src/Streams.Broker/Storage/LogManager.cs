@@ -16,6 +16,12 @@ internal sealed partial class LogManager : IDisposable
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private static readonly TimeSpan DeleteGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Rolled segments close their file handle after this long unread, so the number of open files follows what
+    /// is being read, not what is stored (1,000 partitions with many segments each would otherwise exhaust fds).
+    /// </summary>
+    private const long IdleSegmentHandleMs = 10_000;
+
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly Lock _adminLock = new();
     private readonly ILogger _logger;
@@ -44,16 +50,50 @@ internal sealed partial class LogManager : IDisposable
 
     public Partition? GetPartition(string topic, int partition) => GetTopic(topic)?[partition];
 
-    /// <summary>Restores every persisted topic, recovering each partition log; removes leftovers of interrupted deletes.</summary>
+    /// <summary>
+    /// Restores every persisted topic, recovering each partition log; removes leftovers of interrupted deletes and
+    /// creates. A topic whose metadata file is unreadable or whose partitions fail to open is quarantined (its files
+    /// set aside with a "-quarantined" suffix, an error naming the file and the reason) and the others are served:
+    /// one damaged topic must not keep the broker from starting.
+    /// </summary>
     public void Load()
     {
         Directory.CreateDirectory(_metaDirectory);
         foreach (var file in Directory.EnumerateFiles(_metaDirectory, "*.json"))
         {
-            var meta = JsonSerializer.Deserialize<TopicMetadata>(File.ReadAllText(file), Json)
-                ?? throw new InvalidDataException($"Empty topic metadata file {file}");
+            var fileTopic = Path.GetFileNameWithoutExtension(file);
+            TopicMetadata meta;
+            try
+            {
+                meta = ReadMetadata(file, fileTopic);
+            }
+            catch (Exception ex) when (IsStorageProblem(ex))
+            {
+                QuarantineTopic(fileTopic, file, partitions: null, ex.Message);
+                continue;
+            }
+
             var topic = new Topic(meta.Name, meta.Id, new TopicConfig(meta.Configs, Broker));
-            topic.SetPartitions([.. Enumerable.Range(0, meta.Partitions).Select(i => OpenPartition(topic, i))]);
+            var opened = new List<Partition>();
+            try
+            {
+                for (var i = 0; i < meta.Partitions; i++)
+                {
+                    opened.Add(OpenPartition(topic, i));
+                }
+            }
+            catch (Exception ex) when (IsStorageProblem(ex))
+            {
+                foreach (var partition in opened)
+                {
+                    partition.Dispose();
+                }
+
+                QuarantineTopic(meta.Name, file, meta.Partitions, $"partition {opened.Count} failed to open: {ex.Message}");
+                continue;
+            }
+
+            topic.SetPartitions([.. opened]);
             _topics[meta.Name] = topic;
         }
 
@@ -64,13 +104,140 @@ internal sealed partial class LogManager : IDisposable
             {
                 Directory.Delete(directory, recursive: true);
             }
+            else if (IsOrphanPartition(name))
+            {
+                SetAsideOrphan(directory);
+            }
         }
 
         LogLoaded(_logger, _topics.Count, DataDirectory);
     }
 
+    /// <summary>Reads and checks one topic metadata file: parseable, named as its file, a valid name, partitions and configs.</summary>
+    private TopicMetadata ReadMetadata(string file, string fileTopic)
+    {
+        var meta = JsonSerializer.Deserialize<TopicMetadata>(File.ReadAllText(file), Json)
+            ?? throw new InvalidDataException("the file is empty");
+        if (meta.Name != fileTopic)
+        {
+            throw new InvalidDataException($"it names topic '{meta.Name}' but the file is for '{fileTopic}'");
+        }
+
+        if (TopicNames.Validate(meta.Name) is { } nameError)
+        {
+            throw new InvalidDataException(nameError);
+        }
+
+        if (meta.Partitions <= 0)
+        {
+            throw new InvalidDataException($"it has {meta.Partitions} partitions");
+        }
+
+        if (meta.Configs is null)
+        {
+            throw new InvalidDataException("it has no configs");
+        }
+
+        if (TopicConfig.Validate(meta.Configs.Select(c => new KeyValuePair<string, string?>(c.Key, c.Value))) is { } configError)
+        {
+            throw new InvalidDataException(configError);
+        }
+
+        return meta;
+    }
+
+    private static bool IsStorageProblem(Exception ex) =>
+        ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or FormatException or ArgumentException or OverflowException or NotSupportedException;
+
+    /// <summary>Sets a topic's metadata file and partition directories aside so it is not served and its name can be created afresh.</summary>
+    private void QuarantineTopic(string name, string metadataFile, int? partitions, string reason)
+    {
+        var suffix = FileUtil.QuarantineSuffix(_time.GetUtcNow());
+        var aside = FileUtil.SiblingPath(metadataFile, suffix);
+        File.Move(metadataFile, aside);
+        var count = partitions ?? int.MaxValue;
+        for (var i = 0; i < count; i++)
+        {
+            var directory = PartitionDirectory(name, i);
+            if (!Directory.Exists(directory))
+            {
+                if (partitions is null)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            Directory.Move(directory, FileUtil.SiblingPath(directory, suffix));
+        }
+
+        LogTopicQuarantined(_logger, name, metadataFile, reason, aside);
+    }
+
+    /// <summary>A directory that looks like a partition of no loaded topic (or beyond its partition count).</summary>
+    private bool IsOrphanPartition(string name)
+    {
+        var dash = name.LastIndexOf('-');
+        if (dash <= 0 || name == "meta" || !int.TryParse(name.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        {
+            return false;
+        }
+
+        var topic = name[..dash];
+        return TopicNames.Validate(topic) is null && (!_topics.TryGetValue(topic, out var loaded) || index >= loaded.Partitions.Count);
+    }
+
+    /// <summary>
+    /// A partition directory without topic metadata is what a crash between creating the partitions and writing
+    /// the metadata leaves: nothing was ever acknowledged in it, so an empty one is removed. One holding records
+    /// (its metadata file was lost) is set aside instead, never deleted.
+    /// </summary>
+    private void SetAsideOrphan(string directory)
+    {
+        var hasRecords = Directory.EnumerateFiles(directory, "*.log").Any(f => new FileInfo(f).Length > 0);
+        if (!hasRecords)
+        {
+            Directory.Delete(directory, recursive: true);
+            LogOrphanRemoved(_logger, directory);
+            return;
+        }
+
+        var aside = FileUtil.SiblingPath(directory, FileUtil.QuarantineSuffix(_time.GetUtcNow()));
+        Directory.Move(directory, aside);
+        LogOrphanQuarantined(_logger, directory, aside);
+    }
+
     private Partition OpenPartition(Topic topic, int index) =>
         new(topic, index, PartitionDirectory(topic.Name, index), _loggerFactory.CreateLogger<Partition>(), _time);
+
+    /// <summary>Opens a partition that must start empty: a leftover directory of the same name is set aside first.</summary>
+    private Partition OpenNewPartition(Topic topic, int index)
+    {
+        var directory = PartitionDirectory(topic.Name, index);
+        if (Directory.Exists(directory))
+        {
+            SetAsideOrphan(directory);
+        }
+
+        return OpenPartition(topic, index);
+    }
+
+    private void DiscardNewPartitions(List<Partition> created)
+    {
+        foreach (var partition in created)
+        {
+            partition.Dispose();
+            try
+            {
+                Directory.Delete(partition.Log.Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left empty: the next start removes partition directories that no metadata names.
+            }
+        }
+    }
 
     private string PartitionDirectory(string topic, int partition) =>
         Path.Combine(DataDirectory, $"{topic}-{partition.ToString(CultureInfo.InvariantCulture)}");
@@ -107,8 +274,26 @@ internal sealed partial class LogManager : IDisposable
 
             var overrides = configs.ToDictionary(c => c.Key, c => TopicConfigDefs.Find(c.Key)!.Normalize(c.Value!), StringComparer.Ordinal);
             var topic = new Topic(name, Guid.NewGuid(), new TopicConfig(overrides, Broker));
-            Persist(topic, partitions);
-            topic.SetPartitions([.. Enumerable.Range(0, partitions).Select(i => OpenPartition(topic, i))]);
+
+            // Partitions first, metadata last: a crash in between leaves only empty partition directories, which
+            // the next start removes, never a topic whose metadata promises partitions that cannot open.
+            var created = new List<Partition>();
+            try
+            {
+                for (var i = 0; i < partitions; i++)
+                {
+                    created.Add(OpenNewPartition(topic, i));
+                }
+
+                Persist(topic, partitions);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                DiscardNewPartitions(created);
+                return new(ErrorCode.KafkaStorageError, $"Could not create topic '{name}': {ex.Message}");
+            }
+
+            topic.SetPartitions([.. created]);
             _topics[name] = topic;
             LogTopicCreated(_logger, name, partitions);
             return new(ErrorCode.None, null);
@@ -129,7 +314,7 @@ internal sealed partial class LogManager : IDisposable
             {
                 partition.Dispose();
                 var directory = PartitionDirectory(name, partition.Index);
-                var doomed = directory + "." + Guid.NewGuid().ToString("N") + ".deleted";
+                var doomed = FileUtil.SiblingPath(directory, "." + Guid.NewGuid().ToString("N")[..8] + ".deleted");
                 Directory.Move(directory, doomed);
                 Directory.Delete(doomed, recursive: true);
             }
@@ -159,8 +344,23 @@ internal sealed partial class LogManager : IDisposable
                 return new(ErrorCode.None, null);
             }
 
-            Persist(topic, count);
-            topic.SetPartitions([.. topic.Partitions, .. Enumerable.Range(current, count - current).Select(i => OpenPartition(topic, i))]);
+            var created = new List<Partition>();
+            try
+            {
+                for (var i = current; i < count; i++)
+                {
+                    created.Add(OpenNewPartition(topic, i));
+                }
+
+                Persist(topic, count);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                DiscardNewPartitions(created);
+                return new(ErrorCode.KafkaStorageError, $"Could not add partitions to '{name}': {ex.Message}");
+            }
+
+            topic.SetPartitions([.. topic.Partitions, .. created]);
             return new(ErrorCode.None, null);
         }
     }
@@ -240,6 +440,7 @@ internal sealed partial class LogManager : IDisposable
             {
                 try
                 {
+                    partition.ReleaseIdleHandles(IdleSegmentHandleMs);
                     foreach (var segment in partition.Maintain(retentionDue, producerExpiration))
                     {
                         LogSegmentDeleted(_logger, topic.Name, partition.Index, segment.BaseOffset);
@@ -290,6 +491,15 @@ internal sealed partial class LogManager : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} topics from {Directory}")]
     private static partial void LogLoaded(ILogger logger, int count, string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Quarantined topic {Topic}: {File} cannot be used because {Reason}; it is not served, its files are kept as {Aside} (and its partition directories with the same suffix)")]
+    private static partial void LogTopicQuarantined(ILogger logger, string topic, string file, string reason, string aside);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Directory}: an empty partition directory no topic metadata names (an interrupted topic creation)")]
+    private static partial void LogOrphanRemoved(ILogger logger, string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Set aside {Directory} as {Aside}: it holds records but no topic metadata names it")]
+    private static partial void LogOrphanQuarantined(ILogger logger, string directory, string aside);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partitions")]
     private static partial void LogTopicCreated(ILogger logger, string topic, int partitions);

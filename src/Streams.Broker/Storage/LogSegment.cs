@@ -11,9 +11,12 @@ namespace Streams.Broker.Storage;
 /// </summary>
 internal sealed class LogSegment : IDisposable
 {
-    private readonly SafeFileHandle _handle;
+    private readonly Lock _handleLock = new();
     private readonly OffsetIndex _offsetIndex = new();
     private readonly TimeIndex _timeIndex = new();
+    private SafeFileHandle? _handle;
+    private long _lastUsedTicks;
+    private bool _closed;
     private long _size;
     private int _bytesSinceIndexEntry;
     private bool _indexesDirty;
@@ -37,8 +40,18 @@ internal sealed class LogSegment : IDisposable
     /// <summary>One past the last offset stored in this segment (= <see cref="BaseOffset"/> when empty).</summary>
     public long NextOffset { get; private set; }
 
-    /// <summary>Largest record timestamp in the segment, -1 when empty.</summary>
-    public long LargestTimestamp { get; private set; } = -1;
+    /// <summary>Largest record timestamp in the segment, -1 when empty: the time index's last entry.</summary>
+    public long LargestTimestamp => _timeIndex.LastTimestamp;
+
+    /// <summary>The largest timestamp and the first offset of the batch holding it, or null when empty (ListOffsets MAX_TIMESTAMP).</summary>
+    public (long Timestamp, long BatchBaseOffset)? MaxTimestampBatch =>
+        _timeIndex.LastEntry is { } last ? (last.Timestamp, BaseOffset + last.RelativeOffset) : null;
+
+    /// <summary>Whether the file handle is open now (inactive segments release it when idle).</summary>
+    public bool HasOpenHandle => Volatile.Read(ref _handle) is { IsClosed: false };
+
+    /// <summary>What made this segment fail its structural check when it was opened without truncation, else null.</summary>
+    public string? CorruptionReason { get; private set; }
 
     /// <summary>When the segment started, for <c>segment.ms</c> rolling: the first batch's max timestamp or, lacking one, the creation time.</summary>
     public long RollingTimestamp { get; private set; } = -1;
@@ -63,16 +76,133 @@ internal sealed class LogSegment : IDisposable
     /// every batch is checked by CRC and the file is cut at the first torn or corrupt batch; otherwise the batch
     /// headers are walked to restore offsets and, if needed, the indexes.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, bool validate, int indexIntervalBytes, Action<RecordBatchHeader, long>? onBatch, out string? truncationReason)
+    /// <remarks>
+    /// With <paramref name="truncate"/> false (segments below the recovery point, which must never be rewritten)
+    /// a structural problem leaves the file as it is: the segment serves the valid prefix and
+    /// <see cref="CorruptionReason"/> says what is wrong, so the log can quarantine it.
+    /// </remarks>
+    public static LogSegment Open(string directory, long baseOffset, bool validate, int indexIntervalBytes, Action<RecordBatchHeader, long>? onBatch, out string? truncationReason, bool truncate = true)
     {
         var path = FilePath(directory, baseOffset, ".log");
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         var segment = new LogSegment(directory, baseOffset, handle, RandomAccess.GetLength(handle));
-        segment.Recover(validate, indexIntervalBytes, onBatch, out truncationReason);
+        try
+        {
+            segment.Recover(validate, truncate, indexIntervalBytes, onBatch, out truncationReason);
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+
         return segment;
     }
 
-    private void Recover(bool validate, int indexIntervalBytes, Action<RecordBatchHeader, long>? onBatch, out string? truncationReason)
+    /// <summary>
+    /// Opens a segment after a clean shutdown without reading every batch: loads <c>.index</c> and
+    /// <c>.timeindex</c> (written at roll/close), checks them cheaply, and walks only the batches after the last
+    /// offset index entry (at most <c>index.interval.bytes</c> of them) to find the end. Any doubt — a missing or
+    /// invalid index file, a torn batch — falls back to the full walk of <see cref="Open"/> without truncation.
+    /// Returns why the index files were not used, or null.
+    /// </summary>
+    public static LogSegment OpenWithIndexes(string directory, long baseOffset, int indexIntervalBytes, out string? indexReason)
+    {
+        var path = FilePath(directory, baseOffset, ".log");
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        var segment = new LogSegment(directory, baseOffset, handle, RandomAccess.GetLength(handle));
+        try
+        {
+            indexReason = segment.TryLoadIndexes(indexIntervalBytes);
+            if (indexReason is not null)
+            {
+                segment.Recover(validate: false, truncate: false, indexIntervalBytes, null, out _);
+            }
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+
+        return segment;
+    }
+
+    private string? TryLoadIndexes(int indexIntervalBytes)
+    {
+        var fileLength = _size;
+        if (fileLength == 0)
+        {
+            // An empty segment has nothing to index; a clean shutdown leaves empty index files for it.
+            return null;
+        }
+
+        if (_offsetIndex.TryLoad(OffsetIndexPath, fileLength) is { } offsetReason)
+        {
+            return $"{OffsetIndexPath}: {offsetReason}";
+        }
+
+        Span<byte> headerBytes = stackalloc byte[RecordBatchHeader.Size];
+        if (fileLength < RecordBatchHeader.Size)
+        {
+            return "the log is shorter than one batch header";
+        }
+
+        RandomAccess.Read(_handle!, headerBytes, 0);
+        var first = RecordBatchHeader.Read(headerBytes);
+        if (first.Magic != 2 || first.BaseOffset != BaseOffset + _offsetIndex.FirstRelativeOffset || first.TotalSize > fileLength)
+        {
+            // Cheap spot check of the segment's start; damage further in shows up when a batch is read (its CRC).
+            return "the first batch does not match the segment";
+        }
+
+        var (lastRelative, position) = _offsetIndex.Last;
+        var tail = new List<(RecordBatchHeader Header, long Position)>();
+        var expectedOffset = BaseOffset + lastRelative;
+        while (position < fileLength)
+        {
+            if (fileLength - position < RecordBatchHeader.Size)
+            {
+                return "the last batch is torn";
+            }
+
+            RandomAccess.Read(_handle!, headerBytes, position);
+            var header = RecordBatchHeader.Read(headerBytes);
+            if (header.Magic != 2 || header.Length < RecordBatchHeader.Size - 12 || position + header.TotalSize > fileLength || header.BaseOffset < expectedOffset)
+            {
+                return $"the batch at position {position} does not follow the index";
+            }
+
+            tail.Add((header, position));
+            expectedOffset = header.LastOffset + 1;
+            position += header.TotalSize;
+        }
+
+        if (tail.Count == 0 || tail[0].Header.BaseOffset != BaseOffset + lastRelative)
+        {
+            return "the last index entry does not point at a batch";
+        }
+
+        if (_timeIndex.TryLoad(TimeIndexPath, expectedOffset - BaseOffset) is { } timeReason)
+        {
+            _offsetIndex.Clear();
+            return $"{TimeIndexPath}: {timeReason}";
+        }
+
+        RollingTimestamp = first.MaxTimestamp;
+        _bytesSinceIndexEntry = 0;
+        var entries = (_offsetIndex.Count, _timeIndex.Count);
+        foreach (var (header, batchPosition) in tail)
+        {
+            IndexBatch(header, (int)batchPosition, indexIntervalBytes);
+        }
+
+        // Entries the files lacked (index.interval.bytes changed since they were written) are written at the next close.
+        _indexesDirty = entries != (_offsetIndex.Count, _timeIndex.Count);
+        return null;
+    }
+
+    private void Recover(bool validate, bool truncate, int indexIntervalBytes, Action<RecordBatchHeader, long>? onBatch, out string? truncationReason)
     {
         truncationReason = null;
         var fileLength = _size;
@@ -92,7 +222,7 @@ internal sealed class LogSegment : IDisposable
                 break;
             }
 
-            RandomAccess.Read(_handle, headerBytes, position);
+            RandomAccess.Read(_handle!, headerBytes, position);
             var header = RecordBatchHeader.Read(headerBytes);
             if (header.Magic != 2 || header.Length < RecordBatchHeader.Size - 12 || position + header.TotalSize > fileLength)
             {
@@ -118,12 +248,23 @@ internal sealed class LogSegment : IDisposable
             position += header.TotalSize;
         }
 
-        if (position < fileLength)
+        if (position < fileLength && truncate)
         {
-            RandomAccess.SetLength(_handle, position);
+            RandomAccess.SetLength(_handle!, position);
+        }
+        else if (position < fileLength)
+        {
+            CorruptionReason = truncationReason;
         }
 
         _size = position;
+    }
+
+    /// <summary>Cuts the file to the valid prefix found when it was opened (the tail segment, after its original was set aside).</summary>
+    public void TruncateToValidPrefix()
+    {
+        RandomAccess.SetLength(Handle, _size);
+        CorruptionReason = null;
     }
 
     private bool HasValidCrc(long position, RecordBatchHeader header)
@@ -132,7 +273,7 @@ internal sealed class LogSegment : IDisposable
         try
         {
             var span = buffer.AsSpan(0, header.TotalSize);
-            RandomAccess.Read(_handle, span, position);
+            RandomAccess.Read(_handle!, span, position);
             return RecordBatchHeader.ComputeCrc(span) == header.Crc;
         }
         finally
@@ -156,7 +297,6 @@ internal sealed class LogSegment : IDisposable
 
         _bytesSinceIndexEntry += header.TotalSize;
         _timeIndex.MaybeAdd(header.MaxTimestamp, (int)(header.BaseOffset - BaseOffset));
-        LargestTimestamp = Math.Max(LargestTimestamp, header.MaxTimestamp);
         NextOffset = header.LastOffset + 1;
     }
 
@@ -164,19 +304,89 @@ internal sealed class LogSegment : IDisposable
     public void Append(ReadOnlySpan<byte> batch, RecordBatchHeader header, int indexIntervalBytes)
     {
         var position = _size;
-        RandomAccess.Write(_handle, batch, position);
+        RandomAccess.Write(Handle, batch, position);
         IndexBatch(header, (int)position, indexIntervalBytes);
         _indexesDirty = true;
         Volatile.Write(ref _size, position + batch.Length);
     }
 
-    public int Read(long position, Span<byte> destination) => RandomAccess.Read(_handle, destination, position);
+    public int Read(long position, Span<byte> destination)
+    {
+        while (true)
+        {
+            try
+            {
+                return RandomAccess.Read(Handle, destination, position);
+            }
+            catch (ObjectDisposedException) when (!Volatile.Read(ref _closed))
+            {
+                // The handle was released for idleness between taking it and reading: open it again.
+            }
+        }
+    }
 
     public RecordBatchHeader ReadHeader(long position)
     {
         Span<byte> bytes = stackalloc byte[RecordBatchHeader.Size];
-        RandomAccess.Read(_handle, bytes, position);
+        Read(position, bytes);
         return RecordBatchHeader.Read(bytes);
+    }
+
+    /// <summary>
+    /// The file handle, opened again on first use after <see cref="ReleaseHandleIfIdle"/> closed it. Inactive
+    /// segments are only read, so thousands of partitions with many segments each hold handles only for the
+    /// segments being read, not for every file on disk.
+    /// </summary>
+    private SafeFileHandle Handle
+    {
+        get
+        {
+            Volatile.Write(ref _lastUsedTicks, Environment.TickCount64);
+            var handle = Volatile.Read(ref _handle);
+            if (handle is { IsClosed: false })
+            {
+                return handle;
+            }
+
+            lock (_handleLock)
+            {
+                ObjectDisposedException.ThrowIf(_closed, this);
+                handle = _handle;
+                if (handle is not { IsClosed: false })
+                {
+                    handle = File.OpenHandle(FilePath(Directory, BaseOffset, ".log"), FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+                    Volatile.Write(ref _handle, handle);
+                }
+
+                return handle;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes the file handle when the segment has not been used for <paramref name="idleMs"/>; the next read opens
+    /// it again. Only for segments that no longer take appends (their data and indexes are already on disk).
+    /// A read racing with the close sees <see cref="ObjectDisposedException"/> and retries with a new handle.
+    /// </summary>
+    public bool ReleaseHandleIfIdle(long idleMs)
+    {
+        if (Environment.TickCount64 - Volatile.Read(ref _lastUsedTicks) < idleMs)
+        {
+            return false;
+        }
+
+        lock (_handleLock)
+        {
+            var handle = _handle;
+            if (handle is not { IsClosed: false })
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _handle, null);
+            handle.Dispose();
+            return true;
+        }
     }
 
     /// <summary>Position and header of the batch holding <paramref name="offset"/> (or the first batch after it), or null when none.</summary>
@@ -229,7 +439,11 @@ internal sealed class LogSegment : IDisposable
 
     public void Flush()
     {
-        RandomAccess.FlushToDisk(_handle);
+        if (Volatile.Read(ref _handle) is { IsClosed: false } handle)
+        {
+            // A released handle means nothing was written since the last fsync.
+            RandomAccess.FlushToDisk(handle);
+        }
     }
 
     /// <summary>Fsyncs the data and persists the indexes; called when the segment stops being active and on shutdown.</summary>
@@ -244,7 +458,15 @@ internal sealed class LogSegment : IDisposable
         }
     }
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>Closes the segment for good: later reads fail instead of opening the file again.</summary>
+    public void Dispose()
+    {
+        lock (_handleLock)
+        {
+            Volatile.Write(ref _closed, true);
+            _handle?.Dispose();
+        }
+    }
 
     public void Delete()
     {

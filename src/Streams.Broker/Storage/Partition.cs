@@ -24,7 +24,40 @@ internal sealed partial class Partition : IDisposable
         _topic = topic;
         Index = index;
         _time = time;
-        Log = Log.Open(directory, topic.Config, logger, time, batch => _producers.Update(batch, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var snapshot = Path.Combine(directory, ProducerSnapshotFile);
+        Log = Log.Open(
+            directory,
+            topic.Config,
+            logger,
+            time,
+            batch => _producers.Update(batch, time.GetUtcNow().ToUnixTimeMilliseconds()),
+            offset => _producers.TryLoadSnapshot(offset is { } o ? RollSnapshotPath(directory, o) : snapshot),
+            offset => WriteRollSnapshot(directory, offset));
+
+        // Only a clean shutdown writes it, and only with the clean marker does it describe the log: remove it so a
+        // crash later cannot pair a stale snapshot with a newer log.
+        File.Delete(snapshot);
+    }
+
+    /// <summary>Producer state as of a clean shutdown, so the next start need not replay every batch.</summary>
+    private const string ProducerSnapshotFile = "producer-state.snapshot";
+
+    private const string RollSnapshotExtension = ".producer-snapshot";
+
+    private static string RollSnapshotPath(string directory, long offset) => LogSegment.FilePath(directory, offset, RollSnapshotExtension);
+
+    /// <summary>
+    /// At each roll (partition lock held): producer state as of the new segment's base offset, so recovery after a
+    /// crash replays only the segments from there. The two newest are kept (the newest segment may be the one cut
+    /// or quarantined by recovery).
+    /// </summary>
+    private void WriteRollSnapshot(string directory, long offset)
+    {
+        _producers.WriteSnapshot(RollSnapshotPath(directory, offset));
+        foreach (var old in System.IO.Directory.GetFiles(directory, "*" + RollSnapshotExtension).Order(StringComparer.Ordinal).SkipLast(2))
+        {
+            File.Delete(old);
+        }
     }
 
     public int Index { get; }
@@ -161,10 +194,15 @@ internal sealed partial class Partition : IDisposable
         }
     }
 
+    /// <summary>Closes handles of rolled segments idle for <paramref name="idleMs"/>.</summary>
+    public int ReleaseIdleHandles(long idleMs) => Log.ReleaseIdleHandles(idleMs);
+
     public void Close()
     {
         lock (_lock)
         {
+            // Before the log's clean marker: a snapshot is only trusted next to one.
+            _producers.WriteSnapshot(Path.Combine(Log.Directory, ProducerSnapshotFile));
             Log.Close();
         }
     }

@@ -75,15 +75,22 @@ internal sealed class LogUnderTest : IDisposable
         return Reopen();
     }
 
-    private List<RecordBatchHeader> Reopen()
+    /// <summary>Clean shutdown, then open again as a partition with a producer-state snapshot does: from the index files.</summary>
+    public List<RecordBatchHeader> CloseAndReopenFromIndexes(Microsoft.Extensions.Logging.ILogger? logger = null)
+    {
+        Log.Close();
+        return Reopen(_ => true, logger);
+    }
+
+    private List<RecordBatchHeader> Reopen(Func<long?, bool>? restoreProducerState = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var seen = new List<RecordBatchHeader>();
-        Log = Open(seen.Add);
+        Log = Open(seen.Add, restoreProducerState, logger);
         return seen;
     }
 
-    private Log Open(Action<RecordBatchHeader>? onBatch = null) =>
-        Log.Open(Directory, Config, NullLogger.Instance, Time, onBatch);
+    private Log Open(Action<RecordBatchHeader>? onBatch = null, Func<long?, bool>? restoreProducerState = null, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        Log.Open(Directory, Config, logger ?? NullLogger.Instance, Time, onBatch, restoreProducerState);
 
     public void Dispose()
     {
