@@ -71,17 +71,32 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"), logger, time);
         var clusterId = meta.LoadOrCreateClusterId(options.NodeId);
 
-        var logs = new LogManager(dataDirectory, config, loggerFactory, time);
-        logs.Load();
-        var context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time);
-
-        context.Groups.Start();
-
+        // Bind while the logs are recovered: connections wait for the recovered state before their first request.
         var address = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
+        var recovered = new TaskCompletionSource<BrokerContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listening = Task.Run(() => KafkaListener.StartAsync(new IPEndPoint(address, options.Port), config, loggerFactory, recovered.Task, cancellationToken), CancellationToken.None);
+        LogManager? logs = null;
+        BrokerContext context;
+        try
+        {
+            logs = new LogManager(dataDirectory, config, loggerFactory, time);
+            logs.Load();
+            context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time);
+            context.Groups.Start();
+        }
+        catch (Exception ex)
+        {
+            recovered.SetException(ex);
+            logs?.Close();
+            await StopListeningAsync(listening).ConfigureAwait(false);
+            throw;
+        }
+
+        recovered.SetResult(context);
         KafkaListener listener;
         try
         {
-            listener = await KafkaListener.StartAsync(new IPEndPoint(address, options.Port), context, cancellationToken).ConfigureAwait(false);
+            listener = await listening.ConfigureAwait(false);
         }
         catch
         {
@@ -96,6 +111,18 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         var broker = new KafkaBroker(listener, logs, context, logger);
         LogListening(logger, broker.BootstrapServers, dataDirectory, clusterId);
         return broker;
+    }
+
+    /// <summary>Closes a listener bound for a broker whose recovery failed (a listener that failed to bind has nothing to close).</summary>
+    private static async Task StopListeningAsync(Task<KafkaListener> listening)
+    {
+        try
+        {
+            await (await listening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     /// <summary>Stops accepting requests, closes connections, flushes and closes every segment.</summary>

@@ -46,10 +46,18 @@ internal sealed partial class KafkaListener : IAsyncDisposable
     /// <summary>The address actually bound (the real port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    public static async Task<KafkaListener> StartAsync(IPEndPoint endpoint, BrokerContext broker, CancellationToken cancellationToken = default)
+    /// <param name="endpoint">Where to listen.</param>
+    /// <param name="config">The broker's settings (limits).</param>
+    /// <param name="loggerFactory">Logging for the listener and its connections.</param>
+    /// <param name="broker">
+    /// The broker's state, once recovered: the listener binds while the logs are still being opened (the two take
+    /// about as long, and a machine has more than one core), and each connection waits for it before its first request.
+    /// </param>
+    /// <param name="cancellationToken">Cancels binding.</param>
+    public static async Task<KafkaListener> StartAsync(IPEndPoint endpoint, BrokerConfig config, ILoggerFactory loggerFactory, Task<BrokerContext> broker, CancellationToken cancellationToken = default)
     {
-        var limits = broker.Config.ForListener(ListenerName);
-        var logger = broker.LoggerFactory.CreateLogger<KafkaListener>();
+        var limits = config.ForListener(ListenerName);
+        var logger = loggerFactory.CreateLogger<KafkaListener>();
         var kestrel = new KestrelServerOptions { AddServerHeader = false };
         kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
 
@@ -69,11 +77,11 @@ internal sealed partial class KafkaListener : IAsyncDisposable
             listen = options;
             var perIp = new PerIpConnections(limits, logger);
             options.Use(next => connection => perIp.RunAsync(connection, next));
-            options.Run(connection => new KafkaConnection(connection, broker, limits).RunAsync());
+            options.Run(async connection => await new KafkaConnection(connection, await broker.ConfigureAwait(false), limits).RunAsync().ConfigureAwait(false));
         });
 
         // Kestrel's socket transport, but with an accept loop that backs off when out of file handles.
-        var server = new KestrelServer(Options.Create(kestrel), new BackoffSocketListenerFactory(broker.LoggerFactory), broker.LoggerFactory);
+        var server = new KestrelServer(Options.Create(kestrel), new BackoffSocketListenerFactory(loggerFactory), loggerFactory);
         try
         {
             await server.StartAsync(new NoHttpApplication(), cancellationToken).ConfigureAwait(false);
