@@ -7,45 +7,27 @@ namespace Streams.Broker.Storage;
 /// Written to <c>.index</c> when the segment is rolled or closed and loaded from there after a clean shutdown;
 /// rebuilt from the batch headers when the file is missing or fails its checks, and after an unclean stop.
 /// </summary>
-/// <remarks>
-/// One writer (the partition lock) appends while fetches and ListOffsets read without a lock. Entries are never
-/// changed once written: the writer fills the slot, publishes the (possibly grown) array, then the count; a
-/// reader reads the count first and the array second, so every entry below the count it saw is in the array it
-/// holds and complete. A grown array is a copy, so a reader still holding the old one sees a stable prefix.
-/// </remarks>
+/// <remarks>One writer (the partition lock) appends while fetches and ListOffsets read without a lock (<see cref="AppendOnlyEntries{T}"/>).</remarks>
 internal sealed class OffsetIndex
 {
     public const int EntrySize = 8;
-    private (int RelativeOffset, int Position)[] _entries = new (int, int)[8];
-    private int _count;
+    private readonly AppendOnlyEntries<(int RelativeOffset, int Position)> _entries = new();
 
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _entries.Count;
 
-    /// <summary>The last entry, or (0, 0) when empty. Writer side only.</summary>
-    public (int RelativeOffset, int Position) Last => _count == 0 ? (0, 0) : _entries[_count - 1];
+    /// <summary>The last entry, or (0, 0) when empty.</summary>
+    public (int RelativeOffset, int Position) Last => _entries.Snapshot() is { Length: > 0 } entries ? entries[^1] : (0, 0);
 
-    /// <summary>The first entry's relative offset, 0 when empty. Writer side only.</summary>
-    public int FirstRelativeOffset => _count == 0 ? 0 : _entries[0].RelativeOffset;
+    /// <summary>The first entry's relative offset, 0 when empty.</summary>
+    public int FirstRelativeOffset => _entries.Snapshot() is { Length: > 0 } entries ? entries[0].RelativeOffset : 0;
 
-    public void Add(int relativeOffset, int position)
-    {
-        var entries = _entries;
-        if (_count == entries.Length)
-        {
-            Array.Resize(ref entries, entries.Length * 2);
-        }
-
-        entries[_count] = (relativeOffset, position);
-        Volatile.Write(ref _entries, entries);
-        Volatile.Write(ref _count, _count + 1);
-    }
+    public void Add(int relativeOffset, int position) => _entries.Add((relativeOffset, position));
 
     /// <summary>Position of the last indexed batch whose first offset is at or below <paramref name="relativeOffset"/>, or 0.</summary>
     public int FloorPosition(int relativeOffset)
     {
-        var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
-        int lo = 0, hi = count - 1, found = 0;
+        var entries = _entries.Snapshot();
+        int lo = 0, hi = entries.Length - 1, found = 0;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -64,20 +46,16 @@ internal sealed class OffsetIndex
     }
 
     /// <summary>Only before the segment is published (recovery); readers never see a cleared index.</summary>
-    public void Clear()
-    {
-        _entries = new (int, int)[8];
-        _count = 0;
-    }
+    public void Clear() => _entries.Reset();
 
     public void WriteTo(string path)
     {
-        var count = _count;
-        var bytes = new byte[count * EntrySize];
-        for (var i = 0; i < count; i++)
+        var entries = _entries.Snapshot();
+        var bytes = new byte[entries.Length * EntrySize];
+        for (var i = 0; i < entries.Length; i++)
         {
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(i * EntrySize), _entries[i].RelativeOffset);
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan((i * EntrySize) + 4), _entries[i].Position);
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(i * EntrySize), entries[i].RelativeOffset);
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan((i * EntrySize) + 4), entries[i].Position);
         }
 
         FileUtil.WriteAtomically(path, bytes);
@@ -121,8 +99,7 @@ internal sealed class OffsetIndex
             entries[i] = (relative, position);
         }
 
-        _entries = entries;
-        _count = count;
+        _entries.Reset(entries, count);
         return null;
     }
 }

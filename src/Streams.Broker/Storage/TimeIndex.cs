@@ -11,10 +11,9 @@ namespace Streams.Broker.Storage;
 internal sealed class TimeIndex
 {
     public const int EntrySize = 12;
-    private (long Timestamp, int RelativeOffset)[] _entries = new (long, int)[8];
-    private int _count;
+    private readonly AppendOnlyEntries<(long Timestamp, int RelativeOffset)> _entries = new();
 
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _entries.Count;
 
     /// <summary>Largest timestamp indexed, -1 when empty. Safe for readers.</summary>
     public long LastTimestamp => LastEntry is { } last ? last.Timestamp : -1;
@@ -24,27 +23,19 @@ internal sealed class TimeIndex
     {
         get
         {
-            var count = Volatile.Read(ref _count);
-            return count == 0 ? null : Volatile.Read(ref _entries)[count - 1];
+            var entries = _entries.Snapshot();
+            return entries.IsEmpty ? null : entries[^1];
         }
     }
 
     public void MaybeAdd(long timestamp, int relativeOffset)
     {
-        if (_count > 0 && timestamp <= _entries[_count - 1].Timestamp)
+        if (timestamp <= LastTimestamp)
         {
             return;
         }
 
-        var entries = _entries;
-        if (_count == entries.Length)
-        {
-            Array.Resize(ref entries, entries.Length * 2);
-        }
-
-        entries[_count] = (timestamp, relativeOffset);
-        Volatile.Write(ref _entries, entries);
-        Volatile.Write(ref _count, _count + 1);
+        _entries.Add((timestamp, relativeOffset));
     }
 
     /// <summary>
@@ -53,9 +44,8 @@ internal sealed class TimeIndex
     /// </summary>
     public int LowerBoundOffset(long timestamp)
     {
-        var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
-        int lo = 0, hi = count - 1, result = 0;
+        var entries = _entries.Snapshot();
+        int lo = 0, hi = entries.Length - 1, result = 0;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -74,20 +64,16 @@ internal sealed class TimeIndex
     }
 
     /// <summary>Only before the segment is published (recovery).</summary>
-    public void Clear()
-    {
-        _entries = new (long, int)[8];
-        _count = 0;
-    }
+    public void Clear() => _entries.Reset();
 
     public void WriteTo(string path)
     {
-        var count = _count;
-        var bytes = new byte[count * EntrySize];
-        for (var i = 0; i < count; i++)
+        var entries = _entries.Snapshot();
+        var bytes = new byte[entries.Length * EntrySize];
+        for (var i = 0; i < entries.Length; i++)
         {
-            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(i * EntrySize), _entries[i].Timestamp);
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan((i * EntrySize) + 8), _entries[i].RelativeOffset);
+            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(i * EntrySize), entries[i].Timestamp);
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan((i * EntrySize) + 8), entries[i].RelativeOffset);
         }
 
         FileUtil.WriteAtomically(path, bytes);
@@ -124,8 +110,7 @@ internal sealed class TimeIndex
             entries[i] = (timestamp, relative);
         }
 
-        _entries = entries;
-        _count = count;
+        _entries.Reset(entries, count);
         return null;
     }
 }
