@@ -99,7 +99,7 @@ internal static class RecordBatchReader
     }
 
     /// <summary>The batch's record bytes, decompressed into a pooled buffer (returned for disposal) when needed.</summary>
-    private static PooledBuffer? OpenRecords(ReadOnlySpan<byte> batch, out RecordBatchHeader header, out ReadOnlySpan<byte> encoded)
+    internal static PooledBuffer? OpenRecords(ReadOnlySpan<byte> batch, out RecordBatchHeader header, out ReadOnlySpan<byte> encoded)
     {
         header = RecordBatchHeader.Read(batch);
         if (header.TotalSize < RecordBatchHeader.Size || header.TotalSize > batch.Length)
@@ -119,7 +119,8 @@ internal static class RecordBatchReader
         return pooled;
     }
 
-    private static RawRecord ReadNext(ref RecordCursor cursor)
+    /// <summary>The next record of a stored batch; a malformed one is an <see cref="InvalidDataException"/>.</summary>
+    internal static RawRecord ReadNext(ref RecordCursor cursor)
     {
         if (!cursor.TryRead(out var record, out var error, out var problem))
         {

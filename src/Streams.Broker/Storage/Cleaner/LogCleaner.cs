@@ -180,11 +180,11 @@ internal sealed partial class LogCleaner : IDisposable
     /// <summary>Puts the batch's keys in the map; returns -1, or the offset of the first record that did not fit.</summary>
     private static long MapBatch(OffsetMap map, ReadOnlySpan<byte> batch, RecordBatchHeader header, long firstDirty)
     {
-        using var pooled = OpenRecords(batch, header, out var encoded);
+        using var pooled = RecordBatchReader.OpenRecords(batch, out _, out var encoded);
         var cursor = new RecordCursor(encoded);
         while (!cursor.AtEnd)
         {
-            var record = Next(ref cursor);
+            var record = RecordBatchReader.ReadNext(ref cursor);
             var offset = header.BaseOffset + record.OffsetDelta;
             if (offset < firstDirty || !record.HasKey)
             {
@@ -358,25 +358,6 @@ internal sealed partial class LogCleaner : IDisposable
         }
     }
 
-    private static PooledBuffer? OpenRecords(ReadOnlySpan<byte> batch, RecordBatchHeader header, out ReadOnlySpan<byte> encoded)
-    {
-        var body = batch[RecordBatchHeader.RecordsOffset..header.TotalSize];
-        if (header.Compression == CompressionType.None)
-        {
-            encoded = body;
-            return null;
-        }
-
-        var pooled = RecordCompression.Decompress(header.Compression, body);
-        encoded = pooled.Span;
-        return pooled;
-    }
-
-    private static RawRecord Next(ref RecordCursor cursor) =>
-        cursor.TryRead(out var record, out var error, out var problem)
-            ? record
-            : throw new InvalidDataException($"Stored record batch is malformed ({error}): {problem}.");
-
     private struct Counters
     {
         public long BytesRead;
@@ -418,7 +399,7 @@ internal sealed partial class LogCleaner : IDisposable
             }
 
             var hasHorizon = (header.Attributes & DeleteHorizonFlag) != 0;
-            using var pooled = OpenRecords(batch, header, out var encoded);
+            using var pooled = RecordBatchReader.OpenRecords(batch, out _, out var encoded);
 
             // First pass: decide each record. Superseded records and records without a key go (a compacted topic
             // has no use for them, as in Kafka); tombstones go once their delete horizon has passed.
@@ -428,7 +409,7 @@ internal sealed partial class LogCleaner : IDisposable
             var cursor = new RecordCursor(encoded);
             while (!cursor.AtEnd)
             {
-                var record = Next(ref cursor);
+                var record = RecordBatchReader.ReadNext(ref cursor);
                 total++;
                 var keep = record.HasKey && map.Get(record.Key) <= header.BaseOffset + record.OffsetDelta;
                 if (keep && !record.HasValue)
@@ -481,7 +462,7 @@ internal sealed partial class LogCleaner : IDisposable
             var index = 0;
             while (!cursor.AtEnd)
             {
-                var record = Next(ref cursor);
+                var record = RecordBatchReader.ReadNext(ref cursor);
                 if (_keep[index++])
                 {
                     var timestamp = header.BaseTimestamp + record.TimestampDelta;
@@ -506,7 +487,7 @@ internal sealed partial class LogCleaner : IDisposable
             var count = 0;
             while (!cursor.AtEnd)
             {
-                var record = Next(ref cursor);
+                var record = RecordBatchReader.ReadNext(ref cursor);
                 if (_keep[index++])
                 {
                     WriteRecord(_records, record, header.BaseTimestamp + record.TimestampDelta - baseTimestamp);
