@@ -1,9 +1,11 @@
 using Streams.Broker.Protocol;
+using Streams.Broker.Security;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>Everything a handler knows about the request it serves.</summary>
-internal sealed class RequestContext(BrokerContext broker, ApiKey apiKey, short apiVersion, int correlationId, string? clientId, string clientHost, CancellationToken cancellationToken)
+internal sealed class RequestContext(
+    BrokerContext broker, ApiKey apiKey, short apiVersion, int correlationId, string? clientId, string clientHost, KafkaPrincipal principal, string listenerName, CancellationToken cancellationToken)
 {
     public BrokerContext Broker { get; } = broker;
 
@@ -16,6 +18,12 @@ internal sealed class RequestContext(BrokerContext broker, ApiKey apiKey, short 
     public string? ClientId { get; } = clientId;
 
     public string ClientHost { get; } = clientHost;
+
+    /// <summary>Who sent the request (<see cref="KafkaPrincipal.Anonymous"/> where the listener authenticates nobody).</summary>
+    public KafkaPrincipal Principal { get; } = principal;
+
+    /// <summary>The listener the request arrived on, as named in <c>listeners</c> (e.g. PLAINTEXT, SASL_SSL).</summary>
+    public string ListenerName { get; } = listenerName;
 
     /// <summary>Cancelled when the connection or the broker closes.</summary>
     public CancellationToken CancellationToken { get; } = cancellationToken;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Streams.Broker.Apis;
 using Streams.Broker.Configs;
 using Streams.Broker.Protocol;
+using Streams.Broker.Security;
 
 namespace Streams.Broker.Network;
 
@@ -248,7 +249,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         }
 
         response.Flexible = flexible;
-        var context = new RequestContext(broker, handler.Key, apiVersion, correlationId, clientId, _remote, cancellationToken);
+        var context = new RequestContext(broker, handler.Key, apiVersion, correlationId, clientId, _remote, KafkaPrincipal.Anonymous, KafkaListener.ListenerName, cancellationToken);
         try
         {
             await handler.HandleAsync(context, body, response).ConfigureAwait(false);
