@@ -57,6 +57,7 @@ public static class WorkerApp
             var endpoints = sp.GetRequiredService<StreamsEndpoints>();
             publisher.BootstrapServers = endpoints.BootstrapServers;
             publisher.SchemaRegistryUrl = endpoints.SchemaRegistryUrl;
+            publisher.Source = "/streams-worker";
             foreach (var (name, value) in endpoints.ClientSettings("publisher"))
             {
                 publisher.Kafka[name] = value;

@@ -10,6 +10,7 @@ using Spectre.Console;
 using Streams.Contracts;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Topics;
+using Streams.Messaging.Events;
 using Streams.Messaging.Publishing;
 using Streams.Worker;
 using Streams.Worker.Infrastructure;
@@ -149,10 +150,9 @@ internal static class PipelineRun
     private static string? OrderKey(ConsumeResult<string, byte[]> record) =>
         record.Message.Key is { } cart ? "checkout-" + cart : null;
 
+    // The pipe copies the checkout record as it is, headers included: its ce_id is the checkout's.
     private static string? CheckoutId(ConsumeResult<string, byte[]> record) =>
-        record.Message.Headers?.TryGetLastBytes(EventHeaders.EventId, out var id) == true && Encoding.UTF8.GetString(id).StartsWith("checkout-", StringComparison.Ordinal)
-            ? Encoding.UTF8.GetString(id)
-            : null;
+        EventMetadata.ReadFrom(record.Message.Headers)?.Id is { } id && id.StartsWith("checkout-", StringComparison.Ordinal) ? id : null;
 
     private static void Watch(string bootstrap, string topic, Func<ConsumeResult<string, byte[]>, string?> checkoutOf, ConcurrentDictionary<string, long> published, ConcurrentBag<double> latencies, CancellationToken cancellationToken)
     {

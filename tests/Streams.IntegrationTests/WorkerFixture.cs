@@ -55,7 +55,7 @@ public sealed class WorkerFixture(KafkaFixture kafka) : IAsyncLifetime
         _loggerFactory = LoggerFactory.Create(WorkerApp.ConfigureLogging);
         Infrastructure = await EmbeddedInfrastructure.StartAsync(Options, _loggerFactory);
         Registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = Infrastructure.Endpoints.SchemaRegistryUrl });
-        Publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = BootstrapServers, SchemaRegistryUrl = Infrastructure.Endpoints.SchemaRegistryUrl }, Registry);
+        Publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = BootstrapServers, SchemaRegistryUrl = Infrastructure.Endpoints.SchemaRegistryUrl, Source = "/integration-tests" }, Registry);
         await StartWorkerAsync();
     }
 

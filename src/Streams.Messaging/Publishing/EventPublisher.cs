@@ -12,13 +12,15 @@ namespace Streams.Messaging.Publishing;
 /// <summary>
 /// Publishes contract events to their catalog topic: keyed by their entity (so one entity's events stay ordered),
 /// Avro through the schema registry, idempotent with acks=all, stamped with the event's own time, and carrying
-/// the event id, event type and W3C trace context in headers. One instance per application; thread-safe.
+/// its CloudEvents attributes (<see cref="Events.CloudEventHeaders"/>) and W3C trace context in headers. One instance
+/// per application; thread-safe.
 /// </summary>
 public sealed class EventPublisher : IDisposable
 {
     private int _disposed;
     private readonly IProducer<string, byte[]> _producer;
     private readonly Dictionary<SubjectNaming, AvroSerializer<ISpecificRecord>> _serializers;
+    private readonly string _source;
 
     /// <summary>Creates the publisher and its producer.</summary>
     /// <param name="options">Kafka connection and settings, and whether schemas are registered automatically.</param>
@@ -36,13 +38,22 @@ public sealed class EventPublisher : IDisposable
             Partitioner = Partitioner.Murmur2Random,
             LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 5,
         };
+        _source = options.Source;
         _producer = new ProducerBuilder<string, byte[]>(config).Build();
         _serializers = Enum.GetValues<SubjectNaming>()
             .ToDictionary(s => s, s => new AvroSerializer<ISpecificRecord>(registry, s.ToSerializerConfig(options.AutoRegisterSchemas)));
     }
 
     /// <summary>Publishes one event and returns where it landed once the broker acknowledged it.</summary>
-    public async Task<EventDelivery> PublishAsync(ISpecificRecord @event, CancellationToken cancellationToken = default)
+    public Task<EventDelivery> PublishAsync(ISpecificRecord @event, CancellationToken cancellationToken = default) =>
+        PublishAsync(@event, causedBy: null, cancellationToken);
+
+    /// <summary>
+    /// Publishes one event caused by another (a reaction to <paramref name="causedBy"/>, read with
+    /// <see cref="Events.EventMetadata.ReadFrom"/>): it carries the cause's id as causation and the cause's chain as
+    /// correlation. Without a cause the event starts its own chain.
+    /// </summary>
+    public async Task<EventDelivery> PublishAsync(ISpecificRecord @event, Events.EventMetadata? causedBy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@event);
         var topic = TopicCatalog.For(@event.GetType());
@@ -60,10 +71,14 @@ public sealed class EventPublisher : IDisposable
         var headers = new Headers();
         if (eventId is not null)
         {
-            headers.Add(EventHeaders.EventId, System.Text.Encoding.UTF8.GetBytes(eventId));
+            var type = @event.Schema.Fullname;
+            var occurredAt = EventFields.OccurredAt(@event);
+            var metadata = causedBy is null
+                ? Events.EventMetadata.Original(eventId, type, _source, occurredAt)
+                : Events.EventMetadata.DerivedFrom(causedBy, eventId, type, _source, occurredAt);
+            metadata.WriteTo(headers);
         }
 
-        headers.Add(EventHeaders.EventType, System.Text.Encoding.UTF8.GetBytes(@event.Schema.Fullname));
         TraceHeaders.Inject(activity ?? Activity.Current, headers);
 
         var context = new SerializationContext(MessageComponentType.Value, topic.Name, headers);

@@ -9,6 +9,12 @@ public sealed class EventPublisherOptions
     /// <summary>Schema registry URL.</summary>
     public string SchemaRegistryUrl { get; set; } = "http://127.0.0.1:8081";
 
+    /// <summary>
+    /// The CloudEvents <c>source</c> of every event published (a URI reference naming the application); by default
+    /// <c>/</c> and the entry assembly's name.
+    /// </summary>
+    public string Source { get; set; } = "/" + (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "streams");
+
     /// <summary>Register schemas the registry does not have yet (subject to its compatibility rules).</summary>
     public bool AutoRegisterSchemas { get; set; } = true;
 

@@ -2,6 +2,7 @@ using Avro;
 using Avro.Specific;
 using Streams.Contracts;
 using Streams.Contracts.Carts;
+using Streams.Messaging.Events;
 
 namespace Streams.Topology.Carts;
 
@@ -73,7 +74,8 @@ public static class CartStateAggregator
 
     /// <summary>
     /// The order a checkout places: the cart's state at the moment of checkout. Null when the cart is empty (nothing
-    /// to order). The order id is the checkout's event id, so reprocessing the checkout yields the same order.
+    /// to order). The order id is the checkout's event id and the order's event id is named after it
+    /// (<see cref="EventIds.Derived"/>), so reprocessing the checkout yields the same order, event id included.
     /// </summary>
     public static OrderPlaced? PlaceOrder(CartState state)
     {
@@ -87,7 +89,7 @@ public static class CartStateAggregator
         var total = state.lines.Where(l => l.currency == currency).Sum(l => (decimal)l.unitPrice * l.quantity);
         return new OrderPlaced
         {
-            eventId = Guid.NewGuid().ToString(),
+            eventId = EventIds.Derived(state.checkoutEventId!, OrderPlaced._SCHEMA.Fullname),
             occurredAt = state.updatedAt,
             orderId = state.checkoutEventId!,
             cartId = state.cartId,

@@ -6,6 +6,7 @@ using Streamiz.Kafka.Net.State;
 using Streamiz.Kafka.Net.Table;
 using Streams.Contracts.Carts;
 using Streams.Contracts.Topics;
+using Streams.Topology.Events;
 using Streams.Topology.Serdes;
 using Streams.Topology.Sinks;
 using Streams.Topology.Tracing;
@@ -41,13 +42,17 @@ public static class CartTopology
                 InMemory.As<string, CartState>(StoreName).WithKeySerdes(keys).WithValueSerdes(states).WithCachingDisabled(),
                 "cart-state");
 
-        cartStates.ToStream("cart-state-updates").To(new FixedTopic<string, CartState>(TopicCatalog.CartState.Name), keys, states, "cart-state-sink");
+        var source = "/" + applicationId;
+        cartStates.ToStream("cart-state-updates")
+            .WithEventHeaders(source, "cart-state-headers", state => state.lastEventId)
+            .To(new FixedTopic<string, CartState>(TopicCatalog.CartState.Name), keys, states, "cart-state-sink");
 
         cartStates
             .ToStream("cart-state-changes")
             .Filter((_, state, _) => CartStateAggregator.IsCheckout(state), "checkouts")
             .MapValues((state, _) => CartStateAggregator.PlaceOrder(state)!, "place-order")
             .Filter((_, order, _) => order is not null, "non-empty-orders")
+            .WithEventHeaders(source, "order-headers", order => order.orderId)
             .To(new FixedTopic<string, OrderPlaced>(TopicCatalog.Orders.Name), keys, orders, "orders-sink");
     }
 }

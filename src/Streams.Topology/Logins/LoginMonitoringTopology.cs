@@ -6,6 +6,8 @@ using Streamiz.Kafka.Net.Stream;
 using Streamiz.Kafka.Net.Table;
 using Streams.Contracts.Logins;
 using Streams.Contracts.Topics;
+using Streams.Messaging.Events;
+using Streams.Topology.Events;
 using Streams.Topology.Serdes;
 using Streams.Topology.Sinks;
 using Streams.Topology.Tracing;
@@ -34,14 +36,16 @@ public static class LoginMonitoringTopology
             .Count(InMemoryWindows.As<string, long>(StoreName, options.Window).WithKeySerdes(keys).WithValueSerdes(new Int64SerDes()).WithCachingDisabled(), "failures-per-window")
             .ToStream("failure-counts")
             .Filter((_, count, _) => count == options.FailureThreshold, "threshold-reached")
-            .Map((window, count, context) => KeyValuePair.Create(window.Key, Alert(window, count, context.Timestamp)), "security-alert")
+            .Map((window, count, context) => KeyValuePair.Create(window.Key, Alert(window, count, context)), "security-alert")
+            .WithEventHeaders("/" + applicationId, "security-alert-headers")
             .To(new FixedTopic<string, SecurityAlert>(TopicCatalog.SecurityAlerts.Name), keys, alerts, "security-alerts-sink");
     }
 
-    private static SecurityAlert Alert(Windowed<string> window, long count, long timestampMs) => new()
+    // The alert is named after the failure that crossed the threshold, so reprocessing it raises the same alert.
+    private static SecurityAlert Alert(Windowed<string> window, long count, Streamiz.Kafka.Net.Processors.IRecordContext context) => new()
     {
-        eventId = Guid.NewGuid().ToString(),
-        occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(timestampMs).UtcDateTime,
+        eventId = EventIds.Derived(DerivedEvents.InputEventId(context), SecurityAlert._SCHEMA.Fullname),
+        occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(context.Timestamp).UtcDateTime,
         employeeId = window.Key,
         failedAttempts = (int)count,
         windowStart = DateTimeOffset.FromUnixTimeMilliseconds(window.Window.StartMs).UtcDateTime,

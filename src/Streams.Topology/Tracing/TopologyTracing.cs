@@ -8,7 +8,8 @@ namespace Streams.Topology.Tracing;
 /// <summary>
 /// Streamiz creates no spans of its own. Each input stream gets a <c>process {topic}</c> span that continues the
 /// producer's trace, and the record's <c>traceparent</c> is replaced by that span's, so everything the topology
-/// derives from the record (Streamiz carries input headers to outputs) continues the same trace one level down.
+/// derives from the record continues the same trace one level down (<see cref="Events.DerivedEvents"/> carries the
+/// trace context, and only it, to the outputs).
 /// </summary>
 public static class TopologyTracing
 {
