@@ -49,6 +49,13 @@ public sealed class StreamsOptions
 
     public LoginMonitoringOptions LoginMonitoring { get; set; } = new();
 
+    /// <summary>
+    /// <c>client.id</c> overrides by client name (<c>topology</c>, <c>publisher</c>, <c>audit-projection</c>,
+    /// <c>notifier</c>, <c>admin</c>, <c>provisioning</c>, <c>topology-dead-letters</c>, <c>notifications-replay</c>):
+    /// <c>Streams:ClientIds:notifier=shop-notifier</c>. Without one a client is <c>streams-worker/{name}</c>.
+    /// </summary>
+    public Dictionary<string, string> ClientIds { get; set; } = new(StringComparer.Ordinal);
+
     public SimulatorOptions Simulator { get; set; } = new();
 }
 

@@ -129,12 +129,14 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var groups = await admin.DescribeConsumerGroupsAsync([AuditProjection.GroupId, Notifier.GroupId]);
-            var clients = groups.ConsumerGroupDescriptions.ToDictionary(g => g.GroupId, g => g.Members.Select(m => m.ClientId).Distinct().ToList());
+            var groups = await admin.DescribeConsumerGroupsAsync([AuditProjection.GroupId, Notifier.GroupId, worker.Options.ApplicationId]);
+            var clients = groups.ConsumerGroupDescriptions.ToDictionary(g => g.GroupId, g => g.Members.Select(m => m.ClientId).Distinct().Order(StringComparer.Ordinal).ToList());
             if (clients.Values.All(c => c.Count > 0))
             {
-                Assert.Equal(["streams-worker-audit-projection"], clients[AuditProjection.GroupId]);
-                Assert.Equal(["streams-worker-notifier"], clients[Notifier.GroupId]);
+                Assert.Equal(["streams-worker/audit-projection"], clients[AuditProjection.GroupId]);
+                Assert.Equal(["streams-worker/notifier"], clients[Notifier.GroupId]);
+                // Streamiz names each stream thread's consumer after the configured id (two threads in the tests).
+                Assert.All(clients[worker.Options.ApplicationId], id => Assert.StartsWith("streams-worker/topology-StreamThread-", id, StringComparison.Ordinal));
                 return;
             }
 

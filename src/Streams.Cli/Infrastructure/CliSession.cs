@@ -90,6 +90,8 @@ internal sealed class CliSession
         return new ProducerBuilder<byte[]?, byte[]?>(config).Build();
     }
 
+    public Dictionary<string, string> ClientProperties(string client) => new(_kafkaProperties) { ["client.id"] = _kafkaProperties.TryGetValue("client.id", out var id) ? $"{id}/{client}" : $"streams-cli/{client}" };
+
     public ISchemaRegistryClient CreateRegistryClient() => new CachedSchemaRegistryClient(new Dictionary<string, string>(_registryProperties));
 
     /// <summary>Writes <paramref name="json"/> in JSON mode, or lets <paramref name="table"/> write the human form.</summary>

@@ -49,6 +49,8 @@ public sealed partial class EventConsumer : IDisposable
             AutoOffsetReset = options.AutoOffsetReset,
             EnableAutoCommit = true,
             EnableAutoOffsetStore = false, // only handled records are committed
+            // Named after the group unless configured, so group descriptions tell the members of different groups apart.
+            ClientId = options.Kafka.TryGetValue("client.id", out var clientId) ? clientId : options.GroupId,
         };
         _consumer = new ConsumerBuilder<string, byte[]>(config)
             .SetPartitionsAssignedHandler((consumer, partitions) =>
@@ -77,7 +79,7 @@ public sealed partial class EventConsumer : IDisposable
                 ReleaseWorkers(lost);
             })
             .Build();
-        _deadLetters = new DeadLetterWriter(new ProducerConfig(new Dictionary<string, string>(options.Kafka)) { BootstrapServers = options.BootstrapServers }, options.DeadLetterTopic);
+        _deadLetters = new DeadLetterWriter(new ProducerConfig(new Dictionary<string, string>(options.Kafka)) { BootstrapServers = options.BootstrapServers, ClientId = config.ClientId + "/dead-letters" }, options.DeadLetterTopic);
     }
 
     /// <summary>Consumes until <paramref name="cancellationToken"/> fires, then finishes in-flight records, commits and leaves the group.</summary>

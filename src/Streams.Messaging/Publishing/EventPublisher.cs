@@ -36,6 +36,7 @@ public sealed class EventPublisher : IDisposable
             // Java clients and Streamiz hash keys with murmur2; so must we, or one key lands in different partitions
             // depending on who wrote it, and per-key joins and ordering across topics break.
             Partitioner = Partitioner.Murmur2Random,
+            ClientId = options.Kafka.TryGetValue("client.id", out var clientId) ? clientId : options.Source.Trim('/') + "/publisher",
             LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 5,
         };
         _source = options.Source;

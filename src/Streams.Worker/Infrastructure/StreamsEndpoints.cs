@@ -14,16 +14,30 @@ public sealed record StreamsEndpoints(ClientConfig Kafka, SchemaRegistryConfig S
     public string SchemaRegistryUrl => SchemaRegistry.Url;
 
     /// <summary>
+    /// Client ids configured per client name (<c>Streams:ClientIds:audit-projection=billing-audit</c>), used as they are
+    /// instead of the generated <c>{prefix}/{name}</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ClientIds { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
     /// The one place every Kafka client of the worker gets its settings: the configured ones (security included), as
     /// librdkafka properties in a fresh copy the client may extend, with a <c>client.id</c> naming the client
-    /// (<c>streams-worker-audit-projection</c>, or <c>{Kafka:ClientId}-audit-projection</c> when one is configured), so
-    /// operators tell the worker's clients apart in group descriptions, broker logs and quotas.
+    /// (<c>streams-worker/audit-projection</c>; <c>{Kafka:ClientId}/audit-projection</c> when a prefix is configured;
+    /// <see cref="ClientIds"/> replaces it whole), so operators tell the worker's clients apart in group descriptions
+    /// (<c>streams groups describe</c>), broker logs and quotas. Kafka puts no rule on a client id's characters (quota
+    /// metrics sanitize it), so the slash is fine.
     /// </summary>
     public Dictionary<string, string> ClientSettings(string client)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(client);
         var settings = Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        settings["client.id"] = $"{Kafka.ClientId ?? "streams-worker"}-{client}";
+        settings["client.id"] = ClientId(client);
         return settings;
     }
+
+    /// <summary>The <c>client.id</c> of the worker's client <paramref name="client"/> (see <see cref="ClientSettings"/>).</summary>
+    public string ClientId(string client) =>
+        ClientIds.TryGetValue(client, out var configured) && !string.IsNullOrWhiteSpace(configured)
+            ? configured
+            : $"{Kafka.ClientId ?? "streams-worker"}/{client}";
 }

@@ -68,7 +68,10 @@ public static class StreamsInfrastructure
                 registry.Url = sp.GetRequiredService<SchemaRegistryService>().Url;
             }
 
-            return new StreamsEndpoints(KafkaOf(sp, options, embeddedBroker), registry, embeddedBroker);
+            return new StreamsEndpoints(KafkaOf(sp, options, embeddedBroker), registry, embeddedBroker)
+            {
+                ClientIds = new Dictionary<string, string>(options.ClientIds, StringComparer.Ordinal),
+            };
         });
         return services;
     }

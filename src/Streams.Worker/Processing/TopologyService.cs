@@ -84,6 +84,8 @@ public sealed partial class TopologyService(
         };
 
         ApplyConnectionSettings(config, endpoints.Kafka);
+        // Streamiz derives its clients' ids from this one: {id}-StreamThread-{n}-streamiz-consumer, -producer, ...
+        config.ClientId = endpoints.ClientId("topology");
         return config;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Confluent.Kafka;
+using Streams.Cli.Commands.Records;
 using Streams.Cli.Infrastructure;
 using Streams.Operations.Cluster;
 
@@ -8,8 +9,9 @@ namespace Streams.Cli.Commands.Perf;
 
 /// <summary>
 /// <c>streams perf consume &lt;topic&gt;</c>: reads from the beginning (kafka-consumer-perf-test). Throughput counts
-/// from the first record to the last; latency is each record's age at receipt (its timestamp to now), which is the
-/// end-to-end latency when a producer runs at the same time.
+/// from the first record to the last. Latency is a record's age at receipt (its timestamp to now), counted only for
+/// records produced after the run started: the age of a record that sat in the log before is not a latency. Run a
+/// producer at the same time for end-to-end figures; the report says how many records they cover.
 /// </summary>
 internal static class ConsumeCommand
 {
@@ -23,6 +25,7 @@ internal static class ConsumeCommand
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
             var name = topic.Read(parse);
+            var runStarted = DateTime.UtcNow;
             using var admin = session.CreateAdmin();
             var partitions = await ClusterQueries.PartitionsAsync(admin, name).ConfigureAwait(false);
             var end = await ClusterQueries.OffsetsAsync(admin, partitions, Confluent.Kafka.Admin.OffsetSpec.Latest()).ConfigureAwait(false);
@@ -30,7 +33,7 @@ internal static class ConsumeCommand
             var target = parse.GetValue(messages) is > 0 and var wanted ? wanted : partitions.Sum(p => end[p] - begin[p]);
             var idle = TimeSpan.FromMilliseconds(parse.GetValue(timeout));
 
-            using var consumer = session.CreateReader();
+            using var consumer = LogReader.Create(session, "perf-consume");
             consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
             var latencies = new List<double>();
             long count = 0, bytes = 0;
@@ -51,12 +54,23 @@ internal static class ConsumeCommand
                 lastRecord.Restart();
                 count++;
                 bytes += (result.Message.Value?.Length ?? 0) + (result.Message.Key?.Length ?? 0);
-                latencies.Add((DateTime.UtcNow - result.Message.Timestamp.UtcDateTime).TotalMilliseconds);
+                var producedAt = result.Message.Timestamp.UtcDateTime;
+                if (producedAt >= runStarted)
+                {
+                    latencies.Add((DateTime.UtcNow - producedAt).TotalMilliseconds);
+                }
             }
 
             consumer.Close();
             var summary = LatencySummary.From(count, bytes, clock?.Elapsed ?? TimeSpan.Zero, latencies);
-            await session.WriteAsync(new { topic = name, result = summary }, w => w.WriteLineAsync(summary.Describe())).ConfigureAwait(false);
+            var scope = latencies.Count == 0
+                ? "latency: none of the records was produced during the run (run a producer at the same time to measure it)"
+                : FormattableString.Invariant($"latency over the {latencies.Count} of {count} records produced during the run");
+            await session.WriteAsync(new { topic = name, result = summary, latencyRecords = latencies.Count, latencyScope = scope }, async w =>
+            {
+                await w.WriteLineAsync(summary.Describe()).ConfigureAwait(false);
+                await w.WriteLineAsync(scope).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             if (count < target)
             {
                 await session.NoteAsync($"Only {count} of {target} message(s) arrived within {idle.TotalSeconds:0.#} s of silence.").ConfigureAwait(false);

@@ -51,6 +51,7 @@ internal static class ProduceCommand
                 c.Acks = ack;
                 c.EnableIdempotence = ack == Acks.All ? null : false;
                 c.LingerMs ??= 5;
+                c.ClientId = session.ClientProperties("perf-produce")["client.id"];
             });
             var progress = new ProgressReporter(session.Error, "perf produce: acknowledged", count);
             var clock = Stopwatch.StartNew();

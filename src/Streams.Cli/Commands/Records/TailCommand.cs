@@ -50,7 +50,7 @@ internal static class TailCommand
 
             using var registry = session.CreateRegistryClient();
             var decoder = new RecordDecoder(registry);
-            using var consumer = session.CreateReader();
+            using var consumer = LogReader.Create(session, "tail");
             consumer.Assign(start.Select(p => new TopicPartitionOffset(p.Key, p.Value)));
             var printed = 0;
             try

@@ -56,7 +56,7 @@ internal static class ReplayCommand
             var (handler, owner) = Consumers[consumerName](parse.GetValue(dataDir)!, loggerFactory);
             using var registry = session.CreateRegistryClient();
             var deserializer = new AvroEventDeserializer<ISpecificRecord>(registry);
-            using var reader = session.CreateReader();
+            using var reader = Records.LogReader.Create(session, "replay");
             reader.Assign(pending.Select(p => new TopicPartitionOffset(p, start[p])));
             long replayed = 0, skipped = 0;
             var progress = new ProgressReporter(session.Error, $"replay through {consumerName}", pending.Sum(p => stop[p] - start[p]));
