@@ -26,7 +26,6 @@ public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logg
     public long Alerts => Interlocked.Read(ref _alerts);
 
     /// <summary>Pushes a security alert or an order confirmation to every connected client; other events are ignored.</summary>
-
     public Task HandleAsync(ConsumedEvent consumed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(consumed);
@@ -35,16 +34,34 @@ public sealed partial class Notifier(NotificationHub hub, ILogger<Notifier> logg
             case SecurityAlert alert:
                 LogAlert(logger, alert.employeeId, alert.reason, alert.windowStart, alert.windowEnd);
                 Interlocked.Increment(ref _alerts);
-                hub.Publish(new Notification("alert", JsonSerializer.Serialize(new { alert.eventId, alert.employeeId, alert.failedAttempts, alert.windowStart, alert.windowEnd, alert.reason })));
                 break;
             case OrderPlaced order:
                 LogOrder(logger, order.orderId, order.customerId, order.lines.Count, (decimal)order.total, order.currency);
                 Interlocked.Increment(ref _orders);
-                hub.Publish(new Notification("order", JsonSerializer.Serialize(new { order.orderId, order.cartId, order.customerId, lines = order.lines.Count, total = (decimal)order.total, order.currency })));
                 break;
         }
 
+        if (ToNotification(consumed) is { } notification)
+        {
+            hub.Publish(notification);
+        }
+
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The notification an event makes (an alert or an order confirmation), or null for any other event. Shared by the
+    /// live path and the replay of what a reconnecting client missed, so both send the same thing.
+    /// </summary>
+    public static Notification? ToNotification(ConsumedEvent consumed)
+    {
+        ArgumentNullException.ThrowIfNull(consumed);
+        return consumed.Event switch
+        {
+            SecurityAlert alert => new Notification("alert", consumed.Key, JsonSerializer.Serialize(new { alert.eventId, alert.employeeId, alert.failedAttempts, alert.windowStart, alert.windowEnd, alert.reason }), consumed.Topic, consumed.Partition, consumed.Offset),
+            OrderPlaced order => new Notification("order", consumed.Key, JsonSerializer.Serialize(new { order.eventId, order.orderId, order.cartId, order.customerId, lines = order.lines.Count, total = (decimal)order.total, order.currency }), consumed.Topic, consumed.Partition, consumed.Offset),
+            _ => null,
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SECURITY ALERT for employee {EmployeeId}: {Reason} ({WindowStart:HH:mm}-{WindowEnd:HH:mm})")]

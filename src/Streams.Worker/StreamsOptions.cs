@@ -57,6 +57,12 @@ public sealed class StreamsOptions
     public Dictionary<string, string> ClientIds { get; set; } = new(StringComparer.Ordinal);
 
     public SimulatorOptions Simulator { get; set; } = new();
+
+    /// <summary>
+    /// <c>/notifications</c>: per-client buffer (<c>Streams:Notifications:ClientBuffer</c>, 1000), most records replayed to a
+    /// reconnecting client (<c>MaxReplay</c>, 10000), keep-alive interval and the <c>retry:</c> asked of clients.
+    /// </summary>
+    public global::Streams.Consumers.Notifications.NotificationOptions Notifications { get; set; } = new();
 }
 
 /// <summary>The traffic simulator: employees logging in, shoppers filling and checking out carts.</summary>

@@ -65,7 +65,12 @@ public static class WorkerApp
         });
         builder.Services.AddSingleton(sp => new AuditProjection(Path.Combine(sp.GetRequiredService<StreamsOptions>().DataDirectory, "audit.db")));
         builder.Services.AddSingleton<Notifier>();
-        builder.Services.AddSingleton<NotificationHub>();
+        builder.Services.AddSingleton(sp => new NotificationHub(sp.GetRequiredService<StreamsOptions>().Notifications));
+        builder.Services.AddSingleton(sp => new NotificationLog(
+            sp.GetRequiredService<StreamsEndpoints>().ClientSettings("notifications-replay"),
+            sp.GetRequiredService<ISchemaRegistryClient>(),
+            [Streams.Contracts.Topics.TopicCatalog.SecurityAlerts.Name, Streams.Contracts.Topics.TopicCatalog.Orders.Name]));
+        builder.Services.AddSingleton(sp => new NotificationStream(sp.GetRequiredService<NotificationHub>(), sp.GetRequiredService<NotificationLog>(), sp.GetRequiredService<StreamsOptions>().Notifications));
         builder.Services.AddSingleton<KafkaAdmin>();
         builder.Services.AddSingleton<WorkerCounters>();
         builder.Services.AddWorkerHealthChecks();

@@ -22,6 +22,7 @@ public sealed class EndToEndTests(WorkerFixture worker) : IClassFixture<WorkerFi
         using var http = new HttpClient { BaseAddress = worker.WorkerUrl, Timeout = Timeout.InfiniteTimeSpan };
         using var stream = await http.GetAsync("/notifications", HttpCompletionOption.ResponseHeadersRead);
         using var sse = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.StartsWith("retry: ", await sse.ReadLineAsync(), StringComparison.Ordinal);
         Assert.Equal(": connected", await sse.ReadLineAsync());
         var cart = NewCart();
 

@@ -51,6 +51,7 @@ public sealed class WorkerFixture(KafkaFixture kafka) : IAsyncLifetime
             StreamThreads = 2, // two members of the application share the partitions, as on a bigger machine
             Simulator = new SimulatorOptions { Enabled = false },
             LoginMonitoring = new() { FailureThreshold = 3, Window = TimeSpan.FromMinutes(5) },
+            Notifications = new() { AllowedOrigins = ["*"] }, // the browser test's page comes from another origin
         };
         _loggerFactory = LoggerFactory.Create(WorkerApp.ConfigureLogging);
         Infrastructure = await EmbeddedInfrastructure.StartAsync(Options, _loggerFactory);
@@ -70,6 +71,7 @@ public sealed class WorkerFixture(KafkaFixture kafka) : IAsyncLifetime
             options.StreamThreads = Options.StreamThreads;
             options.Simulator = Options.Simulator;
             options.LoginMonitoring = Options.LoginMonitoring;
+            options.Notifications = Options.Notifications;
         });
         await App.StartAsync();
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;

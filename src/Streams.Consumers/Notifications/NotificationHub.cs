@@ -4,12 +4,15 @@ using System.Threading.Channels;
 namespace Streams.Consumers.Notifications;
 
 /// <summary>
-/// Fans notifications out to every connected client. Each client has a bounded queue; a client too slow to keep up
-/// loses its oldest notifications rather than slowing the consumer group down.
+/// Fans notifications out to every connected client. Each client has a bounded queue
+/// (<see cref="NotificationOptions.ClientBuffer"/>); a client too slow to keep up is never silently dropped from:
+/// its queue is closed with <see cref="ClientFellBehindException"/> after what it holds, so its stream can say where
+/// to resume, and the consumer group is never slowed down by it.
 /// </summary>
-public sealed class NotificationHub
+public sealed class NotificationHub(NotificationOptions? options = null)
 {
     private readonly ConcurrentDictionary<Guid, Channel<Notification>> _clients = new();
+    private readonly int _buffer = Math.Max(1, (options ?? new NotificationOptions()).ClientBuffer);
 
     /// <summary>Clients subscribed right now.</summary>
     public int ClientCount => _clients.Count;
@@ -19,26 +22,51 @@ public sealed class NotificationHub
     {
         foreach (var client in _clients.Values)
         {
-            client.Writer.TryWrite(notification);
+            if (!client.Writer.TryWrite(notification))
+            {
+                client.Writer.TryComplete(new ClientFellBehindException());
+            }
         }
     }
 
-    /// <summary>The notifications published from now on, until <paramref name="cancellationToken"/> ends the subscription.</summary>
-    public async IAsyncEnumerable<Notification> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts queueing every notification published from now on for a new client; dispose the subscription to stop.
+    /// </summary>
+    public Subscription Subscribe()
     {
         var id = Guid.NewGuid();
-        var channel = Channel.CreateBounded<Notification>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+        var channel = Channel.CreateBounded<Notification>(new BoundedChannelOptions(_buffer) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         _clients[id] = channel;
-        try
-        {
-            await foreach (var notification in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return notification;
-            }
-        }
-        finally
-        {
-            _clients.TryRemove(id, out _);
-        }
+        return new Subscription(channel.Reader, () => _clients.TryRemove(id, out _));
+    }
+
+    /// <summary>
+    /// The notifications published since <see cref="Subscribe"/>, until disposed. Reading past the last one a slow
+    /// client had room for throws <see cref="ClientFellBehindException"/>.
+    /// </summary>
+    public sealed class Subscription(ChannelReader<Notification> reader, Action unsubscribe) : IDisposable
+    {
+        public ChannelReader<Notification> Reader { get; } = reader;
+
+        public void Dispose() => unsubscribe();
+    }
+}
+
+/// <summary>A client's queue filled up: it was told everything before this point, and must resume from there.</summary>
+public sealed class ClientFellBehindException : Exception
+{
+    public ClientFellBehindException()
+        : base("The client's notification buffer is full.")
+    {
+    }
+
+    public ClientFellBehindException(string message)
+        : base(message)
+    {
+    }
+
+    public ClientFellBehindException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

@@ -5,24 +5,39 @@ using Streams.Consumers.Notifications;
 
 namespace Streams.Worker.Notifications;
 
-/// <summary><c>GET /notifications</c>: Server-Sent Events, one event per alert or order, pushed as they happen.</summary>
+/// <summary>
+/// <c>GET /notifications</c>: Server-Sent Events, one event per alert or order, pushed as they happen and resumable
+/// (<see cref="NotificationStream"/>): every event's <c>id</c> is a position in the log, <c>Last-Event-ID</c> (the
+/// header EventSource sends on reconnect, or <c>?lastEventId=</c>) replays what was missed, <c>?type=order</c> and
+/// <c>?key=cart-42</c> (or <c>?key=cart-*</c>) filter.
+/// </summary>
 public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/notifications", async (HttpContext context, NotificationHub hub) =>
+        endpoints.MapGet("/notifications", async (HttpContext context, NotificationStream stream, StreamsOptions options) =>
         {
+            var origin = context.Request.Headers.Origin.FirstOrDefault();
+            var allowed = options.Notifications.AllowedOrigins;
+            if (origin is not null && (allowed.Contains("*") || allowed.Contains(origin)))
+            {
+                context.Response.Headers.AccessControlAllowOrigin = allowed.Contains("*") ? "*" : origin;
+            }
+
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
-            await context.Response.WriteAsync(": connected\n\n", context.RequestAborted).ConfigureAwait(false);
-            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            // Proxies such as nginx would otherwise hold events back until their buffer fills.
+            context.Response.Headers["X-Accel-Buffering"] = "no";
+            var query = context.Request.Query;
+            var lastEventId = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? query["lastEventId"].FirstOrDefault();
+            var filter = NotificationFilter.From(query["type"], query["key"].FirstOrDefault());
             try
             {
-                await foreach (var notification in hub.SubscribeAsync(context.RequestAborted).ConfigureAwait(false))
+                await stream.RunAsync(lastEventId, filter, async (text, cancellationToken) =>
                 {
-                    await context.Response.WriteAsync($"event: {notification.Kind}\ndata: {notification.Json}\n\n", context.RequestAborted).ConfigureAwait(false);
-                    await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                }
+                    await context.Response.WriteAsync(text, cancellationToken).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }, context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {

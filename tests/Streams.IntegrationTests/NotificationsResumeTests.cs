@@ -1,0 +1,259 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Streams.Consumers.Notifications;
+using Streams.Contracts.Topics;
+using static Streams.IntegrationTests.TestEvents;
+
+namespace Streams.IntegrationTests;
+
+/// <summary>
+/// <c>/notifications</c> as a client that comes and goes sees it: ids on every event, what was missed replayed on
+/// reconnect (in partition order, once), filters, and a slow client told it fell behind instead of losing events.
+/// </summary>
+[Collection(KafkaCollection.Name)]
+public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixture<WorkerFixture>
+{
+    private sealed record SseEvent(string? Id, string Type, string Data);
+
+    /// <summary>A minimal SSE reader: the events of one connection, until cancelled or the server closes it.</summary>
+    private static async IAsyncEnumerable<SseEvent> ReadEventsAsync(HttpClient http, string path, string? lastEventId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        string? id = null, type = null, data = null;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data is not null)
+                {
+                    yield return new SseEvent(id, type ?? "message", data);
+                }
+
+                (id, type, data) = (null, null, null);
+            }
+            else if (line.StartsWith("id: ", StringComparison.Ordinal))
+            {
+                id = line[4..];
+            }
+            else if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line[6..];
+            }
+        }
+    }
+
+    private static string CartOf(SseEvent e) => JsonDocument.Parse(e.Data).RootElement.GetProperty("cartId").GetString()!;
+
+    private async Task PublishOrderAsync(string cart)
+    {
+        await worker.Publisher.PublishAsync(Added(cart, "book", 1, 5m));
+        await worker.Publisher.PublishAsync(CheckedOut(cart));
+    }
+
+    [Fact]
+    public async Task A_client_away_for_ten_seconds_gets_every_order_it_missed_once_in_partition_order()
+    {
+        using var http = new HttpClient { BaseAddress = worker.WorkerUrl, Timeout = Timeout.InfiniteTimeSpan };
+        var prefix = "resume-" + Guid.NewGuid().ToString("N")[..6] + "-";
+        var published = new List<string>();
+        var received = new List<SseEvent>();
+        using var overall = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+
+        // First connection: the first two orders arrive live.
+        using (var first = CancellationTokenSource.CreateLinkedTokenSource(overall.Token))
+        {
+            var reading = Task.Run(async () =>
+            {
+                await foreach (var e in ReadEventsAsync(http, "/notifications?type=order&key=" + prefix + "*", null, first.Token))
+                {
+                    received.Add(e);
+                    if (received.Count == 2)
+                    {
+                        return;
+                    }
+                }
+            }, first.Token);
+            await Task.Delay(500, overall.Token); // connected before the first order
+            for (var i = 0; i < 2; i++)
+            {
+                published.Add(prefix + i);
+                await PublishOrderAsync(prefix + i);
+            }
+
+            await reading.WaitAsync(TimeSpan.FromSeconds(60), overall.Token);
+        }
+
+        // Away for ten seconds while orders keep coming.
+        var away = DateTime.UtcNow.AddSeconds(10);
+        for (var i = 2; DateTime.UtcNow < away; i++)
+        {
+            published.Add(prefix + i);
+            await PublishOrderAsync(prefix + i);
+            await Task.Delay(400, overall.Token);
+        }
+
+        // Back with the last id it saw: everything missed, then live.
+        var lastId = received[^1].Id;
+        Assert.NotNull(lastId);
+        await foreach (var e in ReadEventsAsync(http, "/notifications?type=order&key=" + prefix + "*", lastId, overall.Token))
+        {
+            Assert.NotEqual("gap", e.Type);
+            received.Add(e);
+            if (received.Select(CartOf).Distinct().Count() >= published.Count)
+            {
+                break;
+            }
+        }
+
+        var carts = received.Select(CartOf).ToList();
+        Assert.Equal(published.Order(StringComparer.Ordinal), carts.Order(StringComparer.Ordinal)); // every one, once
+        // Partition order: along the whole session no partition's position ever goes back.
+        var positions = received.Select(e => NotificationPosition.TryParse(e.Id)!).ToList();
+        for (var i = 1; i < positions.Count; i++)
+        {
+            foreach (var (partition, next) in positions[i - 1].Next)
+            {
+                Assert.True(positions[i].NextOf(partition.Topic, partition.Partition) >= next, $"{partition} went back from {next} at event {i}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_filtered_stream_receives_only_the_events_it_asked_for()
+    {
+        using var http = new HttpClient { BaseAddress = worker.WorkerUrl, Timeout = Timeout.InfiniteTimeSpan };
+        var wanted = NewCart();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new List<SseEvent>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in ReadEventsAsync(http, $"/notifications?type=order&key={wanted}", null, timeout.Token))
+            {
+                received.Add(e);
+                if (CartOf(e) == wanted)
+                {
+                    return;
+                }
+            }
+        }, timeout.Token);
+        await Task.Delay(500, timeout.Token);
+
+        await PublishOrderAsync(NewCart());
+        await PublishOrderAsync(NewCart());
+        await PublishOrderAsync(wanted);
+        await reading.WaitAsync(timeout.Token);
+
+        var only = Assert.Single(received);
+        Assert.Equal("order", only.Type);
+        Assert.Equal(wanted, CartOf(only));
+    }
+
+    [Fact]
+    public async Task A_slow_client_is_told_it_fell_behind_and_where_to_resume_after_everything_before()
+    {
+        var hub = new NotificationHub(new NotificationOptions { ClientBuffer = 3 });
+        var stream = new NotificationStream(hub, worker.App.Services.GetRequiredService<NotificationLog>(), new NotificationOptions { ClientBuffer = 3 });
+        var ends = await worker.App.Services.GetRequiredService<NotificationLog>().WatermarksAsync(CancellationToken.None);
+        var high = ends[(TopicCatalog.Orders.Name, 0)].High.Value;
+        var written = new List<string>();
+        var firstWrite = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+
+        var serving = stream.RunAsync(null, NotificationFilter.All, async (text, _) =>
+        {
+            written.Add(text);
+            if (text.StartsWith("id: ", StringComparison.Ordinal) && firstWrite.TrySetResult())
+            {
+                await release.Task; // the client stops reading
+            }
+        }, CancellationToken.None);
+        await Eventually.TrueAsync(() => hub.ClientCount == 1 && written.Count > 0, "the client connected");
+
+        // Ten notifications for a client that reads one and stalls with room for three more.
+        hub.Publish(new Notification("order", "k", "{\"n\":0}", TopicCatalog.Orders.Name, 0, high));
+        await firstWrite.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var n = 1; n < 10; n++)
+        {
+            hub.Publish(new Notification("order", "k", $"{{\"n\":{n}}}", TopicCatalog.Orders.Name, 0, high + n));
+        }
+
+        release.SetResult();
+        await serving.WaitAsync(TimeSpan.FromSeconds(10)); // the stream ends after saying so
+
+        var events = written.Where(t => t.StartsWith("id: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, events.Count); // the one in hand, the three buffered, then "behind"
+        Assert.Contains("event: behind", events[^1], StringComparison.Ordinal);
+        var resumeFrom = NotificationPosition.TryParse(events[^1].Split('\n')[0][4..])!;
+        Assert.Equal(high + 4, resumeFrom.NextOf(TopicCatalog.Orders.Name, 0)); // after the last one it was sent
+        Assert.Contains($"\"resumeFrom\":\"{resumeFrom}\"", events[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_missed_more_than_the_replay_bound_is_told_of_the_gap_and_resumes_at_the_present()
+    {
+        await PublishOrderAsync(NewCart());
+        var log = worker.App.Services.GetRequiredService<NotificationLog>();
+        await Eventually.TrueAsync(() => log.WatermarksAsync(CancellationToken.None).Result.Values.Sum(w => w.High.Value) > 0, "an order in the log");
+        var stream = new NotificationStream(new NotificationHub(), log, new NotificationOptions { MaxReplay = 0 });
+        var written = new List<string>();
+        using var stop = new CancellationTokenSource();
+
+        var fromTheStart = string.Join(',', Enumerable.Range(0, TopicCatalog.Orders.Partitions).Select(p => $"{TopicCatalog.Orders.Name}:{p}:0"));
+        var serving = stream.RunAsync(fromTheStart, NotificationFilter.All, (text, _) =>
+        {
+            written.Add(text);
+            if (text.Contains("event: gap", StringComparison.Ordinal))
+            {
+                stop.Cancel();
+            }
+
+            return Task.CompletedTask;
+        }, stop.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serving.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var gaps = written.Where(t => t.Contains("event: gap", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(gaps);
+        Assert.All(gaps, gap => Assert.Contains("\"reason\":\"max-replay\"", gap, StringComparison.Ordinal));
+        Assert.DoesNotContain(written, t => t.Contains("event: order", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Every_event_has_an_id_and_the_stream_asks_for_a_retry_delay()
+    {
+        using var http = new HttpClient { BaseAddress = worker.WorkerUrl, Timeout = Timeout.InfiniteTimeSpan };
+        using var response = await http.GetAsync("/notifications", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.StartsWith("retry: ", await reader.ReadLineAsync(), StringComparison.Ordinal);
+        Assert.Equal(": connected", await reader.ReadLineAsync());
+        var cart = NewCart();
+        await PublishOrderAsync(cart);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? id = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("id: ", StringComparison.Ordinal))
+            {
+                id = line[4..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains(cart, StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        Assert.NotNull(NotificationPosition.TryParse(id));
+        Assert.Contains(TopicCatalog.Orders.Name + ":", id, StringComparison.Ordinal);
+    }
+}
