@@ -63,6 +63,21 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             errors.Add($"SchemaRegistry:Url must be one or more absolute URLs, got '{url}'.");
         }
 
+        if (options.Notifications.ClientBuffer < 1)
+        {
+            errors.Add($"Streams:Notifications:ClientBuffer must be at least 1, got {options.Notifications.ClientBuffer}.");
+        }
+
+        if (options.Notifications.MaxReplay < 0)
+        {
+            errors.Add($"Streams:Notifications:MaxReplay must be 0 or more, got {options.Notifications.MaxReplay}.");
+        }
+
+        if (options.Notifications.KeepAlive <= TimeSpan.Zero || options.Notifications.Retry <= TimeSpan.Zero)
+        {
+            errors.Add($"Streams:Notifications:KeepAlive and Retry must be positive, got {options.Notifications.KeepAlive} and {options.Notifications.Retry}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
