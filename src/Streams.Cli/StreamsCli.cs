@@ -59,6 +59,7 @@ public static class StreamsCli
         root.Add(Parent("perf", "Load generators: throughput and latency percentiles",
             Perf.ProduceCommand.Create(cli),
             Perf.ConsumeCommand.Create(cli)));
+        root.Add(Parent("dead-letters", "Dead letters: inspect them, send them back once the cause is fixed", Commands.DeadLetters.ListCommand.Create(cli), Commands.DeadLetters.ShowCommand.Create(cli), Commands.DeadLetters.RedriveCommand.Create(cli)));
         root.Add(Run.DevCommand.Create(cli));
         root.Add(Run.BrokerCommand.Create(cli));
         root.Add(Run.RegistryCommand.Create(cli));
