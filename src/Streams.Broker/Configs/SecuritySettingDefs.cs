@@ -15,6 +15,7 @@ internal static class SecuritySettingDefs
     // Kafka's default is GSSAPI, which needs Kerberos; the embedded broker serves every mechanism it has instead.
     public static readonly BrokerSettingDef SaslEnabledMechanisms = new("sasl.enabled.mechanisms", ConfigType.List, "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", "SASL mechanisms a SASL listener accepts: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI is not supported).");
     public static readonly BrokerSettingDef SaslJaasConfig = new("sasl.jaas.config", ConfigType.String, null, "JAAS login for PLAIN users (PlainLoginModule with user_<name>=\"<password>\" options); per listener and mechanism as listener.name.<l>.plain.sasl.jaas.config.");
+    public static readonly BrokerSettingDef SaslServerMaxReceiveSize = new("sasl.server.max.receive.size", ConfigType.Int, "524288", "Largest request a client may send before it has authenticated on a SASL listener.", 1, int.MaxValue);
     public static readonly BrokerSettingDef ConnectionsMaxReauthMs = new("connections.max.reauth.ms", ConfigType.Long, "0", "Lifetime of a SASL session; a client must re-authenticate before it ends (0: sessions never expire).", 0);
 
     public static readonly BrokerSettingDef SslKeystoreType = new("ssl.keystore.type", ConfigType.String, null, "PEM or PKCS12 (default: PEM when ssl.keystore.certificate.chain or a .pem location is given, else PKCS12).");
@@ -33,7 +34,7 @@ internal static class SecuritySettingDefs
 
     public static readonly IReadOnlyList<BrokerSettingDef> All =
     [
-        Listeners, AdvertisedListeners, ListenerSecurityProtocolMap, SaslEnabledMechanisms, SaslJaasConfig, ConnectionsMaxReauthMs,
+        Listeners, AdvertisedListeners, ListenerSecurityProtocolMap, SaslEnabledMechanisms, SaslJaasConfig, SaslServerMaxReceiveSize, ConnectionsMaxReauthMs,
         SslKeystoreType, SslKeystoreLocation, SslKeystorePassword, SslKeyPassword, SslKeystoreCertificateChain, SslKeystoreKey,
         SslTruststoreType, SslTruststoreLocation, SslTruststorePassword, SslTruststoreCertificates, SslClientAuth, SslPrincipalMappingRules,
         SslEnabledProtocols,

@@ -42,6 +42,8 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
     /// <summary>The client certificate's principal on an SSL listener (User:ANONYMOUS without one, as on PLAINTEXT).</summary>
     private readonly KafkaPrincipal _transportPrincipal = connection.Features.Get<TlsConnectionFeature>()?.ClientPrincipal ?? KafkaPrincipal.Anonymous;
 
+    private readonly int _saslMaxReceive = int.Parse(broker.Config.ListenerValue(listener.Name, SecuritySettingDefs.SaslServerMaxReceiveSize.Name)!, System.Globalization.CultureInfo.InvariantCulture);
+
     private SaslAuthenticator? _sasl;
 
     public async Task RunAsync()
@@ -78,7 +80,14 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
                     return;
                 }
 
-                if (length < HeaderMinimum || length > maxRequestBytes)
+                if (_sasl is { Principal: null } && length > _saslMaxReceive)
+                {
+                    // Kafka's sasl.server.max.receive.size: an unauthenticated client may not make the broker buffer much.
+                    LogFrameTooLarge(_logger, _remote, length, _saslMaxReceive);
+                    return;
+                }
+
+                if ((length < HeaderMinimum && _sasl is not { ExpectsRawToken: true }) || length > maxRequestBytes)
                 {
                     // Kafka closes the connection too (InvalidReceiveException): nothing after this prefix can be framed.
                     LogFrameTooLarge(_logger, _remote, length, maxRequestBytes);

@@ -311,6 +311,40 @@ public sealed class AuthenticationSaslTests(ITestOutputHelper output)
         }
     }
 
+    private static byte[] SizePrefixed(string token)
+    {
+        var body = Encoding.UTF8.GetBytes(token);
+        var frame = new byte[4 + body.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
+        body.CopyTo(frame, 4);
+        return frame;
+    }
+
+    [Fact]
+    public async Task Handshake_v0_takes_raw_sasl_tokens_even_shorter_than_a_request_header()
+    {
+        await using var broker = await AuthenticationBroker.StartAsync(output, Settings(
+            ("listener.name.sasl_plaintext.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required user_al=\"pw\";")));
+        using (var connection = await RawConnection.ConnectAsync(broker.Bootstrap("SASL_PLAINTEXT")))
+        {
+            var handshake = await connection.SendAsync<SaslHandshakeRequest, SaslHandshakeResponse>(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 0);
+            Assert.Equal(Broker.Protocol.ErrorCode.None, handshake!.ErrorCode);
+            await connection.SendRawAsync(SizePrefixed("\0al\0pw")); // 6 bytes: no Kafka request is that short
+            Assert.Empty((await connection.ReadFrameAsync())!);
+            var metadata = await connection.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }, 4);
+            Assert.NotNull(metadata);
+        }
+
+        using (var connection = await RawConnection.ConnectAsync(broker.Bootstrap("SASL_PLAINTEXT")))
+        {
+            await connection.SendAsync<SaslHandshakeRequest, SaslHandshakeResponse>(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 0);
+            await connection.SendRawAsync(SizePrefixed("\0al\0no"));
+            Assert.True(await connection.IsClosedByBrokerAsync());
+        }
+
+        Assert.Contains(broker.Audit, line => line.Contains("Authentication failed: user al mechanism PLAIN", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Gssapi_is_refused_at_start_with_a_clear_message()
     {
