@@ -137,7 +137,8 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         recovered.SetResult(context);
 
         var broker = new KafkaBroker(listener, logs, context, logger);
-        LogListening(logger, string.Join(", ", broker.Listeners.Select(l => $"{l.Name}://{l.BootstrapServers}")), dataDirectory, clusterId);
+        LogListening(logger, broker.BootstrapServers, dataDirectory, clusterId);
+        LogListeners(logger, string.Join(", ", broker.Listeners.Select(l => $"{l.Name}://{l.BootstrapServers} ({ListenerConfig.ProtocolName(l.Protocol)})")));
         return broker;
     }
 
@@ -172,6 +173,9 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka broker listening on {BootstrapServers} (data {DataDirectory}, cluster {ClusterId})")]
     private static partial void LogListening(ILogger logger, string bootstrapServers, string dataDirectory, string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listeners: {Listeners}")]
+    private static partial void LogListeners(ILogger logger, string listeners);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker setting {Name} is not used by the embedded broker and is ignored")]
     private static partial void LogUnknownSetting(ILogger logger, string name);
