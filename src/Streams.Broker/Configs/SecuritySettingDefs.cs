@@ -43,7 +43,7 @@ internal static class SecuritySettingDefs
     /// <summary>The ones Kafka also reads per listener.</summary>
     public static readonly IReadOnlyList<BrokerSettingDef> PerListener =
     [
-        SaslEnabledMechanisms, ConnectionsMaxReauthMs,
+        SaslEnabledMechanisms, SaslServerMaxReceiveSize, ConnectionsMaxReauthMs,
         SslKeystoreType, SslKeystoreLocation, SslKeystorePassword, SslKeyPassword, SslKeystoreCertificateChain, SslKeystoreKey,
         SslTruststoreType, SslTruststoreLocation, SslTruststorePassword, SslTruststoreCertificates, SslClientAuth, SslPrincipalMappingRules,
         SslEnabledProtocols,
