@@ -9,6 +9,7 @@ using Streams.Benchmarks;
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
 // consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
+// Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
 const int ValueSize = 100;
 var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
@@ -17,6 +18,13 @@ if (args.Contains("pipeline"))
     // End to end on the embedded default: publish -> topology -> order, beside a plain consume->produce pipe.
     int[] rates = count is { } fixedRate ? [fixedRate] : [1000, 2000, 4000];
     await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(10), maxSteps: count is null ? 12 : 0).ConfigureAwait(false);
+    return;
+}
+
+if (args.Contains("security"))
+{
+    // Produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096 and 8192 iterations.
+    await SecurityRun.RunAsync(count ?? 500_000, ValueSize).ConfigureAwait(false);
     return;
 }
 
