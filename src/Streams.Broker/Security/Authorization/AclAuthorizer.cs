@@ -90,13 +90,13 @@ internal sealed partial class AclAuthorizer
     }
 
     /// <summary>The operations Kafka defines for each resource type (its <c>AclEntry.supportedOperations</c>).</summary>
-    public static IReadOnlyList<AclOperation> SupportedOperations(AclResourceType type) => type switch
+    public static AclOperation[] SupportedOperations(AclResourceType type) => type switch
     {
         AclResourceType.Topic => TopicOperations,
         AclResourceType.Group => GroupOperations,
         AclResourceType.Cluster => ClusterOperations,
-        AclResourceType.TransactionalId => [AclOperation.Describe, AclOperation.Write],
-        AclResourceType.DelegationToken => [AclOperation.Describe],
+        AclResourceType.TransactionalId => TransactionalIdOperations,
+        AclResourceType.DelegationToken => DelegationTokenOperations,
         _ => [],
     };
 
@@ -108,6 +108,10 @@ internal sealed partial class AclAuthorizer
 
     private static readonly AclOperation[] GroupOperations = [AclOperation.Read, AclOperation.Describe, AclOperation.Delete];
 
+    private static readonly AclOperation[] TransactionalIdOperations = [AclOperation.Describe, AclOperation.Write];
+
+    private static readonly AclOperation[] DelegationTokenOperations = [AclOperation.Describe];
+
     private static readonly AclOperation[] ClusterOperations =
     [
         AclOperation.Create, AclOperation.ClusterAction, AclOperation.DescribeConfigs, AclOperation.AlterConfigs, AclOperation.IdempotentWrite,
@@ -115,7 +119,16 @@ internal sealed partial class AclAuthorizer
     ];
 
     /// <summary>The bit set of every operation Kafka supports on a resource type: what it reports when no authorizer runs.</summary>
-    public static int AllOperations(AclResourceType type) => SupportedOperations(type).Aggregate(0, (bits, op) => bits | (1 << (int)op));
+    public static int AllOperations(AclResourceType type)
+    {
+        var bits = 0;
+        foreach (var operation in SupportedOperations(type))
+        {
+            bits |= 1 << (int)operation;
+        }
+
+        return bits;
+    }
 
     /// <summary>The ACLs a filter selects.</summary>
     public IReadOnlyList<AclBinding> Describe(AclBindingFilter filter) => [.. _snapshot.Bindings.Where(filter.Matches)];
