@@ -106,7 +106,10 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         {
             logs = new LogManager(dataDirectory, config, loggerFactory, time);
             logs.Load();
-            context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time, scramCredentials);
+            context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time, scramCredentials)
+            {
+                Authorizer = Security.Authorization.AclAuthorizer.Create(config, Path.Combine(dataDirectory, "meta"), loggerFactory),
+            };
             context.Groups.Start();
         }
         catch (Exception ex)

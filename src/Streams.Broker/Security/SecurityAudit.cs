@@ -7,14 +7,21 @@ namespace Streams.Broker.Security;
 /// role of Kafka's <c>kafka.authorizer.logger</c>), so an operator can answer "who tried what, from where" from one
 /// stream of structured lines.
 /// </summary>
-internal static partial class SecurityAudit
+public static partial class SecurityAudit
 {
+    /// <summary>
+    /// Authorization decisions, under Kafka's own logger name: every denial at Information, every allowed action at
+    /// Debug, one line each in Kafka's form (<c>Principal = User:x is Denied operation = Write from host = 1.2.3.4 on
+    /// resource = Topic:LITERAL:orders for request = Produce with resourceRefCount = 1</c>).
+    /// </summary>
+    public const string AuthorizerCategory = "kafka.authorizer.logger";
+
     /// <summary>The logger category of audit lines.</summary>
-    public const string Category = "Streams.Broker.Audit";
+    internal const string Category = "Streams.Broker.Audit";
 
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Authentication succeeded: principal {Principal} mechanism {Mechanism} listener {Listener} client {Client}")]
-    public static partial void AuthenticationSucceeded(ILogger logger, string principal, string mechanism, string listener, string client);
+    internal static partial void AuthenticationSucceeded(ILogger logger, string principal, string mechanism, string listener, string client);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Authentication failed: user {User} mechanism {Mechanism} listener {Listener} client {Client} reason {Reason}")]
-    public static partial void AuthenticationFailed(ILogger logger, string user, string mechanism, string listener, string client, string reason);
+    internal static partial void AuthenticationFailed(ILogger logger, string user, string mechanism, string listener, string client, string reason);
 }
