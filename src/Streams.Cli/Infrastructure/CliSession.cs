@@ -53,6 +53,16 @@ internal sealed class CliSession
         var options = environment.Options;
         var configPath = parse.GetValue(options.Config)?.FullName ?? Environment.GetEnvironmentVariable(GlobalOptions.ConfigVariable);
         var kafka = configPath is null ? [] : await ReadPropertiesAsync(configPath, cancellationToken).ConfigureAwait(false);
+        foreach (var setting in parse.GetValue(options.KafkaSettings) ?? [])
+        {
+            var separator = setting.IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+            {
+                throw CliException.Usage($"-X/--kafka-set takes name=value, got '{setting}'");
+            }
+
+            kafka[setting[..separator].Trim()] = setting[(separator + 1)..].Trim();
+        }
 
         // schema.registry.* belong to the registry client; librdkafka would reject them as unknown properties.
         var registry = kafka.Where(p => p.Key.StartsWith("schema.registry.", StringComparison.Ordinal) || p.Key.StartsWith("basic.auth.", StringComparison.Ordinal))
