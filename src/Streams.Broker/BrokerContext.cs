@@ -3,6 +3,7 @@ using Streams.Broker.Apis;
 using Streams.Broker.Configs;
 using Streams.Broker.Groups;
 using Streams.Broker.Producers;
+using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker;
@@ -21,6 +22,9 @@ internal sealed class BrokerContext(BrokerConfig config, LogManager logs, Produc
     public GroupCoordinator Groups { get; } = new(config, logs, loggerFactory, time);
 
     public string ClusterId { get; } = clusterId;
+
+    /// <summary>The ACL authorizer; null when authorization is off (no <c>authorizer.class.name</c>), which every check short-circuits on.</summary>
+    public AclAuthorizer? Authorizer { get; init; }
 
     /// <summary><c>queued.max.request.bytes</c>, shared by every listener; null when unbounded (-1).</summary>
     public Network.RequestMemoryBudget? RequestMemory { get; } = config.QueuedMaxRequestBytes < 0 ? null : new(config.QueuedMaxRequestBytes);

@@ -81,7 +81,10 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         {
             logs = new LogManager(dataDirectory, config, loggerFactory, time);
             logs.Load();
-            context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time);
+            context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time)
+            {
+                Authorizer = Security.Authorization.AclAuthorizer.Create(config, Path.Combine(dataDirectory, "meta"), loggerFactory),
+            };
             context.Groups.Start();
         }
         catch (Exception ex)

@@ -36,6 +36,12 @@ internal sealed class ApiRegistry
             new ListGroupsApi(),
             new DeleteGroupsApi(),
             new OffsetDeleteApi(),
+
+            // Authorization (issue 12).
+            new DescribeAclsApi(),
+            new CreateAclsApi(),
+            new DeleteAclsApi(),
+            new DescribeClusterApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }

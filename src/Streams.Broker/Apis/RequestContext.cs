@@ -1,5 +1,7 @@
+using System.Net;
 using Streams.Broker.Protocol;
 using Streams.Broker.Security;
+using Streams.Broker.Security.Authorization;
 
 namespace Streams.Broker.Apis;
 
@@ -30,4 +32,47 @@ internal sealed class RequestContext(
 
     /// <summary>Set by handlers of requests that get no response (Produce with acks=0).</summary>
     public bool SuppressResponse { get; set; }
+
+    private string? _clientAddress;
+
+    /// <summary>
+    /// The client's IP address without its port, as ACL hosts name it (an IPv4 client on a dual-stack socket appears as
+    /// its IPv4 address, not <c>::ffff:a.b.c.d</c>).
+    /// </summary>
+    public string ClientAddress => _clientAddress ??= ParseAddress(ClientHost);
+
+    /// <summary>Whether authorization is on (an authorizer is configured).</summary>
+    public bool AuthorizationEnabled => Broker.Authorizer is not null;
+
+    /// <summary>
+    /// Whether the request's principal may perform <paramref name="operation"/> on the resource; always true when
+    /// authorization is off (no allocation, one null test). Denials go to the audit log.
+    /// </summary>
+    public bool Authorize(AclOperation operation, AclResourceType type, string name, int refCount = 1, bool logIfDenied = true) =>
+        Broker.Authorizer is not { } authorizer
+        || authorizer.Authorize(Principal, ClientAddress, operation, type, name, ApiKey, refCount, logIfDenied: logIfDenied);
+
+    /// <summary><see cref="Authorize"/> on the cluster resource.</summary>
+    public bool AuthorizeCluster(AclOperation operation, bool logIfDenied = true) =>
+        Authorize(operation, AclResourceType.Cluster, AclBinding.ClusterName, logIfDenied: logIfDenied);
+
+    /// <summary>
+    /// The authorized-operations bit set for a resource (Metadata, DescribeGroups, DescribeCluster): every supported
+    /// operation when authorization is off, as Kafka reports without an authorizer.
+    /// </summary>
+    public int AuthorizedOperations(AclResourceType type, string name) =>
+        Broker.Authorizer is { } authorizer
+            ? authorizer.AuthorizedOperations(Principal, ClientAddress, type, name, ApiKey)
+            : AclAuthorizer.AllOperations(type);
+
+    private static string ParseAddress(string clientHost)
+    {
+        if (!IPEndPoint.TryParse(clientHost, out var endPoint))
+        {
+            return clientHost;
+        }
+
+        var address = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
+        return address.ToString();
+    }
 }

@@ -49,6 +49,8 @@ internal sealed class BrokerConfig
         FetchMaxBytes = Int(BrokerSettingDefs.FetchMaxBytes);
         MaxPartitionsPerRequest = Int(BrokerSettingDefs.MaxPartitionsPerRequest);
         MaxBrokerPartitions = Int(BrokerSettingDefs.MaxBrokerPartitions);
+        Authorizer = Security.Authorization.AuthorizerSettings.Parse(
+            Value(BrokerSettingDefs.AuthorizerClassName), Value(BrokerSettingDefs.SuperUsers), Bool(BrokerSettingDefs.AllowEveryoneIfNoAclFound));
         if (QueuedMaxRequestBytes is >= 0 and var queued && queued < SocketRequestMaxBytes + 4L)
         {
             // Otherwise a request of the largest allowed size could never be admitted and its connection would hang.
@@ -142,6 +144,9 @@ internal sealed class BrokerConfig
 
     /// <summary><c>max.broker.partitions</c>.</summary>
     public int MaxBrokerPartitions { get; }
+
+    /// <summary><c>authorizer.class.name</c>, <c>super.users</c>, <c>allow.everyone.if.no.acl.found</c>.</summary>
+    public Security.Authorization.AuthorizerSettings Authorizer { get; }
 
     /// <summary>
     /// The connection settings of one listener: <c>listener.name.&lt;listener&gt;.&lt;setting&gt;</c> where given

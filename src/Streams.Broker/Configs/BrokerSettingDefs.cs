@@ -65,6 +65,11 @@ internal static class BrokerSettingDefs
     public static readonly BrokerSettingDef LogRollHours = new("log.roll.hours", ConfigType.Int, null, "Default segment.ms in hours (log.roll.ms takes precedence).", 1, IntMax);
     public static readonly BrokerSettingDef LogRollJitterHours = new("log.roll.jitter.hours", ConfigType.Int, null, "Default segment.jitter.ms in hours (log.roll.jitter.ms takes precedence).", 0, IntMax);
 
+    // Authorization (issue 12): Kafka's names. Any authorizer.class.name turns the ACL authorizer on.
+    public static readonly BrokerSettingDef AuthorizerClassName = new("authorizer.class.name", ConfigType.String, "", "Turns authorization by ACLs on when set (any of Kafka's authorizer class names, or any value).");
+    public static readonly BrokerSettingDef SuperUsers = new("super.users", ConfigType.String, "", "Principals allowed everything whatever the ACLs say, separated by semicolons: User:admin;User:ops.");
+    public static readonly BrokerSettingDef AllowEveryoneIfNoAclFound = new("allow.everyone.if.no.acl.found", ConfigType.Boolean, "false", "Allow an action on a resource that no ACL names (with authorization on).");
+
     public static readonly IReadOnlyList<BrokerSettingDef> All =
     [
         AutoCreateTopics, NumPartitions, DefaultReplicationFactor, DeleteTopicEnable, LogRetentionHours, LogRetentionCheckIntervalMs,
@@ -74,6 +79,7 @@ internal static class BrokerSettingDefs
         ConnectionsMaxIdleMs, QueuedMaxRequestBytes, SocketRequestReceiveTimeoutMs, FetchMaxBytes, MaxPartitionsPerRequest, MaxBrokerPartitions,
         LogRetentionMinutes, LogRollHours, LogRollJitterHours,
         LogCleanerEnable, LogCleanerBackoffMs, LogCleanerDedupeBufferSize, LogCleanerIoMaxBytesPerSecond, OffsetsTopicSegmentBytes,
+        AuthorizerClassName, SuperUsers, AllowEveryoneIfNoAclFound,
     ];
 
     /// <summary>Settings Kafka also accepts as <c>listener.name.&lt;listener&gt;.&lt;name&gt;</c> for one listener.</summary>
