@@ -42,6 +42,10 @@ internal sealed class ApiRegistry
             new CreateAclsApi(),
             new DeleteAclsApi(),
             new DescribeClusterApi(),
+            new SaslHandshakeApi(),
+            new SaslAuthenticateApi(),
+            new DescribeUserScramCredentialsApi(),
+            new AlterUserScramCredentialsApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }

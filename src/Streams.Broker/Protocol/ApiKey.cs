@@ -31,4 +31,8 @@ public enum ApiKey : short
     IncrementalAlterConfigs = 44,
     OffsetDelete = 47,
     DescribeCluster = 60,
+    SaslHandshake = 17,
+    SaslAuthenticate = 36,
+    DescribeUserScramCredentials = 50,
+    AlterUserScramCredentials = 51,
 }

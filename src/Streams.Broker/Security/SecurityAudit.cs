@@ -1,10 +1,13 @@
+using Microsoft.Extensions.Logging;
+
 namespace Streams.Broker.Security;
 
 /// <summary>
-/// Logger categories of the security audit trail, so an operator can route "who tried to do what" to its own sink
-/// (for example <c>Logging:LogLevel:kafka.authorizer.logger=Debug</c> to see every allowed action too).
+/// The security audit trail, one logger category for every authentication outcome and authorization denial (the
+/// role of Kafka's <c>kafka.authorizer.logger</c>), so an operator can answer "who tried what, from where" from one
+/// stream of structured lines.
 /// </summary>
-public static class SecurityAudit
+public static partial class SecurityAudit
 {
     /// <summary>
     /// Authorization decisions, under Kafka's own logger name: every denial at Information, every allowed action at
@@ -12,4 +15,13 @@ public static class SecurityAudit
     /// resource = Topic:LITERAL:orders for request = Produce with resourceRefCount = 1</c>).
     /// </summary>
     public const string AuthorizerCategory = "kafka.authorizer.logger";
+
+    /// <summary>The logger category of audit lines.</summary>
+    internal const string Category = "Streams.Broker.Audit";
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Authentication succeeded: principal {Principal} mechanism {Mechanism} listener {Listener} client {Client}")]
+    internal static partial void AuthenticationSucceeded(ILogger logger, string principal, string mechanism, string listener, string client);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Authentication failed: user {User} mechanism {Mechanism} listener {Listener} client {Client} reason {Reason}")]
+    internal static partial void AuthenticationFailed(ILogger logger, string user, string mechanism, string listener, string client, string reason);
 }
