@@ -23,6 +23,9 @@ public static class ScramUsers
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
+    // Clients whose "describe all" answer was lost (see DescribeAllAsync): referenced so no finalizer destroys them.
+    private static readonly List<IAdminClient> LostClients = [];
+
     /// <summary>Reads a mechanism name as Kafka writes it (<c>SCRAM-SHA-256</c>, <c>SCRAM-SHA-512</c>; case-insensitive).</summary>
     /// <exception cref="InvalidRequestException">Not a SCRAM mechanism.</exception>
     public static ScramMechanism ParseMechanism(string value) => value?.Trim().ToUpperInvariant() switch
@@ -40,32 +43,75 @@ public static class ScramUsers
         _ => mechanism.ToString(),
     };
 
-    /// <summary>The SCRAM credentials of <paramref name="users"/>, or of every user when none are named.</summary>
-    /// <exception cref="OperationFailedException">A named user has no credentials, or the broker refused.</exception>
+    /// <summary>Every SCRAM user's credentials (the admin client is made for this call: see the remark).</summary>
+    /// <remarks>
+    /// Confluent.Kafka 2.16 loses an answer that lists no user at all (no SCRAM user exists): the call never completes,
+    /// whatever the request timeout, and destroying the client while it is pending aborts the process (a librdkafka
+    /// assertion). So the call gets its own client; when no answer comes in time, there are no users, and that client
+    /// is kept alive, never disposed nor finalized, for the rest of the process.
+    /// </remarks>
+    /// <exception cref="OperationFailedException">The broker refused.</exception>
+    public static async Task<List<ScramUser>> DescribeAllAsync(Func<IAdminClient> createAdmin)
+    {
+        ArgumentNullException.ThrowIfNull(createAdmin);
+        var admin = createAdmin();
+        try
+        {
+            var describe = admin.DescribeUserScramCredentialsAsync([], new DescribeUserScramCredentialsOptions { RequestTimeout = Timeout });
+            var descriptions = (await describe.WaitAsync(Timeout).ConfigureAwait(false)).UserScramCredentialsDescriptions;
+            admin.Dispose();
+            return Users(descriptions);
+        }
+        catch (TimeoutException)
+        {
+            lock (LostClients)
+            {
+                LostClients.Add(admin);
+            }
+
+            return [];
+        }
+        catch (DescribeUserScramCredentialsException e)
+        {
+            admin.Dispose();
+            throw Failed("Describing SCRAM users", e.Results.UserScramCredentialsDescriptions.First(d => d.Error.IsError).Error);
+        }
+        catch (KafkaException e)
+        {
+            admin.Dispose();
+            throw Failed("Describing SCRAM users", e.Error);
+        }
+    }
+
+    /// <summary>The SCRAM credentials of <paramref name="users"/>; a user without any is left out.</summary>
+    /// <exception cref="OperationFailedException">The broker refused.</exception>
     public static async Task<List<ScramUser>> DescribeAsync(IAdminClient admin, IReadOnlyList<string> users)
     {
         ArgumentNullException.ThrowIfNull(admin);
         ArgumentNullException.ThrowIfNull(users);
-        List<UserScramCredentialsDescription> descriptions;
+        if (users.Count == 0)
+        {
+            throw new ArgumentException("Name the users; DescribeAllAsync lists every one.", nameof(users));
+        }
+
         try
         {
-            descriptions = (await admin.DescribeUserScramCredentialsAsync(users, new DescribeUserScramCredentialsOptions { RequestTimeout = Timeout }).ConfigureAwait(false))
-                .UserScramCredentialsDescriptions;
+            return Users((await admin.DescribeUserScramCredentialsAsync(users, new DescribeUserScramCredentialsOptions { RequestTimeout = Timeout }).ConfigureAwait(false))
+                .UserScramCredentialsDescriptions);
+        }
+        catch (DescribeUserScramCredentialsException e) when (e.Results.UserScramCredentialsDescriptions.Where(d => d.Error.IsError).All(d => d.Error.Code == ErrorCode.ResourceNotFound))
+        {
+            return Users([.. e.Results.UserScramCredentialsDescriptions.Where(d => !d.Error.IsError)]);
         }
         catch (DescribeUserScramCredentialsException e)
         {
             var failed = e.Results.UserScramCredentialsDescriptions.First(d => d.Error.IsError);
-            throw Failed(failed.Error.Code == ErrorCode.ResourceNotFound ? $"User '{failed.User}' has no SCRAM credentials" : $"Describing user '{failed.User}'", failed.Error);
+            throw Failed($"Describing user '{failed.User}'", failed.Error);
         }
         catch (KafkaException e)
         {
             throw Failed("Describing SCRAM users", e.Error);
         }
-
-        return [.. descriptions
-            .SelectMany(d => d.ScramCredentialInfos.Select(c => new ScramUser(d.User, Format(c.Mechanism), c.Iterations)))
-            .OrderBy(u => u.User, StringComparer.Ordinal)
-            .ThenBy(u => u.Mechanism, StringComparer.Ordinal)];
     }
 
     /// <summary>Creates the user's credential for <paramref name="mechanism"/>, or replaces it (a new password, a new salt).</summary>
@@ -109,6 +155,11 @@ public static class ScramUsers
         var mechanisms = mechanism is { } one
             ? [one]
             : (await DescribeAsync(admin, [user]).ConfigureAwait(false)).Select(u => ParseMechanism(u.Mechanism)).ToList();
+        if (mechanisms.Count == 0)
+        {
+            throw new OperationFailedException($"User '{user}' has no SCRAM credentials.");
+        }
+
         foreach (var each in mechanisms)
         {
             await AlterAsync(admin, new UserScramCredentialDeletion { User = user, Mechanism = each }, $"Deleting the {Format(each)} credential of '{user}'").ConfigureAwait(false);
@@ -116,6 +167,11 @@ public static class ScramUsers
 
         return [.. mechanisms.Select(Format)];
     }
+
+    private static List<ScramUser> Users(IEnumerable<UserScramCredentialsDescription> descriptions) => [.. descriptions
+        .SelectMany(d => d.ScramCredentialInfos.Select(c => new ScramUser(d.User, Format(c.Mechanism), c.Iterations)))
+        .OrderBy(u => u.User, StringComparer.Ordinal)
+        .ThenBy(u => u.Mechanism, StringComparer.Ordinal)];
 
     private static async Task AlterAsync(IAdminClient admin, UserScramCredentialAlteration alteration, string action)
     {

@@ -13,8 +13,18 @@ internal static class ListCommand
         var command = new Command("list", "List SCRAM users: name, mechanism, iterations") { names };
         cli.SetAction(command, async (parse, session, _) =>
         {
-            using var admin = session.CreateAdmin();
-            var users = await ScramUsers.DescribeAsync(admin, parse.GetValue(names) ?? []).ConfigureAwait(false);
+            var named = parse.GetValue(names) ?? [];
+            List<ScramUser> users;
+            if (named.Length == 0)
+            {
+                users = await ScramUsers.DescribeAllAsync(session.CreateAdmin).ConfigureAwait(false);
+            }
+            else
+            {
+                using var admin = session.CreateAdmin();
+                users = await ScramUsers.DescribeAsync(admin, named).ConfigureAwait(false);
+            }
+
             var table = new TextTable("USER", "MECHANISM", "ITERATIONS");
             users.ForEach(u => table.Add(u.User, u.Mechanism, u.Iterations));
             await session.WriteAsync(users, table).ConfigureAwait(false);
