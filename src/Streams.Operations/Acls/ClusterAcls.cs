@@ -26,6 +26,11 @@ public static class ClusterAcls
         try
         {
             var result = await admin.DescribeAclsAsync(filter, new DescribeAclsOptions { RequestTimeout = Timeout }).ConfigureAwait(false);
+            if (result.AclBindings.Count == 0)
+            {
+                await ProbeAuthorizerAsync(admin).ConfigureAwait(false);
+            }
+
             return [.. AclNames.Ordered(result.AclBindings)];
         }
         catch (DescribeAclsException e)
@@ -87,6 +92,32 @@ public static class ClusterAcls
         catch (KafkaException e)
         {
             throw Failed("Deleting ACLs", e.Error);
+        }
+    }
+
+    /// <summary>
+    /// librdkafka (2.16) drops DescribeAcls' response-level error, so a broker without an authorizer answers "no
+    /// ACLs" instead of SECURITY_DISABLED. DeleteAcls keeps it: a filter that can match no ACL (a made-up principal
+    /// on a made-up topic) deletes nothing and tells whether an authorizer is there. A principal that may list ACLs
+    /// but not change them is refused with CLUSTER_AUTHORIZATION_FAILED, which also says there is an authorizer.
+    /// </summary>
+    private static async Task ProbeAuthorizerAsync(IAdminClient admin)
+    {
+        var nothing = new AclBindingFilter
+        {
+            PatternFilter = new ResourcePatternFilter { Type = ResourceType.Topic, Name = "streams-cli-probe-" + Guid.NewGuid().ToString("N"), ResourcePatternType = ResourcePatternType.Literal },
+            EntryFilter = new AccessControlEntryFilter { Principal = "User:streams-cli-probe-" + Guid.NewGuid().ToString("N"), Host = AclNames.AnyHost, Operation = AclOperation.Read, PermissionType = AclPermissionType.Allow },
+        };
+        try
+        {
+            await admin.DeleteAclsAsync([nothing], new DeleteAclsOptions { RequestTimeout = Timeout }).ConfigureAwait(false);
+        }
+        catch (DeleteAclsException e) when (e.Results.Any(r => r.Error.Code == ErrorCode.SecurityDisabled))
+        {
+            throw Failed("Listing ACLs", e.Results.First(r => r.Error.Code == ErrorCode.SecurityDisabled).Error);
+        }
+        catch (DeleteAclsException)
+        {
         }
     }
 
