@@ -1,11 +1,13 @@
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>
 /// AlterConfigs (33), v0-1: replaces a topic's whole set of overrides (keys not listed revert to their defaults).
 /// Broker settings are static in the embedded broker and cannot be altered at run time.
+/// Needs AlterConfigs on the topic, or on the cluster for broker resources.
 /// </summary>
 internal sealed class AlterConfigsApi : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
@@ -15,7 +17,9 @@ internal sealed class AlterConfigsApi : ApiHandler<AlterConfigsRequest, AlterCon
             Responses = [.. request.Resources.Select(resource =>
             {
                 var type = (ConfigResourceType)resource.ResourceType;
-                var (error, message) = ConfigAlteration.Alter(type, () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
+                var (error, message) = ConfigAuthorization.Check(context, type, resource.ResourceName, AclOperation.AlterConfigs) is { } denied
+                    ? (denied.Error, denied.Message)
+                    : ConfigAlteration.Alter(type, () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
                 return new AlterConfigsResponse.Resource { ErrorCode = error, ErrorMessage = message, ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             })],
         });

@@ -1,10 +1,14 @@
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
 
-/// <summary>CreatePartitions (37), v0-1: Count is the new total; new partitions start empty on this node.</summary>
+/// <summary>
+/// CreatePartitions (37), v0-1: Count is the new total; new partitions start empty on this node. Needs Alter on each
+/// topic (TOPIC_AUTHORIZATION_FAILED, answered before whether the topic exists).
+/// </summary>
 internal sealed class CreatePartitionsApi : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
     public override ValueTask<CreatePartitionsResponse> HandleAsync(RequestContext context, CreatePartitionsRequest request)
@@ -19,6 +23,7 @@ internal sealed class CreatePartitionsApi : ApiHandler<CreatePartitionsRequest, 
             // that would take the broker past them (a count of 2^31-1 included).
             var checks = request.Topics.Select(topic =>
                 duplicates.Contains(topic.Name) ? new TopicResult(ErrorCode.InvalidRequest, $"Duplicate topic in request: {topic.Name}")
+                : !context.Authorize(AclOperation.Alter, AclResourceType.Topic, topic.Name) ? new TopicResult(ErrorCode.TopicAuthorizationFailed, "Authorization failed.")
                 : topic.Assignments is { } assignments && assignments.Any(a => a.BrokerIds.Count != 1 || a.BrokerIds[0] != nodeId)
                     ? new TopicResult(ErrorCode.InvalidReplicaAssignment, $"Every new partition must be assigned to broker {nodeId} only.")
                 : logs.CreatePartitions(topic.Name, topic.Count, validateOnly: true)).ToList();

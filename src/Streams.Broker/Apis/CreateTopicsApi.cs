@@ -1,11 +1,13 @@
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>
 /// CreateTopics (19), v2-4: v4 lets NumPartitions and ReplicationFactor be -1 for the broker defaults (Streamiz
 /// relies on it). The topic exists in Metadata before the response goes out, because Streamiz checks right away.
+/// Needs Create on the cluster or on each topic (else TOPIC_AUTHORIZATION_FAILED for that topic).
 /// </summary>
 internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
@@ -13,6 +15,7 @@ internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTo
     {
         var duplicates = request.Topics.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var broker = context.Broker;
+        var mayCreateAll = !context.AuthorizationEnabled || context.AuthorizeCluster(AclOperation.Create, logIfDenied: false);
         var response = new CreateTopicsResponse();
         lock (PartitionLimits.AdminLock)
         {
@@ -20,6 +23,8 @@ internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTo
             // ones would add: a request for 2^31-1 partitions is refused before anything reaches the disk.
             var plans = request.Topics.Select(topic => duplicates.Contains(topic.Name)
                 ? Plan.Failed(ErrorCode.InvalidRequest, $"Create topics request from client contains a duplicate topic: {topic.Name}")
+                : !mayCreateAll && !context.Authorize(AclOperation.Create, AclResourceType.Topic, topic.Name)
+                    ? Plan.Failed(ErrorCode.TopicAuthorizationFailed, "Authorization failed.")
                 : Validate(broker, topic)).ToList();
             var limitError = PartitionLimits.Check(broker, plans.Where(p => p.Error == ErrorCode.None).Sum(p => (long)p.Partitions));
             for (var i = 0; i < plans.Count; i++)

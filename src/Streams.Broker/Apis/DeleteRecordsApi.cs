@@ -1,5 +1,6 @@
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -7,7 +8,8 @@ namespace Streams.Broker.Apis;
 /// <summary>
 /// DeleteRecords (21), v0-1: moves each partition's log start offset (offset -1 = the high watermark).
 /// Whole segments below it are removed by the next retention pass; fetches below it get OFFSET_OUT_OF_RANGE at once.
-/// Records of internal topics cannot be deleted (INVALID_TOPIC_EXCEPTION, as Kafka).
+/// Records of internal topics cannot be deleted (INVALID_TOPIC_EXCEPTION, as Kafka). Needs Delete on each topic
+/// (else TOPIC_AUTHORIZATION_FAILED for its partitions).
 /// </summary>
 internal sealed class DeleteRecordsApi : ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse>
 {
@@ -17,7 +19,12 @@ internal sealed class DeleteRecordsApi : ApiHandler<DeleteRecordsRequest, Delete
             Topics = [.. request.Topics.Select(topic => new DeleteRecordsResponse.Topic
             {
                 Name = topic.Name,
-                Partitions = [.. topic.Partitions.Select(p => Delete(context.Broker, topic.Name, p))],
+                Partitions = context.Authorize(AclOperation.Delete, AclResourceType.Topic, topic.Name, topic.Partitions.Count)
+                    ? [.. topic.Partitions.Select(p => Delete(context.Broker, topic.Name, p))]
+                    : [.. topic.Partitions.Select(p => new DeleteRecordsResponse.Partition
+                    {
+                        PartitionIndex = p.PartitionIndex, LowWatermark = -1, ErrorCode = ErrorCode.TopicAuthorizationFailed,
+                    })],
             })],
         });
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Streams.Broker.Configs;
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -9,7 +10,8 @@ namespace Streams.Broker.Apis;
 /// <summary>
 /// DescribeConfigs (32), v0-1: v1 replaces IsDefault with ConfigSource and adds synonyms.
 /// Topic configs report their source (topic override, static broker setting, or default) and the synonym chain;
-/// broker configs are read-only. Every requested resource is echoed back, as librdkafka insists.
+/// broker configs are read-only. Every requested resource is echoed back, as librdkafka insists. Needs
+/// DescribeConfigs on the topic, or on the cluster for broker resources.
 /// </summary>
 internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
@@ -18,7 +20,10 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
         var response = new DescribeConfigsResponse();
         foreach (var resource in request.Resources)
         {
-            var (error, message, entries) = Describe(context.Broker, (ConfigResourceType)resource.ResourceType, resource.ResourceName);
+            var type = (ConfigResourceType)resource.ResourceType;
+            var (error, message, entries) = ConfigAuthorization.Check(context, type, resource.ResourceName, AclOperation.DescribeConfigs) is { } denied
+                ? (denied.Error, denied.Message, [])
+                : Describe(context.Broker, type, resource.ResourceName);
             if (resource.ConfigurationKeys is { } keys)
             {
                 entries = [.. entries.Where(e => keys.Contains(e.Name, StringComparer.Ordinal))];

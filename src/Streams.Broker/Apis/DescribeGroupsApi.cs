@@ -1,11 +1,14 @@
+using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>
 /// DescribeGroups (15), v0-4: v1 ThrottleTimeMs, v2 nothing new, v3 AuthorizedOperations, v4 GroupInstanceId
-/// per member. v0 stays for librdkafka's legacy rd_kafka_list_groups. Without ACLs, authorized operations are
-/// reported as "not requested" (INT32_MIN, the field's default).
+/// per member. v0 stays for librdkafka's legacy rd_kafka_list_groups. Needs Describe on each group
+/// (GROUP_AUTHORIZATION_FAILED); authorized operations, when asked for, come from the ACLs (all of the group's
+/// operations when authorization is off, as Kafka).
 /// </summary>
 internal sealed class DescribeGroupsApi : ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
@@ -14,6 +17,12 @@ internal sealed class DescribeGroupsApi : ApiHandler<DescribeGroupsRequest, Desc
         var response = new DescribeGroupsResponse();
         foreach (var groupId in request.Groups)
         {
+            if (!context.Authorize(AclOperation.Describe, AclResourceType.Group, groupId))
+            {
+                response.Groups.Add(new DescribeGroupsResponse.Group { ErrorCode = ErrorCode.GroupAuthorizationFailed, GroupId = groupId });
+                continue;
+            }
+
             var group = context.Broker.Groups.DescribeGroup(groupId);
             response.Groups.Add(new DescribeGroupsResponse.Group
             {
@@ -31,6 +40,7 @@ internal sealed class DescribeGroupsApi : ApiHandler<DescribeGroupsRequest, Desc
                     MemberMetadata = m.Metadata,
                     MemberAssignment = m.Assignment,
                 })],
+                AuthorizedOperations = request.IncludeAuthorizedOperations ? context.AuthorizedOperations(AclResourceType.Group, groupId) : int.MinValue,
             });
         }
 

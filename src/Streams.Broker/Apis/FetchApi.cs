@@ -1,5 +1,6 @@
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -9,6 +10,8 @@ namespace Streams.Broker.Apis;
 /// create one: SessionId 0 tells the client to keep sending full requests); v9 CurrentLeaderEpoch; v11 RackId and
 /// PreferredReadReplica (always -1). Long polls until MinBytes are available or MaxWaitMs passes, woken by appends.
 /// Records go from the segment files straight into the response buffer when it is written (<see cref="LogRecords"/>).
+/// Needs Read on each topic: the partitions of a topic without it answer TOPIC_AUTHORIZATION_FAILED (before any
+/// existence check, so a principal learns nothing about topics it may not read).
 /// </summary>
 internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
 {
@@ -19,8 +22,9 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         var broker = context.Broker;
         // fetch.max.bytes caps what any client may ask for, so one small request cannot build a huge response.
         var maxBytes = request.MaxBytes <= 0 ? broker.Config.FetchMaxBytes : Math.Min(request.MaxBytes, broker.Config.FetchMaxBytes);
+        var denied = context.AuthorizationEnabled ? DeniedTopics(context, request) : null;
         var partitions = Distinct(request)
-            .Select(p => (p.Topic, p.Request, Partition: broker.Logs.GetPartition(p.Topic, p.Request.Partition)))
+            .Select(p => (p.Topic, p.Request, Partition: denied?.Contains(p.Topic) == true ? null : broker.Logs.GetPartition(p.Topic, p.Request.Partition)))
             .ToList();
 
         var deadline = broker.Time.GetUtcNow().AddMilliseconds(Math.Max(request.MaxWaitMs, 0));
@@ -40,7 +44,22 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
             context.CancellationToken.ThrowIfCancellationRequested();
         }
 
-        return Respond(request.IsolationLevel, partitions, slices);
+        return Respond(request.IsolationLevel, partitions, slices, denied);
+    }
+
+    /// <summary>The topics the principal may not Read (null when it may read all), each checked once.</summary>
+    private static HashSet<string>? DeniedTopics(RequestContext context, FetchRequest request)
+    {
+        HashSet<string>? denied = null;
+        foreach (var topic in request.Topics.GroupBy(t => t.Topic, StringComparer.Ordinal))
+        {
+            if (!context.Authorize(AclOperation.Read, AclResourceType.Topic, topic.Key, topic.Sum(t => t.Partitions.Count)))
+            {
+                (denied ??= new HashSet<string>(StringComparer.Ordinal)).Add(topic.Key);
+            }
+        }
+
+        return denied;
     }
 
     /// <summary>
@@ -102,7 +121,7 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         return (slices, total, hasError);
     }
 
-    private static FetchResponse Respond(sbyte isolationLevel, List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices)
+    private static FetchResponse Respond(sbyte isolationLevel, List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices, HashSet<string>? denied)
     {
         // Consecutive partitions of one topic share a topic entry, as Kafka builds its response from the fetch map.
         var response = new FetchResponse();
@@ -116,15 +135,16 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
                 response.Responses.Add(topicResponse);
             }
 
-            topicResponse.Partitions.Add(RespondPartition(isolationLevel, request, partition, slices[i]));
+            topicResponse.Partitions.Add(RespondPartition(isolationLevel, request, partition, slices[i], denied?.Contains(topic) == true));
         }
 
         return response;
     }
 
-    private static FetchResponse.PartitionData RespondPartition(sbyte isolationLevel, FetchRequest.FetchPartition request, Partition? partition, LogReadSlice? slice)
+    private static FetchResponse.PartitionData RespondPartition(sbyte isolationLevel, FetchRequest.FetchPartition request, Partition? partition, LogReadSlice? slice, bool denied)
     {
-        var error = partition is null ? ErrorCode.UnknownTopicOrPartition
+        var error = denied ? ErrorCode.TopicAuthorizationFailed
+            : partition is null ? ErrorCode.UnknownTopicOrPartition
             : request.FetchOffset < partition.LogStartOffset || request.FetchOffset > partition.HighWatermark ? ErrorCode.OffsetOutOfRange
             : ErrorCode.None;
 

@@ -1,12 +1,14 @@
 using Streams.Broker.Configs;
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>
 /// IncrementalAlterConfigs (44), v0-1 (v1 flexible): per key SET (0), DELETE (1, back to the default),
 /// APPEND (2) and SUBTRACT (3) for list-typed configs such as <c>cleanup.policy</c>.
+/// Needs AlterConfigs on the topic, or on the cluster for broker resources.
 /// </summary>
 internal sealed class IncrementalAlterConfigsApi : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
@@ -16,7 +18,9 @@ internal sealed class IncrementalAlterConfigsApi : ApiHandler<IncrementalAlterCo
             Responses = [.. request.Resources.Select(resource =>
             {
                 var type = (ConfigResourceType)resource.ResourceType;
-                var (error, message) = ConfigAlteration.Alter(type, () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
+                var (error, message) = ConfigAuthorization.Check(context, type, resource.ResourceName, AclOperation.AlterConfigs) is { } denied
+                    ? (denied.Error, denied.Message)
+                    : ConfigAlteration.Alter(type, () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
                 return new IncrementalAlterConfigsResponse.Resource { ErrorCode = error, ErrorMessage = message, ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             })],
         });

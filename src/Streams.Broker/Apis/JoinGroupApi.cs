@@ -1,18 +1,25 @@
 using System.Net;
 using Streams.Broker.Groups;
+using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 
 namespace Streams.Broker.Apis;
 
 /// <summary>
 /// JoinGroup (11), v2-5: v1 RebalanceTimeoutMs, v2 ThrottleTimeMs, v3 nothing new, v4 the MEMBER_ID_REQUIRED
 /// two-step join (KIP-394), v5 GroupInstanceId (static membership, KIP-345). The response is parked until the
-/// join phase of the rebalance completes.
+/// join phase of the rebalance completes. Needs Read on the group (GROUP_AUTHORIZATION_FAILED).
 /// </summary>
 internal sealed class JoinGroupApi : ApiHandler<JoinGroupRequest, JoinGroupResponse>
 {
     public override async ValueTask<JoinGroupResponse> HandleAsync(RequestContext context, JoinGroupRequest request)
     {
+        if (!context.Authorize(AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new JoinGroupResponse { ErrorCode = ErrorCode.GroupAuthorizationFailed, GenerationId = -1, MemberId = request.MemberId };
+        }
+
         // Metadata is copied: the group keeps it after the request frame goes back to the pool.
         var protocols = request.Protocols.Select(p => new GroupProtocol(p.Name, p.Metadata.ToArray())).ToList();
         var result = await context.Broker.Groups.JoinAsync(new JoinRequest(

@@ -1,5 +1,6 @@
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 
 namespace Streams.Broker.Apis;
 
@@ -8,7 +9,8 @@ namespace Streams.Broker.Apis;
 /// Timestamps: -1 latest (the LSO under read_committed), -2 earliest, -3 the record with the largest timestamp,
 /// otherwise the first record whose timestamp is at or after the one given (the search is the partition's:
 /// <see cref="Storage.Partition.FetchOffsetForTimestamp"/>). The isolation level changes nothing until
-/// transactions exist, because the LSO equals the high watermark.
+/// transactions exist, because the LSO equals the high watermark. Needs Describe on each topic (else
+/// TOPIC_AUTHORIZATION_FAILED for its partitions).
 /// </summary>
 internal sealed class ListOffsetsApi : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
@@ -18,7 +20,12 @@ internal sealed class ListOffsetsApi : ApiHandler<ListOffsetsRequest, ListOffset
             Topics = [.. request.Topics.Select(topic => new ListOffsetsResponse.Topic
             {
                 Name = topic.Name,
-                Partitions = [.. topic.Partitions.Select(p => Lookup(context.Broker, topic.Name, p))],
+                Partitions = context.Authorize(AclOperation.Describe, AclResourceType.Topic, topic.Name, topic.Partitions.Count)
+                    ? [.. topic.Partitions.Select(p => Lookup(context.Broker, topic.Name, p))]
+                    : [.. topic.Partitions.Select(p => new ListOffsetsResponse.Partition
+                    {
+                        PartitionIndex = p.PartitionIndex, ErrorCode = ErrorCode.TopicAuthorizationFailed, Timestamp = -1, Offset = -1, LeaderEpoch = -1,
+                    })],
             })],
         });
 

@@ -1,5 +1,6 @@
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -8,16 +9,14 @@ namespace Streams.Broker.Apis;
 /// Metadata (3), v1-8. v2 ClusterId, v3 ThrottleTimeMs, v4 AllowAutoTopicCreation, v5 OfflineReplicas,
 /// v7 LeaderEpoch, v8 authorized operations. Staying below v9 keeps librdkafka off KIP-320 epoch validation,
 /// which a single node with a constant leader epoch does not need.
+/// Authorization as Kafka: an all-topics request lists only topics the principal may Describe; a named topic it may
+/// not Describe answers TOPIC_AUTHORIZATION_FAILED whether or not it exists; auto-creation needs Create on the
+/// cluster or the topic (else TOPIC_AUTHORIZATION_FAILED); cluster operations are reported only with Describe on it.
 /// </summary>
 internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse>
 {
     /// <summary>Bit set Kafka uses when authorized operations were not requested.</summary>
     private const int OperationsNotRequested = int.MinValue;
-
-    // AclOperation codes: READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9,
-    // DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. No ACLs yet: everything is allowed.
-    private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
-    private const int AllClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
 
     public override ValueTask<MetadataResponse> HandleAsync(RequestContext context, MetadataRequest request)
     {
@@ -25,13 +24,17 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
         var entries = new List<(string Name, ErrorCode Error, Topic? Topic)>();
         if (request.Topics is null)
         {
-            entries.AddRange(broker.Logs.Topics.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (t.Name, ErrorCode.None, (Topic?)t)));
+            entries.AddRange(broker.Logs.Topics.OrderBy(t => t.Name, StringComparer.Ordinal)
+                .Where(t => context.Authorize(AclOperation.Describe, AclResourceType.Topic, t.Name, logIfDenied: false))
+                .Select(t => (t.Name, ErrorCode.None, (Topic?)t)));
         }
         else
         {
             foreach (var name in request.Topics.Select(t => t.Name).Distinct(StringComparer.Ordinal))
             {
-                entries.Add(Resolve(broker, name, request.AllowAutoTopicCreation));
+                var denied = !context.Authorize(AclOperation.Describe, AclResourceType.Topic, name)
+                    || (request.AllowAutoTopicCreation && broker.Config.AutoCreateTopics && !MayCreate(context, name));
+                entries.Add(denied ? (name, ErrorCode.TopicAuthorizationFailed, null) : Resolve(broker, name, request.AllowAutoTopicCreation));
             }
         }
 
@@ -53,11 +56,25 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
                     ReplicaNodes = [broker.NodeId],
                     IsrNodes = [broker.NodeId],
                 })],
-                TopicAuthorizedOperations = request.IncludeTopicAuthorizedOperations ? AllTopicOperations : OperationsNotRequested,
+                TopicAuthorizedOperations = request.IncludeTopicAuthorizedOperations && entry.Topic is not null
+                    ? context.AuthorizedOperations(AclResourceType.Topic, entry.Name)
+                    : OperationsNotRequested,
             })],
-            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AllClusterOperations : OperationsNotRequested,
+            ClusterAuthorizedOperations = !request.IncludeClusterAuthorizedOperations ? OperationsNotRequested
+                : context.AuthorizeCluster(AclOperation.Describe, logIfDenied: false) ? context.AuthorizedOperations(AclResourceType.Cluster, AclBinding.ClusterName)
+                : 0,
         });
     }
+
+    /// <summary>
+    /// Whether auto-creation may create the topic for this principal: Create on the cluster or on the topic. A topic
+    /// that exists needs neither; one that does not and may not be created answers TOPIC_AUTHORIZATION_FAILED (Kafka).
+    /// </summary>
+    private static bool MayCreate(RequestContext context, string name) =>
+        !context.AuthorizationEnabled
+        || context.Broker.Logs.GetTopic(name) is not null
+        || context.AuthorizeCluster(AclOperation.Create, logIfDenied: false)
+        || context.Authorize(AclOperation.Create, AclResourceType.Topic, name);
 
     private static (string Name, ErrorCode Error, Topic? Topic) Resolve(BrokerContext broker, string name, bool allowAutoCreate)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Apis;
@@ -9,6 +10,9 @@ namespace Streams.Broker.Apis;
 /// Produce (0), v3-8: v3 record batches (magic 2), v5 LogStartOffset, v7 zstd, v8 RecordErrors/ErrorMessage.
 /// acks=0 gets no response. Internal topics are written by the broker only (INVALID_TOPIC_EXCEPTION, as Kafka). With one replica, acks=1 and acks=all both mean "appended to this node's log"; the
 /// write reaches the OS before the answer, so it survives a process crash (fsync follows <c>flush.messages</c>/<c>flush.ms</c>).
+/// Authorization: a TransactionalId needs Write on it (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every
+/// partition), each topic needs Write (else TOPIC_AUTHORIZATION_FAILED for its partitions, nothing appended; checked
+/// before existence, as Kafka, so no principal learns which topics exist by producing).
 /// </summary>
 internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceResponse>
 {
@@ -21,14 +25,19 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
         var logger = context.Broker.LoggerFactory.CreateLogger<ProduceApi>();
         var validAcks = acks is -1 or 0 or 1;
         var response = new ProduceResponse();
+        var transactionDenied = request.TransactionalId is { } transactionalId
+            && !context.Authorize(AclOperation.Write, AclResourceType.TransactionalId, transactionalId);
         foreach (var topic in request.TopicData)
         {
             var topicResponse = new ProduceResponse.Topic { Name = topic.Name };
+            var denied = transactionDenied ? ErrorCode.TransactionalIdAuthorizationFailed
+                : !context.Authorize(AclOperation.Write, AclResourceType.Topic, topic.Name, topic.PartitionData.Count) ? ErrorCode.TopicAuthorizationFailed
+                : ErrorCode.None;
             foreach (var partitionData in topic.PartitionData)
             {
-                var result = validAcks
-                    ? Append(context, topic.Name, partitionData, version)
-                    : AppendResult.Failed(ErrorCode.InvalidRequiredAcks, $"acks must be -1, 0 or 1, got {acks}");
+                var result = !validAcks ? AppendResult.Failed(ErrorCode.InvalidRequiredAcks, $"acks must be -1, 0 or 1, got {acks}")
+                    : denied != ErrorCode.None ? AppendResult.Failed(denied, null)
+                    : Append(context, topic.Name, partitionData, version);
                 if (result.Error != ErrorCode.None)
                 {
                     LogRejected(logger, topic.Name, partitionData.Index, context.ClientId, result.Error, result.Message);
