@@ -110,7 +110,7 @@ internal sealed partial class KafkaListener : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or AddressInUseException)
         {
             server.Dispose();
-            var wanted = string.Join(", ", listeners.Select(l => $"{l.Name}://{l.Host}:{l.Port.ToString(CultureInfo.InvariantCulture)}"));
+            var wanted = string.Join(", ", listeners.Select(l => $"{l.Host}:{l.Port.ToString(CultureInfo.InvariantCulture)} ({l.Name})"));
             throw new IOException($"The Kafka listener cannot bind {wanted}: {ex.Message} (is another broker running on this port?)", ex);
         }
 

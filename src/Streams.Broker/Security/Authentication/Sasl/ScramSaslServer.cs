@@ -22,6 +22,7 @@ internal sealed class ScramSaslServer(ScramMechanism mechanism, ScramCredentialS
     private string _clientFirstBare = "";
     private string _serverFirst = "";
     private string _nonce = "";
+    private string _clientNonce = "";
     private string _gs2Header = "";
     private ScramCredential? _credential;
     private string _user = "";
@@ -78,6 +79,7 @@ internal sealed class ScramSaslServer(ScramMechanism mechanism, ScramCredentialS
         }
 
         _credential = credentials.Find(_user, mechanism) ?? Decoy(_user);
+        _clientNonce = clientNonce;
         _nonce = clientNonce + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         _serverFirst = $"r={_nonce},s={Convert.ToBase64String(_credential.Salt)},i={_credential.Iterations}";
         return _serverFirst;
@@ -93,8 +95,11 @@ internal sealed class ScramSaslServer(ScramMechanism mechanism, ScramCredentialS
 
         var withoutProof = message[..proofAt];
         var attributes = Attributes(withoutProof);
+        // librdkafka before 2.6.1 (Debian's kcat among them) sends the client nonce twice (client + server-first's r);
+        // Kafka 3.8.1-3.9 accepted that, and so does this broker: the server's part must still match exactly.
+        var nonce = attributes.GetValueOrDefault('r');
         if (attributes.GetValueOrDefault('c') != Convert.ToBase64String(Encoding.UTF8.GetBytes(_gs2Header))
-            || attributes.GetValueOrDefault('r') != _nonce)
+            || (nonce != _nonce && nonce != _clientNonce + _nonce))
         {
             throw new SaslAuthenticationException("Authentication failed: SCRAM channel binding or nonce does not match", _user);
         }

@@ -20,9 +20,9 @@ internal static class CertificatePrincipal
 
     public static string Rfc2253(X500DistinguishedName name)
     {
-        // The encoding lists the least specific RDN first; RFC 2253 writes them in reverse.
+        // The encoding lists the least specific RDN first; RFC 2253 writes them in reverse, as reversed: true enumerates them.
         var parts = new List<string>();
-        foreach (var rdn in name.EnumerateRelativeDistinguishedNames().Reverse())
+        foreach (var rdn in name.EnumerateRelativeDistinguishedNames(reversed: true))
         {
             if (rdn.HasMultipleElements)
             {
