@@ -75,7 +75,13 @@ public sealed class AclCommandsTests(SecuredClusterFixture cluster)
     [Fact]
     public async Task Acls_apply_is_a_dry_run_until_execute_and_then_has_nothing_to_do()
     {
-        // A grant the catalog does not make to one of its principals (removed), and another principal's (left alone).
+        // From a cluster where the catalog's principals have nothing (another test may have applied the catalog), plus
+        // a grant the catalog does not make to one of its principals (removed) and another principal's (left alone).
+        foreach (var principal in ServicePrincipals.All)
+        {
+            await cluster.RunAsync("acls", "remove", "--principal", principal);
+        }
+
         var stranger = NewPrincipal();
         await cluster.RunAsync("acls", "add", "--allow", "--principal", ServicePrincipals.Notifier, "--operation", "Write", "--topic", "orders");
         await cluster.RunAsync("acls", "add", "--allow", "--principal", stranger, "--operation", "Read", "--topic", "orders");
