@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Streams.Cli.Infrastructure;
+using Acls = Streams.Cli.Commands.Acls;
 using App = Streams.Cli.Commands.App;
 using Groups = Streams.Cli.Commands.Groups;
 using Perf = Streams.Cli.Commands.Perf;
@@ -8,6 +9,7 @@ using Replay = Streams.Cli.Commands.Replay;
 using Run = Streams.Cli.Commands.Run;
 using Schemas = Streams.Cli.Commands.Schemas;
 using Topics = Streams.Cli.Commands.Topics;
+using Users = Streams.Cli.Commands.Users;
 
 namespace Streams.Cli;
 
@@ -46,6 +48,15 @@ public static class StreamsCli
             Topics.AlterCommand.Create(cli),
             Topics.DeleteCommand.Create(cli),
             Topics.ApplyCommand.Create(cli)));
+        root.Add(Parent("acls", "ACLs: list, add, remove, and make the cluster grant what the topic catalog says",
+            Acls.ListCommand.Create(cli),
+            Acls.AddCommand.Create(cli),
+            Acls.RemoveCommand.Create(cli),
+            Acls.ApplyCommand.Create(cli)));
+        root.Add(Parent("users", "SCRAM users (SCRAM-SHA-256/512 credentials)",
+            Users.AddCommand.Create(cli),
+            Users.ListCommand.Create(cli),
+            Users.RemoveCommand.Create(cli)));
         root.Add(Parent("app", "Streamiz applications",
             App.ResetCommand.Create(cli)));
         root.Add(Parent("schemas", "Schema registry subjects",

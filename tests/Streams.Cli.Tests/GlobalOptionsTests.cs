@@ -58,12 +58,34 @@ public sealed class GlobalOptionsTests(ClusterFixture cluster)
         }
     }
 
+    [Fact]
+    public async Task Kafka_settings_given_with_X_override_the_properties_file()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, ["bootstrap.servers=127.0.0.1:1", "socket.timeout.ms=3000"]);
+        try
+        {
+            var overridden = await RunBareAsync("--config", file, "-X", $"bootstrap.servers={cluster.Bootstrap}", "--kafka-set", "client.id=x-test", "topics", "list", "-o", "json");
+            var unknown = await RunBareAsync("-X", "no.such.property=1", "--bootstrap", cluster.Bootstrap, "topics", "list");
+
+            Assert.True(overridden.ExitCode == 0, overridden.ToString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Array, overridden.Json.ValueKind);
+            Assert.True(unknown.ExitCode == 2, unknown.ToString());
+            Assert.Contains("no.such.property", unknown.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("no-such-command")]
     [InlineData("groups")]
     [InlineData("topics", "list", "--output", "xml")]
     [InlineData("groups", "describe")]
     [InlineData("--config", "/nonexistent/streams.properties", "topics", "list")]
+    [InlineData("-X", "security.protocol", "topics", "list")]
     public async Task Usage_errors_exit_with_2(params string[] args)
     {
         var run = await RunBareAsync(args);

@@ -20,7 +20,7 @@ public sealed partial class ComposeFileTests
         var compose = FindCompose();
         Skip.If(compose is null, "neither `docker compose` nor `docker-compose` is installed (.ci/run installs docker-compose)");
 
-        var (exitCode, output) = await RunAsync(compose.Value.File, [.. compose.Value.Prefix, "-f", "docker-compose.kafka.yml", "--profile", "three-brokers", "--profile", "app", "config", "-q"]);
+        var (exitCode, output) = await RunAsync(compose.Value.File, [.. compose.Value.Prefix, "-f", "docker-compose.kafka.yml", "--profile", "three-brokers", "--profile", "app", "--profile", "secure", "config", "-q"]);
 
         Assert.True(exitCode == 0, $"{compose.Value.File} config failed ({exitCode}): {output}");
     }

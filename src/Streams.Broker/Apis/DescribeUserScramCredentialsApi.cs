@@ -5,7 +5,7 @@ namespace Streams.Broker.Apis;
 
 /// <summary>
 /// DescribeUserScramCredentials (50), v0 (flexible): each user's SCRAM mechanisms and iterations, never keys.
-/// Users = null lists every user; a named user without credentials is RESOURCE_NOT_FOUND, a name asked twice
+/// Users = null or empty lists every user (Kafka reads both so; librdkafka sends an empty array); a named user without credentials is RESOURCE_NOT_FOUND, a name asked twice
 /// DUPLICATE_RESOURCE, as Kafka answers.
 /// </summary>
 internal sealed class DescribeUserScramCredentialsApi : ApiHandler<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse>
@@ -15,7 +15,7 @@ internal sealed class DescribeUserScramCredentialsApi : ApiHandler<DescribeUserS
     {
         var users = context.Broker.ScramCredentials.Describe();
         var results = new List<DescribeUserScramCredentialsResponse.UserResult>();
-        if (request.Users is null)
+        if (request.Users is null or { Count: 0 })
         {
             results.AddRange(users.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => Found(u.Key, u.Value)));
         }

@@ -53,6 +53,16 @@ internal sealed class CliSession
         var options = environment.Options;
         var configPath = parse.GetValue(options.Config)?.FullName ?? Environment.GetEnvironmentVariable(GlobalOptions.ConfigVariable);
         var kafka = configPath is null ? [] : await ReadPropertiesAsync(configPath, cancellationToken).ConfigureAwait(false);
+        foreach (var setting in parse.GetValue(options.KafkaSettings) ?? [])
+        {
+            var separator = setting.IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+            {
+                throw CliException.Usage($"-X/--kafka-set takes name=value, got '{setting}'");
+            }
+
+            kafka[setting[..separator].Trim()] = setting[(separator + 1)..].Trim();
+        }
 
         // schema.registry.* belong to the registry client; librdkafka would reject them as unknown properties.
         var registry = kafka.Where(p => p.Key.StartsWith("schema.registry.", StringComparison.Ordinal) || p.Key.StartsWith("basic.auth.", StringComparison.Ordinal))
@@ -72,22 +82,40 @@ internal sealed class CliSession
         return new CliSession(bootstrap, registryUrl, kafka, registry, format, environment);
     }
 
-    public IAdminClient CreateAdmin() => new AdminClientBuilder(new AdminClientConfig(Properties())).Build();
+    public IAdminClient CreateAdmin() => Build(() => new AdminClientBuilder(new AdminClientConfig(Properties())).Build());
 
     /// <summary>A consumer that never commits: inspecting a topic must not move anyone's offsets.</summary>
-    public IConsumer<byte[]?, byte[]?> CreateReader() => new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Properties())
+    public IConsumer<byte[]?, byte[]?> CreateReader() => Build(() => new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Properties())
     {
         GroupId = "streams-cli-" + Guid.NewGuid().ToString("N"),
         EnableAutoCommit = false,
         EnableAutoOffsetStore = false,
         EnablePartitionEof = true,
-    }).Build();
+    }).Build());
 
     public IProducer<byte[]?, byte[]?> CreateProducer(Action<ProducerConfig>? configure = null)
     {
         var config = new ProducerConfig(Properties());
         configure?.Invoke(config);
-        return new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+        return Build(() => new ProducerBuilder<byte[]?, byte[]?>(config).Build());
+    }
+
+    /// <summary>A client librdkafka refuses to build (an unknown property or value from --config or -X) is a usage error.</summary>
+    private static T Build<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Confluent.Kafka reports an unknown property or a bad value as InvalidOperationException/ArgumentException.
+            throw CliException.Usage($"Kafka client settings (--config, -X): {e.Message}");
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_InvalidArg)
+        {
+            throw CliException.Usage($"Kafka client settings (--config, -X): {e.Message}");
+        }
     }
 
     public Dictionary<string, string> ClientProperties(string client) => new(_kafkaProperties) { ["client.id"] = _kafkaProperties.TryGetValue("client.id", out var id) ? $"{id}/{client}" : $"streams-cli/{client}" };

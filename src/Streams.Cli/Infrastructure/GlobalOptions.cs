@@ -41,6 +41,13 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    // -X as kcat spells it; --kafka-set for readers of scripts. Applied over --config, so one flag changes one setting.
+    public Option<string[]> KafkaSettings { get; } = new("--kafka-set", "-X")
+    {
+        Description = "A librdkafka property name=value, over the --config file (e.g. -X security.protocol=SASL_SSL -X sasl.mechanism=SCRAM-SHA-512); schema.registry.* and basic.auth.* go to the registry client; repeatable",
+        Recursive = true,
+    };
+
     public Option<OutputFormat?> Output { get; } = new("--output", "-o")
     {
         Description = $"table or json. Fallback: ${OutputVariable}, table",
@@ -52,6 +59,7 @@ internal sealed class GlobalOptions
         root.Add(Bootstrap);
         root.Add(Registry);
         root.Add(Config);
+        root.Add(KafkaSettings);
         root.Add(Output);
     }
 }
