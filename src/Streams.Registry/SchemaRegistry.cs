@@ -403,12 +403,13 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             throw RegistryException.InvalidSchema("Invalid schema: the schema is empty.");
         }
 
-        var referenceTexts = ResolveReferences(request.References);
+        var references = state.PinLatest(request.References);
+        var referenceTexts = ResolveReferences(references);
         try
         {
             var parsed = AvroSchemas.ParseRequest(request.Schema, referenceTexts, out var ruleProblem);
             var canonical = AvroSchemas.Canonical(request.Schema, parsed, normalize);
-            return new Prepared(canonical, parsed, request.References, ruleProblem);
+            return new Prepared(canonical, parsed, references, ruleProblem);
         }
         catch (InvalidSchemaException ex)
         {

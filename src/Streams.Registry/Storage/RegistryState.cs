@@ -179,6 +179,27 @@ internal sealed class RegistryState
         }
     }
 
+    /// <summary>
+    /// The references with version -1 (latest) pinned to their subject's latest live version, the one
+    /// <c>GET /subjects/{s}/versions/-1</c> answers, so that a registered schema keeps meaning what it meant when
+    /// registered and <c>referencedby</c> finds it. Others, and -1 to a subject without live versions, stay as given.
+    /// </summary>
+    public IReadOnlyList<SchemaReference> PinLatest(IReadOnlyList<SchemaReference> references)
+    {
+        if (references.All(r => r.Version != -1))
+        {
+            return references;
+        }
+
+        lock (_gate)
+        {
+            return [.. references.Select(r =>
+                r.Version == -1 && _subjects.TryGetValue(r.Subject, out var versions) && versions.Values.LastOrDefault(v => !v.Deleted) is { } latest
+                    ? r with { Version = latest.Version }
+                    : r)];
+        }
+    }
+
     /// <summary>How deep references may chain; deeper is treated as a cycle.</summary>
     public const int MaxReferenceDepth = 32;
 
