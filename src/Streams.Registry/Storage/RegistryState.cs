@@ -133,9 +133,16 @@ internal sealed class RegistryState
     /// Texts of the schemas <paramref name="references"/> name, dependencies first and each once, or null with the
     /// reason when one is missing or they nest too deeply (a cycle written by another registry).
     /// </summary>
-    public List<string>? ReferenceTexts(IReadOnlyList<SchemaReference> references, out string error)
+    public List<string>? ReferenceTexts(IReadOnlyList<SchemaReference> references, out string error) =>
+        NamedReferences(references, out error)?.ConvertAll(r => r.Text);
+
+    /// <summary>
+    /// As <see cref="ReferenceTexts"/>, each with the name it is referenced by (a JSON Schema <c>$ref</c> or a
+    /// Protobuf import names the text, where Avro names the types inside it).
+    /// </summary>
+    public List<(string Name, string Text)>? NamedReferences(IReadOnlyList<SchemaReference> references, out string error)
     {
-        var texts = new List<string>();
+        var texts = new List<(string Name, string Text)>();
         var seen = new HashSet<int>();
         string? problem = null;
         lock (_gate)
@@ -173,7 +180,7 @@ internal sealed class RegistryState
                         return;
                     }
 
-                    texts.Add(schema.Schema);
+                    texts.Add((reference.Name, schema.Schema));
                 }
             }
         }

@@ -153,7 +153,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
     /// </summary>
     private string? Unparsable(StoredSchema schema)
     {
-        if (schema.SchemaType != "AVRO")
+        if (schema.SchemaType is not ("AVRO" or JsonSchemas.Type))
         {
             return $"schema type {schema.SchemaType} is not supported by this registry";
         }
@@ -164,14 +164,20 @@ internal sealed partial class SchemasLog : IAsyncDisposable
             return null;
         }
 
-        if (_state.ReferenceTexts(schema.References, out var error) is not { } references)
+        if (_state.NamedReferences(schema.References, out var error) is not { } references)
         {
             return $"schema {schema.Id}: {error}";
         }
 
         try
         {
-            AvroSchemas.Parse(schema.Schema, references);
+            if (schema.SchemaType == JsonSchemas.Type)
+            {
+                JsonSchemas.Parse(schema.Schema, references);
+                return null;
+            }
+
+            AvroSchemas.Parse(schema.Schema, references.ConvertAll(r => r.Text));
             return null;
         }
         catch (InvalidSchemaException ex)
