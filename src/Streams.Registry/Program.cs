@@ -54,7 +54,7 @@ hashPassword.SetAction(async (_, cancellationToken) =>
     return 0;
 });
 
-var root = new RootCommand("Streams schema registry: Confluent Schema Registry's REST API for Avro, stored in a Kafka topic. Further settings from the environment, section Registry (Registry__Users__0__Name, Registry__Tls__CertificatePath, Registry__KafkaSettings__sasl.password, ...).")
+var root = new RootCommand("Streams schema registry: Confluent Schema Registry's REST API for Avro and JSON Schema, stored in a Kafka topic. Further settings from the environment, section Registry (Registry__Users__0__Name, Registry__Tls__CertificatePath, Registry__KafkaSettings__sasl.password, ...).")
 {
     kafka, listen, topic, follower, maxBody, user, usersFile, realm, tlsCertificate, tlsKey, tlsClientAuth, tlsTrust, kafkaSet, hashPassword,
 };
