@@ -8,7 +8,7 @@ using Streams.Broker.Storage;
 namespace Streams.Broker;
 
 /// <summary>The broker's shared state, handed to every request handler.</summary>
-internal sealed class BrokerContext(BrokerConfig config, LogManager logs, ProducerIdManager producerIds, string clusterId, ILoggerFactory loggerFactory, TimeProvider time)
+internal sealed class BrokerContext(BrokerConfig config, LogManager logs, ProducerIdManager producerIds, string clusterId, ILoggerFactory loggerFactory, TimeProvider time, Security.Authentication.Scram.ScramCredentialStore scramCredentials)
 {
     public BrokerConfig Config { get; } = config;
 
@@ -21,6 +21,9 @@ internal sealed class BrokerContext(BrokerConfig config, LogManager logs, Produc
     public GroupCoordinator Groups { get; } = new(config, logs, loggerFactory, time);
 
     public string ClusterId { get; } = clusterId;
+
+    /// <summary>SCRAM users (meta/scram-credentials.json).</summary>
+    public Security.Authentication.Scram.ScramCredentialStore ScramCredentials { get; } = scramCredentials;
 
     /// <summary><c>queued.max.request.bytes</c>, shared by every listener; null when unbounded (-1).</summary>
     public Network.RequestMemoryBudget? RequestMemory { get; } = config.QueuedMaxRequestBytes < 0 ? null : new(config.QueuedMaxRequestBytes);

@@ -3,7 +3,9 @@ namespace Streams.Broker;
 /// <summary>How to run an embedded broker.</summary>
 public sealed class BrokerOptions
 {
-    /// <summary>Interface to listen on. Defaults to loopback: the embedded broker is for local development and tests.</summary>
+    /// <summary>
+    /// Interface of the single PLAINTEXT listener used when the <c>listeners</c> setting is not given (with
+    /// <see cref="Port"/>, the shorthand of <c>--listen</c>). Defaults to loopback: the embedded broker is for local development and tests.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
     /// <summary>TCP port; 0 picks a free one (read it back from <see cref="KafkaBroker.Port"/>).</summary>
@@ -26,4 +28,11 @@ public sealed class BrokerOptions
     /// <c>log.retention.hours</c>, <c>log.flush.interval.messages</c>, <c>group.initial.rebalance.delay.ms</c>.
     /// </summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// SCRAM users to create or update before the broker serves, in the syntax of <c>kafka-storage format --add-scram</c>:
+    /// <c>SCRAM-SHA-256=[name=admin,password=admin-secret]</c> (also <c>iterations=8192</c>, or
+    /// <c>salt=...,saltedpassword=...</c> in base64 instead of a password). Only the salted keys are stored.
+    /// </summary>
+    public IList<string> ScramUsers { get; } = [];
 }

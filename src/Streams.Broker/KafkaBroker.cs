@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Streams.Broker.Configs;
 using Streams.Broker.Network;
 using Streams.Broker.Producers;
+using Streams.Broker.Security.Authentication.Scram;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker;
@@ -39,14 +39,27 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 
     internal BrokerContext Context { get; }
 
-    /// <summary>The advertised host.</summary>
+    /// <summary>The advertised host of the first listener.</summary>
     public string Host => Context.AdvertisedHost;
 
-    /// <summary>The port actually bound (useful with port 0).</summary>
-    public int Port => _listener.LocalEndPoint.Port;
+    /// <summary>The port the first listener actually bound (useful with port 0).</summary>
+    public int Port => _listener.Endpoints[0].Bound.Port;
 
-    /// <summary>The value for a client's <c>bootstrap.servers</c>.</summary>
+    /// <summary>The value for a client's <c>bootstrap.servers</c>, on the first listener.</summary>
     public string BootstrapServers => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Every listener, in the order of <c>listeners</c>: its name, security protocol and bound port.</summary>
+    public IReadOnlyList<BrokerListener> Listeners =>
+        [.. _listener.Endpoints.Select(e => new BrokerListener(e.Name, e.Config.Protocol, e.AdvertisedHost, e.Bound.Port))];
+
+    /// <summary>Connections open on all listeners right now (a failed handshake or authentication is released).</summary>
+    public int OpenConnections => _listener.OpenConnections;
+
+    /// <summary>The value for <c>bootstrap.servers</c> on the listener named <paramref name="listenerName"/>.</summary>
+    /// <exception cref="ArgumentException">No listener has that name.</exception>
+    public string BootstrapServersFor(string listenerName) =>
+        Listeners.FirstOrDefault(l => string.Equals(l.Name, listenerName, StringComparison.OrdinalIgnoreCase))?.BootstrapServers
+        ?? throw new ArgumentException($"The broker has no listener named {listenerName}", nameof(listenerName));
 
     /// <summary>The cluster id, stable across restarts of the same data directory.</summary>
     public string ClusterId => Context.ClusterId;
@@ -71,17 +84,29 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"), logger, time);
         var clusterId = meta.LoadOrCreateClusterId(options.NodeId);
 
+        // SCRAM users given at start (--add-scram) are stored before anyone can connect.
+        var scramCredentials = new ScramCredentialStore(Path.Combine(dataDirectory, "meta"));
+        var bootstrapUsers = options.ScramUsers.Select(ScramUserSpec.Parse).ToList();
+        if (bootstrapUsers.Count > 0)
+        {
+            scramCredentials.Apply([], bootstrapUsers.Select(u => (u.Name, u.Mechanism, u.ToCredential())));
+            foreach (var user in bootstrapUsers)
+            {
+                LogScramUserAdded(logger, user.Name, user.Mechanism.Name);
+            }
+        }
+
         // Bind while the logs are recovered: connections wait for the recovered state before their first request.
-        var address = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
+        var listeners = ListenerConfig.Resolve(config, options.Host, options.Port, options.AdvertisedHost, options.AdvertisedPort);
         var recovered = new TaskCompletionSource<BrokerContext>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var listening = Task.Run(() => KafkaListener.StartAsync(new IPEndPoint(address, options.Port), config, loggerFactory, recovered.Task, cancellationToken), CancellationToken.None);
+        var listening = Task.Run(() => KafkaListener.StartAsync(listeners, config, loggerFactory, recovered.Task, cancellationToken), CancellationToken.None);
         LogManager? logs = null;
         BrokerContext context;
         try
         {
             logs = new LogManager(dataDirectory, config, loggerFactory, time);
             logs.Load();
-            context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time);
+            context = new BrokerContext(config, logs, new ProducerIdManager(Path.Combine(dataDirectory, "meta"), loggerFactory.CreateLogger<ProducerIdManager>(), time), clusterId, loggerFactory, time, scramCredentials);
             context.Groups.Start();
         }
         catch (Exception ex)
@@ -92,24 +117,27 @@ public sealed partial class KafkaBroker : IAsyncDisposable
             throw;
         }
 
-        recovered.SetResult(context);
         KafkaListener listener;
         try
         {
             listener = await listening.ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            recovered.SetException(ex);
             await context.Groups.DisposeAsync().ConfigureAwait(false);
             logs.Close();
             throw;
         }
 
-        context.AdvertisedHost = options.AdvertisedHost ?? (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : options.Host);
-        context.AdvertisedPort = options.AdvertisedPort ?? listener.LocalEndPoint.Port;
+        // Connections start once the advertised address is known (they answer Metadata with it).
+        var first = listener.Endpoints[0];
+        context.AdvertisedHost = first.AdvertisedHost;
+        context.AdvertisedPort = first.AdvertisedPort;
+        recovered.SetResult(context);
 
         var broker = new KafkaBroker(listener, logs, context, logger);
-        LogListening(logger, broker.BootstrapServers, dataDirectory, clusterId);
+        LogListening(logger, string.Join(", ", broker.Listeners.Select(l => $"{l.Name}://{l.BootstrapServers}")), dataDirectory, clusterId);
         return broker;
     }
 
@@ -147,6 +175,9 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker setting {Name} is not used by the embedded broker and is ignored")]
     private static partial void LogUnknownSetting(ILogger logger, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SCRAM user {User} set for {Mechanism} (--add-scram)")]
+    private static partial void LogScramUserAdded(ILogger logger, string user, string mechanism);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka broker stopped cleanly")]
     private static partial void LogStopped(ILogger logger);

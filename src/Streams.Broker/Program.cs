@@ -24,9 +24,15 @@ var settings = new Option<string[]>("--set")
     AllowMultipleArgumentsPerToken = false,
 };
 
+var addScram = new Option<string[]>("--add-scram")
+{
+    Description = "Create or update a SCRAM user before serving, as kafka-storage format does: 'SCRAM-SHA-256=[name=admin,password=admin-secret]' (repeatable)",
+    AllowMultipleArgumentsPerToken = false,
+};
+
 var root = new RootCommand("Streams embedded Kafka broker: a durable single-node broker that speaks the Kafka wire protocol.")
 {
-    listen, dataDir, advertised, settings,
+    listen, dataDir, advertised, settings, addScram,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -45,6 +51,11 @@ root.SetAction(async (parse, cancellationToken) =>
         options.Settings[parts[0].Trim()] = parts[1].Trim();
     }
 
+    foreach (var user in parse.GetValue(addScram) ?? [])
+    {
+        options.ScramUsers.Add(user);
+    }
+
     // The same Generic Host model as the registry and the worker: logging, OpenTelemetry and OTEL_* settings from
     // the environment, SIGTERM/Ctrl+C handled by the host's lifetime, a graceful stop that drains connections.
     var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -59,6 +70,11 @@ root.SetAction(async (parse, cancellationToken) =>
         foreach (var (name, value) in options.Settings)
         {
             o.Settings[name] = value;
+        }
+
+        foreach (var user in options.ScramUsers)
+        {
+            o.ScramUsers.Add(user);
         }
     });
     using var app = builder.Build();

@@ -36,6 +36,10 @@ internal sealed class ApiRegistry
             new ListGroupsApi(),
             new DeleteGroupsApi(),
             new OffsetDeleteApi(),
+            new SaslHandshakeApi(),
+            new SaslAuthenticateApi(),
+            new DescribeUserScramCredentialsApi(),
+            new AlterUserScramCredentialsApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }

@@ -13,7 +13,7 @@ internal sealed class FindCoordinatorApi : ApiHandler<FindCoordinatorRequest, Fi
         {
             ErrorMessage = null,
             NodeId = context.Broker.NodeId,
-            Host = context.Broker.AdvertisedHost,
-            Port = context.Broker.AdvertisedPort,
+            Host = context.AdvertisedHost,
+            Port = context.AdvertisedPort,
         });
 }

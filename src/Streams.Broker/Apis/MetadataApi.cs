@@ -37,7 +37,7 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
 
         return ValueTask.FromResult(new MetadataResponse
         {
-            Brokers = [new MetadataResponse.Broker { NodeId = broker.NodeId, Host = broker.AdvertisedHost, Port = broker.AdvertisedPort }],
+            Brokers = [new MetadataResponse.Broker { NodeId = broker.NodeId, Host = context.AdvertisedHost, Port = context.AdvertisedPort }],
             ClusterId = broker.ClusterId,
             ControllerId = broker.NodeId,
             Topics = [.. entries.Select(entry => new MetadataResponse.Topic

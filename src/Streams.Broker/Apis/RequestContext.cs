@@ -30,4 +30,16 @@ internal sealed class RequestContext(
 
     /// <summary>Set by handlers of requests that get no response (Produce with acks=0).</summary>
     public bool SuppressResponse { get; set; }
+
+    /// <summary>Set by handlers whose response is the last on this connection (a failed SASL step, as Kafka closes it).</summary>
+    public bool CloseConnection { get; set; }
+
+    /// <summary>The connection's SASL state on a SASL listener; null elsewhere.</summary>
+    public Security.Authentication.Sasl.SaslAuthenticator? Authenticator { get; init; }
+
+    /// <summary>The host Metadata and FindCoordinator give for this broker: the advertised address of the listener the request came in on.</summary>
+    public string AdvertisedHost { get; init; } = broker.AdvertisedHost;
+
+    /// <summary>The port that goes with <see cref="AdvertisedHost"/>.</summary>
+    public int AdvertisedPort { get; init; } = broker.AdvertisedPort;
 }

@@ -159,6 +159,19 @@ internal sealed class BrokerConfig
             TimeSpan.FromMilliseconds(long.Parse(ValueFor(BrokerSettingDefs.ConnectionsMaxIdleMs), CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>
+    /// A setting of one listener: <c>listener.name.&lt;listener&gt;.&lt;name&gt;</c> where given, else the broker-wide
+    /// setting, else its default (null for a setting without one).
+    /// </summary>
+    public string? ListenerValue(string listenerName, string name) =>
+        _explicit.GetValueOrDefault(BrokerSettingDefs.ListenerPrefix + listenerName.ToLowerInvariant() + "." + name)
+        ?? _explicit.GetValueOrDefault(name)
+        ?? BrokerSettingDefs.Find(name)?.Default;
+
+    /// <summary>Only the per-listener form of a setting, without falling back to the broker-wide one.</summary>
+    public string? ListenerOnlyValue(string listenerName, string name) =>
+        _explicit.GetValueOrDefault(BrokerSettingDefs.ListenerPrefix + listenerName.ToLowerInvariant() + "." + name);
+
     /// <summary>Kafka's <c>max.connections.per.ip.overrides</c> format: <c>host:count</c> pairs separated by commas.</summary>
     private static (Dictionary<string, int> Overrides, string? Error) ParseIpOverrides(string value)
     {
@@ -257,6 +270,11 @@ internal sealed class BrokerConfig
         names.Add("broker.id");
         foreach (var name in names)
         {
+            if (SecuritySettingDefs.IsSensitive(name))
+            {
+                continue; // passwords, keys and JAAS logins are never reported
+            }
+
             if (name == "broker.id")
             {
                 yield return (name, NodeId.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig);

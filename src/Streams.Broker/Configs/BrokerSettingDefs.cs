@@ -74,6 +74,7 @@ internal static class BrokerSettingDefs
         ConnectionsMaxIdleMs, QueuedMaxRequestBytes, SocketRequestReceiveTimeoutMs, FetchMaxBytes, MaxPartitionsPerRequest, MaxBrokerPartitions,
         LogRetentionMinutes, LogRollHours, LogRollJitterHours,
         LogCleanerEnable, LogCleanerBackoffMs, LogCleanerDedupeBufferSize, LogCleanerIoMaxBytesPerSecond, OffsetsTopicSegmentBytes,
+        .. SecuritySettingDefs.All,
     ];
 
     /// <summary>Settings Kafka also accepts as <c>listener.name.&lt;listener&gt;.&lt;name&gt;</c> for one listener.</summary>
@@ -97,7 +98,7 @@ internal static class BrokerSettingDefs
         var rest = name[ListenerPrefix.Length..];
         var dot = rest.IndexOf('.', StringComparison.Ordinal);
         var setting = dot <= 0 ? null : rest[(dot + 1)..];
-        return PerListener.FirstOrDefault(d => d.Name == setting);
+        return PerListener.FirstOrDefault(d => d.Name == setting) ?? (setting is null ? null : SecuritySettingDefs.FindPerListener(setting));
     }
 
     private static readonly Dictionary<string, BrokerSettingDef> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);

@@ -38,11 +38,30 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         string? settingsError = null;
         try
         {
-            _ = new BrokerConfig(options.NodeId, new Dictionary<string, string>(options.Settings));
+            var config = new BrokerConfig(options.NodeId, new Dictionary<string, string>(options.Settings));
+            _ = Network.ListenerConfig.Resolve(config, options.Host, options.Port, options.AdvertisedHost, options.AdvertisedPort);
         }
         catch (ArgumentException ex)
         {
             settingsError = ex.Message;
+        }
+
+        foreach (var user in options.ScramUsers)
+        {
+            string? userError = null;
+            try
+            {
+                _ = Security.Authentication.Scram.ScramUserSpec.Parse(user);
+            }
+            catch (FormatException ex)
+            {
+                userError = $"Invalid SCRAM user (--add-scram): {ex.Message}";
+            }
+
+            if (userError is not null)
+            {
+                yield return userError;
+            }
         }
 
         if (settingsError is not null)

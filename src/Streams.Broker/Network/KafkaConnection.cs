@@ -9,6 +9,8 @@ using Streams.Broker.Apis;
 using Streams.Broker.Configs;
 using Streams.Broker.Protocol;
 using Streams.Broker.Security;
+using Streams.Broker.Security.Authentication.Sasl;
+using Streams.Broker.Security.Authentication.Tls;
 
 namespace Streams.Broker.Network;
 
@@ -17,7 +19,7 @@ namespace Streams.Broker.Network;
 /// requires (and as Kafka does by muting the channel); a long-polling fetch here never blocks other connections.
 /// Undecodable input closes only this connection, after one log line saying why.
 /// </summary>
-internal sealed partial class KafkaConnection(ConnectionContext connection, BrokerContext broker, ListenerLimits limits)
+internal sealed partial class KafkaConnection(ConnectionContext connection, BrokerContext broker, ListenerEndpoint listener, ILogger audit)
 {
     private const int HeaderMinimum = 8; // api key, version, correlation id
 
@@ -35,9 +37,22 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
 
     private readonly ILogger _logger = broker.LoggerFactory.CreateLogger<KafkaConnection>();
     private readonly string _remote = (connection.RemoteEndPoint as IPEndPoint)?.ToString() ?? "unknown";
+    private readonly ListenerLimits limits = listener.Limits;
+
+    /// <summary>The client certificate's principal on an SSL listener (User:ANONYMOUS without one, as on PLAINTEXT).</summary>
+    private readonly KafkaPrincipal _transportPrincipal = connection.Features.Get<TlsConnectionFeature>()?.ClientPrincipal ?? KafkaPrincipal.Anonymous;
+
+    private readonly int _saslMaxReceive = int.Parse(broker.Config.ListenerValue(listener.Name, SecuritySettingDefs.SaslServerMaxReceiveSize.Name)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    private SaslAuthenticator? _sasl;
 
     public async Task RunAsync()
     {
+        if (listener.Config.Sasl is { } sasl)
+        {
+            _sasl = new SaslAuthenticator(sasl, broker.ScramCredentials, listener.Name, _remote, audit, broker.Time);
+        }
+
         // Ends the request loop when the client goes away or the broker stops (Kestrel asks each connection to close
         // and gives it the drain timeout to answer the request in hand; a long-polling fetch is cut short).
         var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
@@ -65,7 +80,14 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
                     return;
                 }
 
-                if (length < HeaderMinimum || length > maxRequestBytes)
+                if (_sasl is { Principal: null } && length > _saslMaxReceive)
+                {
+                    // Kafka's sasl.server.max.receive.size: an unauthenticated client may not make the broker buffer much.
+                    LogFrameTooLarge(_logger, _remote, length, _saslMaxReceive);
+                    return;
+                }
+
+                if ((length < HeaderMinimum && _sasl is not { ExpectsRawToken: true }) || length > maxRequestBytes)
                 {
                     // Kafka closes the connection too (InvalidReceiveException): nothing after this prefix can be framed.
                     LogFrameTooLarge(_logger, _remote, length, maxRequestBytes);
@@ -187,6 +209,11 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
     /// <returns>false when the connection must be closed.</returns>
     private async ValueTask<bool> HandleFrameAsync(byte[] frame, int length, PipeWriter output, CancellationToken cancellationToken)
     {
+        if (_sasl is { ExpectsRawToken: true })
+        {
+            return await HandleRawSaslTokenAsync(_sasl, frame.AsMemory(0, length), output, cancellationToken).ConfigureAwait(false);
+        }
+
         var header = new KafkaReader(frame.AsMemory(0, length), flexible: false);
         var apiKey = header.ReadInt16();
         var apiVersion = header.ReadInt16();
@@ -206,6 +233,13 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         if (handler is null)
         {
             LogUnknownApi(_logger, _remote, clientId, apiKey, apiVersion);
+            return false;
+        }
+
+        if (_sasl?.Refusal(handler.Key) is { } refusal)
+        {
+            // Kafka throws IllegalSaslStateException here and closes the connection without an answer.
+            LogSaslRefusal(_logger, _remote, clientId, listener.Name, refusal);
             return false;
         }
 
@@ -249,7 +283,13 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         }
 
         response.Flexible = flexible;
-        var context = new RequestContext(broker, handler.Key, apiVersion, correlationId, clientId, _remote, KafkaPrincipal.Anonymous, KafkaListener.ListenerName, cancellationToken);
+        var principal = _sasl is null ? _transportPrincipal : _sasl.Principal ?? KafkaPrincipal.Anonymous;
+        var context = new RequestContext(broker, handler.Key, apiVersion, correlationId, clientId, _remote, principal, listener.Name, cancellationToken)
+        {
+            Authenticator = _sasl,
+            AdvertisedHost = listener.AdvertisedHost,
+            AdvertisedPort = listener.AdvertisedPort,
+        };
         try
         {
             await handler.HandleAsync(context, body, response).ConfigureAwait(false);
@@ -270,6 +310,29 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
             await SendAsync(response, sizeAt, output, cancellationToken).ConfigureAwait(false);
         }
 
+        return !context.CloseConnection;
+    }
+
+    /// <summary>
+    /// A raw SASL token after SaslHandshake v0 (no request header): the challenge goes back size-prefixed the same
+    /// way; a failure closes the connection without an answer, as Kafka does for unframed tokens.
+    /// </summary>
+    private static async ValueTask<bool> HandleRawSaslTokenAsync(SaslAuthenticator sasl, ReadOnlyMemory<byte> token, PipeWriter output, CancellationToken cancellationToken)
+    {
+        byte[] challenge;
+        try
+        {
+            (challenge, _) = sasl.Authenticate(token.Span);
+        }
+        catch (SaslAuthenticationException)
+        {
+            return false;
+        }
+
+        using var response = new KafkaWriter();
+        var sizeAt = response.ReserveInt32();
+        response.WriteRaw(challenge);
+        await SendAsync(response, sizeAt, output, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -296,6 +359,9 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection from {Remote} (client {ClientId}): {ApiKey} v{ApiVersion} is not supported (supported {Min}-{Max})")]
     private static partial void LogUnsupportedVersion(ILogger logger, string remote, string? clientId, ApiKey apiKey, short apiVersion, short min, short max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing connection from {Remote} (client {ClientId}) on listener {Listener}: {Reason}")]
+    private static partial void LogSaslRefusal(ILogger logger, string remote, string? clientId, string listener, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{ApiKey} v{ApiVersion} from {Remote} failed; closing the connection")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, ApiKey apiKey, short apiVersion, string remote);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
@@ -7,11 +8,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Streams.Broker.Configs;
+using Streams.Broker.Security;
+using Streams.Broker.Security.Authentication.Tls;
 
 namespace Streams.Broker.Network;
 
 /// <summary>
-/// The broker's Kafka listener, served by Kestrel as a connection handler: Kestrel owns the sockets (accept loop,
+/// The broker's Kafka listeners (Kafka's <c>listeners</c>: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), served by Kestrel as a connection handler: Kestrel owns the sockets (accept loop,
 /// backlog, graceful drain on stop, refusing a port already in use, connection metrics, and the TLS and
 /// connection-limit middleware the access-control work plugs in per listener); the Kafka framing on the
 /// connection's pipes stays ours (<see cref="KafkaConnection"/>). It runs on a Kestrel server of its own rather
@@ -22,9 +25,6 @@ namespace Streams.Broker.Network;
 /// </summary>
 internal sealed partial class KafkaListener : IAsyncDisposable
 {
-    /// <summary>Kafka's name for a plaintext listener, under which <c>listener.name.plaintext.*</c> settings apply.</summary>
-    public const string ListenerName = "PLAINTEXT";
-
     /// <summary>
     /// What Kestrel buffers per connection ahead of the request loop. Requests are copied out of the pipe as they
     /// arrive (into a buffer admitted by <c>queued.max.request.bytes</c>), so this only bounds read-ahead: pipelined
@@ -36,17 +36,22 @@ internal sealed partial class KafkaListener : IAsyncDisposable
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
     private readonly KestrelServer _server;
+    private readonly ConnectionCount _connections;
 
-    private KafkaListener(KestrelServer server, IPEndPoint localEndPoint)
+    private KafkaListener(KestrelServer server, IReadOnlyList<ListenerEndpoint> endpoints, ConnectionCount connections)
     {
         _server = server;
-        LocalEndPoint = localEndPoint;
+        Endpoints = endpoints;
+        _connections = connections;
     }
 
-    /// <summary>The address actually bound (the real port when 0 was asked for).</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    /// <summary>The listeners, in the order configured, each with the address actually bound.</summary>
+    public IReadOnlyList<ListenerEndpoint> Endpoints { get; }
 
-    /// <param name="endpoint">Where to listen.</param>
+    /// <summary>Connections open on all listeners (counted from accept to close, whatever their outcome).</summary>
+    public int OpenConnections => _connections.Value;
+
+    /// <param name="listeners">The listeners to bind (one Kestrel server serves them all).</param>
     /// <param name="config">The broker's settings (limits).</param>
     /// <param name="loggerFactory">Logging for the listener and its connections.</param>
     /// <param name="broker">
@@ -54,16 +59,17 @@ internal sealed partial class KafkaListener : IAsyncDisposable
     /// about as long, and a machine has more than one core), and each connection waits for it before its first request.
     /// </param>
     /// <param name="cancellationToken">Cancels binding.</param>
-    public static async Task<KafkaListener> StartAsync(IPEndPoint endpoint, BrokerConfig config, ILoggerFactory loggerFactory, Task<BrokerContext> broker, CancellationToken cancellationToken = default)
+    public static async Task<KafkaListener> StartAsync(IReadOnlyList<ListenerConfig> listeners, BrokerConfig config, ILoggerFactory loggerFactory, Task<BrokerContext> broker, CancellationToken cancellationToken = default)
     {
-        var limits = config.ForListener(ListenerName);
         var logger = loggerFactory.CreateLogger<KafkaListener>();
+        var audit = loggerFactory.CreateLogger(SecurityAudit.Category);
         var kestrel = new KestrelServerOptions { AddServerHeader = false };
         kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
 
         // max.connections: Kestrel closes a connection over the limit as soon as it is accepted. It is lowered to
         // what the process's file-handle limit leaves room for, since running out of handles ends a .NET process.
-        var maxConnections = limits.MaxConnections;
+        // Kestrel's limit is server-wide; per-listener values are applied by the per-listener middleware below.
+        var maxConnections = config.ForListener("").MaxConnections;
         if (FileHandleLimit.ConnectionCapacity() is { } capacity && capacity < maxConnections)
         {
             LogConnectionsCapped(logger, maxConnections, capacity);
@@ -71,14 +77,29 @@ internal sealed partial class KafkaListener : IAsyncDisposable
         }
 
         kestrel.Limits.MaxConcurrentConnections = maxConnections == int.MaxValue ? null : maxConnections;
-        ListenOptions? listen = null;
-        kestrel.Listen(endpoint, options =>
+        var connections = new ConnectionCount();
+        var endpoints = new List<(ListenerEndpoint Endpoint, ListenOptions Options)>();
+        foreach (var listener in listeners)
         {
-            listen = options;
-            var perIp = new PerIpConnections(limits, logger);
-            options.Use(next => connection => perIp.RunAsync(connection, next));
-            options.Run(async connection => await new KafkaConnection(connection, await broker.ConfigureAwait(false), limits).RunAsync().ConfigureAwait(false));
-        });
+            var limits = config.ForListener(listener.Name);
+            var endpoint = new ListenerEndpoint(listener, limits);
+            kestrel.Listen(new IPEndPoint(listener.Address, listener.Port), options =>
+            {
+                endpoints.Add((endpoint, options));
+                options.Use(next => connection => connections.RunAsync(connection, next));
+                var perListener = new ListenerConnections(limits.MaxConnections, listener.Name, logger);
+                options.Use(next => connection => perListener.RunAsync(connection, next));
+                var perIp = new PerIpConnections(limits, logger);
+                options.Use(next => connection => perIp.RunAsync(connection, next));
+                if (listener.Tls is { } tls)
+                {
+                    var middleware = new TlsConnectionMiddleware(tls, listener.Name, audit);
+                    options.Use(next => connection => middleware.RunAsync(connection, next));
+                }
+
+                options.Run(async connection => await new KafkaConnection(connection, await broker.ConfigureAwait(false), endpoint, audit).RunAsync().ConfigureAwait(false));
+            });
+        }
 
         // Kestrel's socket transport, but with an accept loop that backs off when out of file handles.
         var server = new KestrelServer(Options.Create(kestrel), new BackoffSocketListenerFactory(loggerFactory), loggerFactory);
@@ -89,10 +110,16 @@ internal sealed partial class KafkaListener : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or AddressInUseException)
         {
             server.Dispose();
-            throw new IOException($"The Kafka listener cannot bind {endpoint}: {ex.Message} (is another broker running on this port?)", ex);
+            var wanted = string.Join(", ", listeners.Select(l => $"{l.Host}:{l.Port.ToString(CultureInfo.InvariantCulture)} ({l.Name})"));
+            throw new IOException($"The Kafka listener cannot bind {wanted}: {ex.Message} (is another broker running on this port?)", ex);
         }
 
-        return new KafkaListener(server, listen!.IPEndPoint!);
+        foreach (var (endpoint, options) in endpoints)
+        {
+            endpoint.Bound = options.IPEndPoint!;
+        }
+
+        return new KafkaListener(server, [.. endpoints.Select(e => e.Endpoint)], connections);
     }
 
     /// <summary>Stops accepting, lets each connection finish the request in hand, then closes the rest.</summary>
@@ -112,6 +139,52 @@ internal sealed partial class KafkaListener : IAsyncDisposable
 
         public void DisposeContext(IFeatureCollection context, Exception? exception)
         {
+        }
+    }
+
+    /// <summary>Counts open connections, for operators and for tests that check failed connections are released.</summary>
+    private sealed class ConnectionCount
+    {
+        private int _open;
+
+        public int Value => Volatile.Read(ref _open);
+
+        public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
+        {
+            Interlocked.Increment(ref _open);
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _open);
+            }
+        }
+    }
+
+    /// <summary><c>listener.name.&lt;l&gt;.max.connections</c>: Kestrel's own limit is for the whole server.</summary>
+    private sealed class ListenerConnections(int limit, string listenerName, ILogger logger)
+    {
+        private int _open;
+
+        public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
+        {
+            if (Interlocked.Increment(ref _open) > limit)
+            {
+                Interlocked.Decrement(ref _open);
+                LogListenerLimit(logger, listenerName, limit);
+                return;
+            }
+
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _open);
+            }
         }
     }
 
@@ -164,6 +237,9 @@ internal sealed partial class KafkaListener : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "max.connections lowered from {Configured} to {Capacity}: the process's open-file limit leaves room for no more (raise ulimit -n)")]
     private static partial void LogConnectionsCapped(ILogger logger, int configured, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a new connection to listener {Listener}: it already has {Limit} (max.connections)")]
+    private static partial void LogListenerLimit(ILogger logger, string listener, int limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a new connection from {Address}: it already has {Limit} (max.connections.per.ip)")]
     private static partial void LogPerIpLimit(ILogger logger, IPAddress address, int limit);

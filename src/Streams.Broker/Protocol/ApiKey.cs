@@ -27,4 +27,8 @@ public enum ApiKey : short
     DeleteGroups = 42,
     IncrementalAlterConfigs = 44,
     OffsetDelete = 47,
+    SaslHandshake = 17,
+    SaslAuthenticate = 36,
+    DescribeUserScramCredentials = 50,
+    AlterUserScramCredentials = 51,
 }

@@ -56,4 +56,12 @@ public enum ErrorCode : short
     GroupSubscribedToTopic = 86,
     InvalidRecord = 87,
     UnstableOffsetCommit = 88,
+
+    // Authentication (SASL, SCRAM credentials).
+    UnsupportedSaslMechanism = 33,
+    IllegalSaslState = 34,
+    SaslAuthenticationFailed = 58,
+    ResourceNotFound = 91,
+    DuplicateResource = 92,
+    UnacceptableCredential = 93,
 }
