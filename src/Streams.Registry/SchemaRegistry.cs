@@ -17,7 +17,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     private const string Avro = "AVRO";
     private const int WriteAttempts = 3;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<int, global::Avro.Schema> _parsed = new();
+    private readonly ConcurrentDictionary<int, object> _parsed = new();
 
     public RegistryState State => state;
 
@@ -68,7 +68,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
                 var all = state.Versions(subject, includeDeleted: true) ?? [];
                 if (mode != RegistryMode.Import)
                 {
-                    var problems = CheckCompatibility(LevelFor(subject), prepared.Parsed, all.Where(v => !v.Deleted).ToList());
+                    var problems = CheckCompatibility(LevelFor(subject), prepared, all.Where(v => !v.Deleted).ToList());
                     if (problems.Count > 0)
                     {
                         throw RegistryException.Incompatible(
@@ -76,9 +76,9 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
                     }
                 }
 
-                var id = request.Id ?? state.IdOf(Avro, prepared.Canonical, prepared.References) ?? NextId();
+                var id = request.Id ?? state.IdOf(prepared.SchemaType, prepared.Canonical, prepared.References) ?? NextId();
                 var version = request.Version ?? NextVersion(subject, all);
-                var stored = new StoredSchema(id, state.SchemaById(id)?.Guid ?? Guid.NewGuid().ToString(), Avro, prepared.Canonical, prepared.References);
+                var stored = new StoredSchema(id, state.SchemaById(id)?.Guid ?? Guid.NewGuid().ToString(), prepared.SchemaType, prepared.Canonical, prepared.References);
                 var record = new SchemaRecord(subject, version, stored, Deleted: false);
                 if ((await log.AppendAsync([record], cancellationToken).ConfigureAwait(false))[0])
                 {
@@ -240,7 +240,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         var live = state.Versions(subject, includeDeleted: false) ?? [];
         if (version is null)
         {
-            return CheckCompatibility(level, prepared.Parsed, live);
+            return CheckCompatibility(level, prepared, live);
         }
 
         if (ParseVersion(version) is null && live.Count == 0)
@@ -252,19 +252,31 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
         var against = GetVersion(subject, version, includeDeleted: false).Version;
 
         // One version only: the level gives the direction, transitivity has nothing more to compare.
-        return CheckCompatibility(level, prepared.Parsed, [against]);
+        return CheckCompatibility(level, prepared, [against]);
     }
 
-    private List<string> CheckCompatibility(CompatibilityLevel level, global::Avro.Schema candidate, IReadOnlyList<SchemaVersion> previous)
+    private List<string> CheckCompatibility(CompatibilityLevel level, Prepared candidate, IReadOnlyList<SchemaVersion> previous)
     {
         if (level == CompatibilityLevel.None || previous.Count == 0)
         {
             return [];
         }
 
+        // Another format cannot be compared rule by rule: a change of format is a change of every reader's input.
+        var against = level.IsTransitive() ? previous : [previous[^1]];
+        if (against.Select(v => state.SchemaById(v.Id)!.SchemaType).FirstOrDefault(t => t != candidate.SchemaType) is { } otherType)
+        {
+            return [$"{{errorType:'SCHEMA_TYPE_CHANGED', description:'the subject holds {otherType} schemas, the new one is {candidate.SchemaType}', path:''}}", $"{{compatibility: '{level.ToWireName()}'}}"];
+        }
+
         try
         {
-            return CompatibilityChecker.Check(level, candidate, [.. previous.Select(v => (v.Version, ParsedById(v.Id)))]);
+            return candidate.Parsed switch
+            {
+                JsonSchemaDocument json => CompatibilityChecker.Check(level, json, [.. previous.Select(v => (v.Version, (JsonSchemaDocument)ParsedById(v.Id)))],
+                    (reader, writer) => JsonSchemaCompatibility.Check(reader, writer).Select(p => p.ToString())),
+                _ => CompatibilityChecker.Check(level, (global::Avro.Schema)candidate.Parsed, [.. previous.Select(v => (v.Version, (global::Avro.Schema)ParsedById(v.Id)))]),
+            };
         }
         catch (CompatibilityLimitException ex)
         {
@@ -376,7 +388,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
 
     private VersionView? FindInSubject(string subject, Prepared prepared, bool includeDeleted)
     {
-        if (state.IdOf(Avro, prepared.Canonical, prepared.References) is not { } id)
+        if (state.IdOf(prepared.SchemaType, prepared.Canonical, prepared.References) is not { } id)
         {
             return null;
         }
@@ -388,14 +400,14 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     private Prepared Prepare(SchemaRequest request, bool normalize)
     {
         var type = request.SchemaType?.ToUpperInvariant() ?? Avro;
-        if (type is "JSON" or "PROTOBUF")
+        if (type is "PROTOBUF")
         {
-            throw RegistryException.InvalidSchema($"Schema type {type} is not supported by this registry yet; only AVRO schemas are accepted.");
+            throw RegistryException.InvalidSchema($"Schema type {type} is not supported by this registry yet; AVRO and JSON schemas are accepted.");
         }
 
-        if (type != Avro)
+        if (type is not (Avro or JsonSchemas.Type))
         {
-            throw RegistryException.InvalidSchema($"Unknown schema type '{request.SchemaType}'; only AVRO is supported.");
+            throw RegistryException.InvalidSchema($"Unknown schema type '{request.SchemaType}'; AVRO and JSON are supported.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Schema))
@@ -403,12 +415,26 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             throw RegistryException.InvalidSchema("Invalid schema: the schema is empty.");
         }
 
-        var referenceTexts = ResolveReferences(request.References);
+        var references = state.PinLatest(request.References);
+        if (type == JsonSchemas.Type)
+        {
+            try
+            {
+                var document = JsonSchemas.Parse(request.Schema, ResolveNamedReferences(references));
+                return new Prepared(JsonSchemas.Type, JsonSchemas.Canonical(document, normalize), document, references, null);
+            }
+            catch (InvalidSchemaException ex)
+            {
+                throw RegistryException.InvalidSchema(ex.Message);
+            }
+        }
+
+        var referenceTexts = ResolveReferences(references);
         try
         {
             var parsed = AvroSchemas.ParseRequest(request.Schema, referenceTexts, out var ruleProblem);
             var canonical = AvroSchemas.Canonical(request.Schema, parsed, normalize);
-            return new Prepared(canonical, parsed, request.References, ruleProblem);
+            return new Prepared(Avro, canonical, parsed, references, ruleProblem);
         }
         catch (InvalidSchemaException ex)
         {
@@ -420,14 +446,21 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     private List<string> ResolveReferences(IReadOnlyList<SchemaReference> references) =>
         state.ReferenceTexts(references, out var error) ?? throw RegistryException.InvalidSchema($"Invalid schema: {error}.");
 
-    private global::Avro.Schema ParsedById(int id) => _parsed.GetOrAdd(id, i =>
+    private List<(string Name, string Text)> ResolveNamedReferences(IReadOnlyList<SchemaReference> references) =>
+        state.NamedReferences(references, out var error) ?? throw RegistryException.InvalidSchema($"Invalid schema: {error}.");
+
+    /// <summary>A stored schema, parsed once: an Avro <c>Schema</c> or a <see cref="JsonSchemaDocument"/>.</summary>
+    private object ParsedById(int id) => _parsed.GetOrAdd(id, i =>
     {
         var stored = state.SchemaById(i) ?? throw RegistryException.SchemaNotFound($"Schema {i} not found");
-        return AvroSchemas.Parse(stored.Schema, ResolveReferences(stored.References));
+        return stored.SchemaType == JsonSchemas.Type
+            ? JsonSchemas.Parse(stored.Schema, ResolveNamedReferences(stored.References))
+            : AvroSchemas.Parse(stored.Schema, ResolveReferences(stored.References));
     });
 
-    // RuleProblem: the Avro rule a new schema would break (see AvroSchemas.ParseRequest), or null.
-    private sealed record Prepared(string Canonical, global::Avro.Schema Parsed, IReadOnlyList<SchemaReference> References, string? RuleProblem)
+    // Parsed: an Avro Schema or a JsonSchemaDocument. RuleProblem: the Avro rule a new schema would break (see
+    // AvroSchemas.ParseRequest), or null.
+    private sealed record Prepared(string SchemaType, string Canonical, object Parsed, IReadOnlyList<SchemaReference> References, string? RuleProblem)
     {
         /// <summary>Throws 42201 when this schema may not be registered (or tested) as a new one.</summary>
         public Prepared EnsureValidAsNew() => RuleProblem is null ? this : throw RegistryException.InvalidSchema(RuleProblem);

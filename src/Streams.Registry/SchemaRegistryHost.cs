@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging.Abstractions;
 using Streams.Registry.Api;
+using Streams.Registry.Security;
 using Streams.Registry.Storage;
 
 namespace Streams.Registry;
@@ -41,7 +42,8 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
         var logger = loggerFactory.CreateLogger<SchemaRegistryHost>();
         var started = TimeProvider.System.GetTimestamp();
 
-        if (!string.IsNullOrEmpty(options.BasicAuthUser) && !KafkaIsAuthenticated(options.KafkaSettings))
+        var users = options.RequiresAuthentication ? await LoadUsersAsync(options, cancellationToken).ConfigureAwait(false) : null;
+        if (users is not null && !KafkaIsAuthenticated(options.KafkaSettings))
         {
             LogUnauthenticatedKafka(logger, options.Topic);
         }
@@ -66,13 +68,23 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
                 kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
                 kestrel.Limits.MaxRequestLineSize = 16 * 1024;
                 kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+                if (options.Listen.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+                {
+                    TlsListener.Configure(kestrel, options.Tls);
+                }
             });
+            if (options.Listen.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+            {
+                // The slim builder leaves HTTPS out until asked for.
+                builder.WebHost.UseKestrelHttpsConfiguration();
+            }
+
             var app = builder.Build();
 
             app.UseRegistryErrors(logger);
-            if (!string.IsNullOrEmpty(options.BasicAuthUser))
+            if (users is not null)
             {
-                app.UseBasicAuthentication(options.BasicAuthUser, options.BasicAuthPassword ?? "");
+                app.UseBasicAuthentication(users, options.AuthenticationRealm, loggerFactory);
             }
 
             app.MapRoot();
@@ -106,6 +118,23 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Every configured user: <see cref="SchemaRegistryOptions.Users"/>, the users file, and the single-user shorthand as an admin.</summary>
+    private static async Task<UserStore> LoadUsersAsync(SchemaRegistryOptions options, CancellationToken cancellationToken)
+    {
+        List<RegistryUser> users = [.. options.Users];
+        if (!string.IsNullOrEmpty(options.UsersFile))
+        {
+            users.AddRange(await UsersFile.ReadAsync(options.UsersFile, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (!string.IsNullOrEmpty(options.BasicAuthUser))
+        {
+            users.Add(new RegistryUser { Name = options.BasicAuthUser, Password = options.BasicAuthPassword ?? "", Role = "admin" });
+        }
+
+        return new UserStore(users);
     }
 
     /// <summary>Whether the Kafka clients authenticate (SASL, or TLS that may carry a client certificate).</summary>

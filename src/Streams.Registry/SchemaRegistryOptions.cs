@@ -1,3 +1,5 @@
+using Streams.Registry.Security;
+
 namespace Streams.Registry;
 
 /// <summary>How to run a schema registry: the Kafka that holds <c>_schemas</c> and the HTTP address to serve.</summary>
@@ -9,7 +11,10 @@ public sealed class SchemaRegistryOptions
     /// <summary>Further librdkafka settings for the registry's Kafka clients, such as SASL/TLS for a real cluster.</summary>
     public IDictionary<string, string> KafkaSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>HTTP address to listen on; port 0 picks a free port (read it back from <see cref="SchemaRegistryHost.Url"/>).</summary>
+    /// <summary>
+    /// HTTP address to listen on; port 0 picks a free port (read it back from <see cref="SchemaRegistryHost.Url"/>).
+    /// An <c>https://</c> address serves TLS with the certificate of <see cref="Tls"/>.
+    /// </summary>
     public string Listen { get; set; } = "http://127.0.0.1:8081";
 
     /// <summary>The compacted single-partition topic holding every schema, config and mode (Confluent's <c>kafkastore.topic</c>).</summary>
@@ -27,11 +32,32 @@ public sealed class SchemaRegistryOptions
     /// </summary>
     public bool ReadOnlyFollower { get; set; }
 
-    /// <summary>With <see cref="BasicAuthPassword"/>: HTTP basic authentication is required. Off when unset.</summary>
+    /// <summary>
+    /// Users of HTTP basic authentication, each with a role (<see cref="RegistryRole"/>). Authentication is required
+    /// as soon as there is one user here, in <see cref="UsersFile"/> or in <see cref="BasicAuthUser"/>; off otherwise.
+    /// </summary>
+    public IList<RegistryUser> Users { get; set; } = [];
+
+    /// <summary>
+    /// A file of further users in the form Confluent's basic authentication reads (<c>name: password,role</c> a
+    /// line, as Jetty's property file login module), read when the registry starts.
+    /// </summary>
+    public string? UsersFile { get; set; }
+
+    /// <summary>The realm named in the <c>WWW-Authenticate</c> challenge (Confluent's <c>authentication.realm</c>).</summary>
+    public string AuthenticationRealm { get; set; } = "SchemaRegistry";
+
+    /// <summary>Shorthand for one <c>admin</c> user with <see cref="BasicAuthPassword"/>; adds to <see cref="Users"/>.</summary>
     public string? BasicAuthUser { get; set; }
 
-    /// <summary>The password for <see cref="BasicAuthUser"/>.</summary>
+    /// <summary>The password (or <c>pbkdf2:</c> hash) of <see cref="BasicAuthUser"/>.</summary>
     public string? BasicAuthPassword { get; set; }
+
+    /// <summary>The certificate and client-certificate rules of an <c>https://</c> <see cref="Listen"/>.</summary>
+    public SchemaRegistryTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Whether HTTP basic authentication is configured (some user in any of the three places).</summary>
+    public bool RequiresAuthentication => Users.Count > 0 || !string.IsNullOrEmpty(UsersFile) || !string.IsNullOrEmpty(BasicAuthUser);
 
     /// <summary>
     /// Largest request body accepted (default 16 MiB); larger ones are answered 413. Real schemas are kilobytes, and

@@ -47,7 +47,6 @@ public sealed class BadInputTests(SharedRegistry shared) : IClassFixture<SharedR
     }
 
     [Theory]
-    [InlineData("JSON")]
     [InlineData("PROTOBUF")]
     [InlineData("XML")]
     public async Task Other_schema_types_are_refused_with_a_clear_message(string type)

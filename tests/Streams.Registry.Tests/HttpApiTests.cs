@@ -71,6 +71,31 @@ public sealed class HttpApiTests(SharedRegistry shared) : IClassFixture<SharedRe
     }
 
     [Fact]
+    public async Task A_reference_to_version_minus_1_is_pinned_to_the_latest_version_as_versions_minus_1_answers()
+    {
+        using var http = _server.Http();
+        var (addressSubject, customerSubject) = (TestSchemas.Subject("address"), TestSchemas.Subject("customer"));
+        await PostAsync(http, $"/subjects/{addressSubject}/versions", SchemaBody("""{"type":"record","name":"Address","namespace":"com.example","fields":[{"name":"city","type":"string"}]}"""));
+        await PostAsync(http, $"/subjects/{addressSubject}/versions", SchemaBody("""{"type":"record","name":"Address","namespace":"com.example","fields":[{"name":"city","type":"string"},{"name":"zip","type":"string","default":""}]}"""));
+        Assert.Equal(2, (int)(await GetAsync(http, $"/subjects/{addressSubject}/versions/-1")).Body!["version"]!);
+
+        var customer = new JsonObject
+        {
+            ["schema"] = """{"type":"record","name":"Customer","namespace":"com.example","fields":[{"name":"address","type":"com.example.Address"}]}""",
+            ["references"] = new JsonArray(new JsonObject { ["name"] = "com.example.Address", ["subject"] = addressSubject, ["version"] = -1 }),
+        };
+        var registered = await PostAsync(http, $"/subjects/{customerSubject}/versions", Body(customer));
+        Assert.Equal(200, registered.Status);
+        var customerId = (int)registered.Body!["id"]!;
+
+        var stored = (await GetAsync(http, $"/subjects/{customerSubject}/versions/1")).Body!;
+        Assert.Equal(2, (int)stored["references"]![0]!["version"]!);
+        Assert.Equal($"[{customerId}]", (await GetAsync(http, $"/subjects/{addressSubject}/versions/2/referencedby")).Body!.ToJsonString());
+        Assert.Equal("[]", (await GetAsync(http, $"/subjects/{addressSubject}/versions/1/referencedby")).Body!.ToJsonString());
+        AssertError(await DeleteAsync(http, $"/subjects/{addressSubject}/versions/2"), 422, 42206);
+    }
+
+    [Fact]
     public async Task Schema_id_endpoints_list_types_versions_subjects_and_the_raw_schema()
     {
         using var http = _server.Http();
@@ -79,7 +104,7 @@ public sealed class HttpApiTests(SharedRegistry shared) : IClassFixture<SharedRe
         var id = (int)(await PostAsync(http, $"/subjects/{a}/versions", SchemaBody(schema))).Body!["id"]!;
         await PostAsync(http, $"/subjects/{b}/versions", SchemaBody(schema));
 
-        Assert.Equal("[\"AVRO\"]", (await GetAsync(http, "/schemas/types")).Body!.ToJsonString());
+        Assert.Equal("[\"AVRO\",\"JSON\"]", (await GetAsync(http, "/schemas/types")).Body!.ToJsonString());
         var subjects = (await GetAsync(http, $"/schemas/ids/{id}/subjects")).Body!.AsArray().Select(s => (string?)s).ToList();
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), subjects);
         Assert.Equal(2, (await GetAsync(http, $"/schemas/ids/{id}/versions")).Body!.AsArray().Count);

@@ -24,6 +24,6 @@ internal static class SchemasEndpoints
             RegistryJson.Ok(RegistryJson.AddSchema([], registry.SchemaByGuid(guid))));
 
         // Only what is implemented: JSON and PROTOBUF registrations are refused with 42201.
-        app.MapGet("/schemas/types", () => RegistryJson.Ok(RegistryJson.Array(["AVRO"])));
+        app.MapGet("/schemas/types", () => RegistryJson.Ok(RegistryJson.Array(["AVRO", "JSON"])));
     }
 }

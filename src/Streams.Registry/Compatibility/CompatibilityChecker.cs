@@ -10,7 +10,11 @@ internal static class CompatibilityChecker
     /// <paramref name="level"/>; empty when it may. BACKWARD: the candidate reads old data; FORWARD: old readers
     /// read the candidate's data; FULL: both. Non-transitive levels compare with the latest version only.
     /// </summary>
-    public static List<string> Check(CompatibilityLevel level, Avro.Schema candidate, IReadOnlyList<(int Version, Avro.Schema Schema)> previous)
+    public static List<string> Check(CompatibilityLevel level, Avro.Schema candidate, IReadOnlyList<(int Version, Avro.Schema Schema)> previous) =>
+        Check(level, candidate, previous, (reader, writer) => SchemaResolution.Check(reader, writer).Select(p => p.ToString()));
+
+    /// <summary>As the Avro overload, for any format: <paramref name="readerAccepts"/> lists why a reader cannot read a writer's data.</summary>
+    public static List<string> Check<TSchema>(CompatibilityLevel level, TSchema candidate, IReadOnlyList<(int Version, TSchema Schema)> previous, Func<TSchema, TSchema, IEnumerable<string>> readerAccepts)
     {
         var messages = new List<string>();
         if (level == CompatibilityLevel.None || previous.Count == 0)
@@ -23,12 +27,12 @@ internal static class CompatibilityChecker
         {
             if (level.ChecksBackward())
             {
-                messages.AddRange(SchemaResolution.Check(candidate, old).Select(p => $"{p} (new schema reading data written with version {version})"));
+                messages.AddRange(readerAccepts(candidate, old).Select(p => $"{p} (new schema reading data written with version {version})"));
             }
 
             if (level.ChecksForward())
             {
-                messages.AddRange(SchemaResolution.Check(old, candidate).Select(p => $"{p} (version {version} reading data written with the new schema)"));
+                messages.AddRange(readerAccepts(old, candidate).Select(p => $"{p} (version {version} reading data written with the new schema)"));
             }
         }
 

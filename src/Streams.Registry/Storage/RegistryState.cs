@@ -133,9 +133,16 @@ internal sealed class RegistryState
     /// Texts of the schemas <paramref name="references"/> name, dependencies first and each once, or null with the
     /// reason when one is missing or they nest too deeply (a cycle written by another registry).
     /// </summary>
-    public List<string>? ReferenceTexts(IReadOnlyList<SchemaReference> references, out string error)
+    public List<string>? ReferenceTexts(IReadOnlyList<SchemaReference> references, out string error) =>
+        NamedReferences(references, out error)?.ConvertAll(r => r.Text);
+
+    /// <summary>
+    /// As <see cref="ReferenceTexts"/>, each with the name it is referenced by (a JSON Schema <c>$ref</c> or a
+    /// Protobuf import names the text, where Avro names the types inside it).
+    /// </summary>
+    public List<(string Name, string Text)>? NamedReferences(IReadOnlyList<SchemaReference> references, out string error)
     {
-        var texts = new List<string>();
+        var texts = new List<(string Name, string Text)>();
         var seen = new HashSet<int>();
         string? problem = null;
         lock (_gate)
@@ -173,9 +180,30 @@ internal sealed class RegistryState
                         return;
                     }
 
-                    texts.Add(schema.Schema);
+                    texts.Add((reference.Name, schema.Schema));
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The references with version -1 (latest) pinned to their subject's latest live version, the one
+    /// <c>GET /subjects/{s}/versions/-1</c> answers, so that a registered schema keeps meaning what it meant when
+    /// registered and <c>referencedby</c> finds it. Others, and -1 to a subject without live versions, stay as given.
+    /// </summary>
+    public IReadOnlyList<SchemaReference> PinLatest(IReadOnlyList<SchemaReference> references)
+    {
+        if (references.All(r => r.Version != -1))
+        {
+            return references;
+        }
+
+        lock (_gate)
+        {
+            return [.. references.Select(r =>
+                r.Version == -1 && _subjects.TryGetValue(r.Subject, out var versions) && versions.Values.LastOrDefault(v => !v.Deleted) is { } latest
+                    ? r with { Version = latest.Version }
+                    : r)];
         }
     }
 

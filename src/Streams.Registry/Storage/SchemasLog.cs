@@ -31,26 +31,8 @@ internal sealed partial class SchemasLog : IAsyncDisposable
         _topic = options.Topic;
         _state = state;
         _logger = logger;
-        _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig(new Dictionary<string, string>(options.KafkaSettings))
-        {
-            BootstrapServers = options.KafkaBootstrapServers,
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            LingerMs = 0,
-            MessageTimeoutMs = (int)options.KafkaTimeout.TotalMilliseconds,
-        }).Build();
-        _consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig(new Dictionary<string, string>(options.KafkaSettings))
-        {
-            BootstrapServers = options.KafkaBootstrapServers,
-            // The client insists on a group id, but the registry assigns the partition itself and never commits or
-            // joins (every start reads everything), so the group never exists on the broker.
-            GroupId = $"{options.Topic}-reader-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            // The broker answers a waiting fetch as soon as a record is appended, so this bounds only idle polling.
-            FetchWaitMaxMs = 100,
-            FetchErrorBackoffMs = 50,
-            IsolationLevel = IsolationLevel.ReadUncommitted,
-        }).Build();
+        _producer = new ProducerBuilder<byte[], byte[]?>(KafkaClientConfigs.Producer(options)).Build();
+        _consumer = new ConsumerBuilder<byte[], byte[]?>(KafkaClientConfigs.Consumer(options)).Build();
     }
 
     /// <summary>Creates the topic if needed and reads it to the end before returning, so the first answer is complete.</summary>
@@ -171,7 +153,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
     /// </summary>
     private string? Unparsable(StoredSchema schema)
     {
-        if (schema.SchemaType != "AVRO")
+        if (schema.SchemaType is not ("AVRO" or JsonSchemas.Type))
         {
             return $"schema type {schema.SchemaType} is not supported by this registry";
         }
@@ -182,14 +164,20 @@ internal sealed partial class SchemasLog : IAsyncDisposable
             return null;
         }
 
-        if (_state.ReferenceTexts(schema.References, out var error) is not { } references)
+        if (_state.NamedReferences(schema.References, out var error) is not { } references)
         {
             return $"schema {schema.Id}: {error}";
         }
 
         try
         {
-            AvroSchemas.Parse(schema.Schema, references);
+            if (schema.SchemaType == JsonSchemas.Type)
+            {
+                JsonSchemas.Parse(schema.Schema, references);
+                return null;
+            }
+
+            AvroSchemas.Parse(schema.Schema, references.ConvertAll(r => r.Text));
             return null;
         }
         catch (InvalidSchemaException ex)
@@ -237,7 +225,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
 
     private static async Task EnsureTopicAsync(SchemaRegistryOptions options, ILogger logger)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(options.KafkaSettings)) { BootstrapServers = options.KafkaBootstrapServers }).Build();
+        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options)).Build();
         try
         {
             await admin.CreateTopicsAsync(
