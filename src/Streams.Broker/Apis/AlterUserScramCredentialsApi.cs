@@ -13,9 +13,18 @@ namespace Streams.Broker.Apis;
 /// </summary>
 internal sealed class AlterUserScramCredentialsApi : ApiHandler<AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse>
 {
-    // Authorization (Alter on Cluster) is added by the authorizer with the other handlers.
     public override ValueTask<AlterUserScramCredentialsResponse> HandleAsync(RequestContext context, AlterUserScramCredentialsRequest request)
     {
+        if (!context.AuthorizeCluster(Security.Authorization.AclOperation.Alter))
+        {
+            // Kafka answers every user of the request with the same error and changes nothing.
+            return ValueTask.FromResult(new AlterUserScramCredentialsResponse
+            {
+                Results = [.. request.Deletions.Select(d => d.Name).Concat(request.Upsertions.Select(u => u.Name)).Distinct(StringComparer.Ordinal)
+                    .Select(user => new AlterUserScramCredentialsResponse.UserResult { User = user, ErrorCode = ErrorCode.ClusterAuthorizationFailed, ErrorMessage = "Cluster authorization failed" })],
+            });
+        }
+
         var store = context.Broker.ScramCredentials;
         var errors = new Dictionary<string, (ErrorCode Error, string Message)>(StringComparer.Ordinal);
         void Reject(string user, ErrorCode error, string message) => errors.TryAdd(user, (error, message));

@@ -37,7 +37,7 @@ internal sealed class DescribeClusterApi : ApiHandler<DescribeClusterRequest, De
             ClusterId = broker.ClusterId,
             ControllerId = broker.NodeId,
             EndpointType = BrokersEndpoint,
-            Brokers = [new DescribeClusterResponse.Broker { BrokerId = broker.NodeId, Host = broker.AdvertisedHost, Port = broker.AdvertisedPort }],
+            Brokers = [new DescribeClusterResponse.Broker { BrokerId = broker.NodeId, Host = context.AdvertisedHost, Port = context.AdvertisedPort }],
             ClusterAuthorizedOperations = operations,
         });
     }

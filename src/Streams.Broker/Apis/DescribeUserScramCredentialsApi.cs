@@ -10,9 +10,13 @@ namespace Streams.Broker.Apis;
 /// </summary>
 internal sealed class DescribeUserScramCredentialsApi : ApiHandler<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse>
 {
-    // Authorization (Describe on Cluster) is added by the authorizer with the other handlers.
     public override ValueTask<DescribeUserScramCredentialsResponse> HandleAsync(RequestContext context, DescribeUserScramCredentialsRequest request)
     {
+        if (!context.AuthorizeCluster(Security.Authorization.AclOperation.Describe))
+        {
+            return ValueTask.FromResult(new DescribeUserScramCredentialsResponse { ErrorCode = ErrorCode.ClusterAuthorizationFailed, ErrorMessage = "Cluster authorization failed", Results = [] });
+        }
+
         var users = context.Broker.ScramCredentials.Describe();
         var results = new List<DescribeUserScramCredentialsResponse.UserResult>();
         if (request.Users is null or { Count: 0 })
