@@ -11,6 +11,7 @@ using Streams.Benchmarks;
 // consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
+// Notification fan-out (SSE clients on a worker process at 1,000 orders/s: delivery p50/p99, worker CPU and RSS): ... -- fanout [clients]
 // Authorization (ns per ACL check against 10,000 ACLs, produce with the authorizer off vs on): ... -- acl [messages]
 const int ValueSize = 100;
 var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
@@ -26,6 +27,13 @@ if (args.Contains("security"))
 {
     // Produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096 and 8192 iterations.
     await SecurityRun.RunAsync(count ?? 500_000, ValueSize).ConfigureAwait(false);
+    return;
+}
+
+if (args.Contains("fanout"))
+{
+    // Notification fan-out: N SSE clients (default 1,000) on a worker process receiving 1,000 orders/s for 20 s.
+    await FanoutRun.RunAsync(count ?? 1000, eventsPerSecond: 1000, TimeSpan.FromSeconds(20)).ConfigureAwait(false);
     return;
 }
 
