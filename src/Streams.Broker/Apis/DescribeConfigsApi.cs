@@ -40,6 +40,7 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
                     Name = entry.Name,
                     Value = entry.Value,
                     ReadOnly = entry.ReadOnly,
+                    IsSensitive = entry.Sensitive,
                     IsDefault = entry.Source == ConfigSource.DefaultConfig,
                     ConfigSource = (sbyte)entry.Source,
                     Synonyms = request.IncludeSynonyms
@@ -62,7 +63,7 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
                     ? (ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.", [])
                     : (ErrorCode.None, null, DescribeTopic(broker.Config, topic));
             case ConfigResourceType.Broker when name.Length == 0 || name == broker.NodeId.ToString(CultureInfo.InvariantCulture):
-                return (ErrorCode.None, null, [.. broker.Config.All().Select(c => new ConfigEntry(c.Name, c.Value, true, c.Source, [(c.Name, c.Value, c.Source)]))]);
+                return (ErrorCode.None, null, [.. broker.Config.All().Select(c => new ConfigEntry(c.Name, c.Value, true, c.Source, [(c.Name, c.Value, c.Source)]) { Sensitive = c.Value is null })]);
             case ConfigResourceType.Broker:
                 return (ErrorCode.InvalidRequest, $"Broker {name} is not this broker ({broker.NodeId}).", []);
             default:
@@ -96,5 +97,9 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
         return entries;
     }
 
-    private sealed record ConfigEntry(string Name, string? Value, bool ReadOnly, ConfigSource Source, List<(string Name, string? Value, ConfigSource Source)> Synonyms);
+    private sealed record ConfigEntry(string Name, string? Value, bool ReadOnly, ConfigSource Source, List<(string Name, string? Value, ConfigSource Source)> Synonyms)
+    {
+        /// <summary>A secret: named, never shown.</summary>
+        public bool Sensitive { get; init; }
+    }
 }

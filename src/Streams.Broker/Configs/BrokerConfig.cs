@@ -262,8 +262,11 @@ internal sealed class BrokerConfig
     private static string Scale(string value, long scale) =>
         scale == 1 ? value : (long.Parse(value, CultureInfo.InvariantCulture) * scale).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Every broker setting to report in DescribeConfigs: defaults, explicit settings and topic synonyms.</summary>
-    public IEnumerable<(string Name, string Value, ConfigSource Source)> All()
+    /// <summary>
+    /// Every broker setting to report in DescribeConfigs: defaults, explicit settings and topic synonyms. Secrets
+    /// (passwords, keys, JAAS logins) are named with a null value, as Kafka reports password-type configs.
+    /// </summary>
+    public IEnumerable<(string Name, string? Value, ConfigSource Source)> All()
     {
         var names = new SortedSet<string>(BrokerSettingDefs.All.Where(d => d.Default is not null).Select(d => d.Name), StringComparer.Ordinal);
         names.UnionWith(_explicit.Keys);
@@ -277,7 +280,12 @@ internal sealed class BrokerConfig
         {
             if (SecuritySettingDefs.IsSensitive(name))
             {
-                continue; // passwords, keys and JAAS logins are never reported
+                if (_explicit.ContainsKey(name))
+                {
+                    yield return (name, null, ConfigSource.StaticBrokerConfig);
+                }
+
+                continue;
             }
 
             if (name == "broker.id")

@@ -106,6 +106,19 @@ public sealed class AuthenticationSaslTests(ITestOutputHelper output)
         Assert.Contains(broker.Audit, line => line.Contains("Authentication succeeded: principal User:alice mechanism PLAIN listener SASL_PLAINTEXT", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Describe_configs_names_the_jaas_login_as_sensitive_and_never_shows_it()
+    {
+        await using var broker = await AuthenticationBroker.StartAsync(output, Settings());
+        using var admin = Clients.Admin(broker.Bootstrap("PLAINTEXT"));
+        var described = await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Broker, Name = "1" }]);
+
+        var jaas = described.Single().Entries["listener.name.sasl_plaintext.plain.sasl.jaas.config"];
+        Assert.True(jaas.IsSensitive);
+        Assert.Null(jaas.Value);
+        Assert.DoesNotContain(described.Single().Entries.Values, e => e.Value?.Contains("alice-secret", StringComparison.Ordinal) == true);
+    }
+
     [Theory]
     [InlineData("alice", "wrong-secret")]
     [InlineData("nobody", "alice-secret")]
