@@ -59,6 +59,13 @@ public sealed class StreamsOptions
     public SimulatorOptions Simulator { get; set; } = new();
 
     /// <summary>
+    /// <c>Streams:Security:Enabled=true</c> runs the embedded broker secured (SASL_SSL, SCRAM users, ACLs from the topic
+    /// catalog, one principal per service); <c>Streams:Security:Principals:{service}</c> gives each service its own
+    /// SASL user on a configured Kafka.
+    /// </summary>
+    public Security.SecurityOptions Security { get; set; } = new();
+
+    /// <summary>
     /// <c>/notifications</c>: per-client buffer (<c>Streams:Notifications:ClientBuffer</c>, 1000), most records replayed to a
     /// reconnecting client (<c>MaxReplay</c>, 10000), keep-alive interval and the <c>retry:</c> asked of clients.
     /// </summary>

@@ -78,6 +78,16 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             errors.Add($"Streams:Notifications:KeepAlive and Retry must be positive, got {options.Notifications.KeepAlive} and {options.Notifications.Retry}.");
         }
 
+        if (options.Security.Enabled && !string.IsNullOrWhiteSpace(options.Kafka.BootstrapServers))
+        {
+            errors.Add("Streams:Security:Enabled secures the embedded broker, but Kafka:BootstrapServers configures another Kafka: secure that one with Kafka:SecurityProtocol, Kafka:SaslMechanism, Kafka:SslCaLocation and Streams:Security:Principals:{service}.");
+        }
+
+        foreach (var service in options.Security.Principals.Keys.Where(s => !Security.ServiceClients.Principals.ContainsKey(s.ToLowerInvariant())))
+        {
+            errors.Add($"Streams:Security:Principals:{service} names no service (publisher, topology, audit, notifier, registry, admin).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -6,6 +6,7 @@ using Streams.Broker;
 using Streams.Broker.Hosting;
 using Streams.Registry;
 using Streams.Registry.Hosting;
+using Streams.Worker.Security;
 
 namespace Streams.Worker.Infrastructure;
 
@@ -18,7 +19,9 @@ public static class StreamsInfrastructure
 {
     /// <summary>
     /// Adds the embedded broker when <c>Kafka:BootstrapServers</c> is not configured and the embedded registry when
-    /// <c>SchemaRegistry:Url</c> is not, and <see cref="StreamsEndpoints"/>, resolved once both listen.
+    /// <c>SchemaRegistry:Url</c> is not, and <see cref="StreamsEndpoints"/>, resolved once both listen. With
+    /// <c>Streams:Security:Enabled</c> the embedded broker runs secured (<see cref="LocalSecurity"/>): its catalog ACLs
+    /// are applied before the registry starts, and every client authenticates as its service.
     /// </summary>
     /// <param name="services">The worker's services.</param>
     /// <param name="configured">The configuration as composed: which of Kafka and the registry are given decides
@@ -28,14 +31,28 @@ public static class StreamsInfrastructure
         ArgumentNullException.ThrowIfNull(configured);
         var embeddedBroker = string.IsNullOrWhiteSpace(configured.Kafka.BootstrapServers);
         var embeddedRegistry = string.IsNullOrWhiteSpace(configured.SchemaRegistry.Url);
+        var secured = embeddedBroker && configured.Security.Enabled;
         if (embeddedBroker)
         {
             services.AddKafkaBroker(_ => { });
-            services.AddOptions<BrokerOptions>().Configure<IOptions<StreamsOptions>>((broker, streams) =>
+            services.AddOptions<BrokerOptions>().Configure<IServiceProvider>((broker, sp) =>
             {
-                broker.Port = streams.Value.EmbeddedKafkaPort;
-                broker.DataDirectory = Path.Combine(streams.Value.DataDirectory, "broker");
+                var streams = sp.GetRequiredService<IOptions<StreamsOptions>>().Value;
+                broker.Port = streams.EmbeddedKafkaPort;
+                broker.DataDirectory = Path.Combine(streams.DataDirectory, "broker");
+                if (secured)
+                {
+                    sp.GetRequiredService<LocalSecurity>().ConfigureBroker(broker, broker.Host, streams.EmbeddedKafkaPort);
+                }
             });
+        }
+
+        if (secured)
+        {
+            services.AddSingleton(sp => LocalSecurity.Ensure(sp.GetRequiredService<IOptions<StreamsOptions>>().Value.DataDirectory));
+
+            // A hosted service added after the broker's and before the registry's starts between them.
+            services.AddHostedService<CatalogAclsBootstrap>();
         }
 
         if (embeddedRegistry)
@@ -44,10 +61,12 @@ public static class StreamsInfrastructure
             services.AddOptions<SchemaRegistryOptions>().Configure<IServiceProvider>((registry, sp) =>
             {
                 var options = sp.GetRequiredService<IOptions<StreamsOptions>>().Value;
-                var kafka = KafkaOf(sp, options, embeddedBroker);
+                var kafka = KafkaOf(sp, options, embeddedBroker, secured);
                 registry.KafkaBootstrapServers = kafka.BootstrapServers;
                 registry.Listen = $"http://127.0.0.1:{options.EmbeddedRegistryPort}";
-                foreach (var setting in kafka.Where(s => s.Key != "bootstrap.servers"))
+                var registryClient = new StreamsEndpoints(kafka, new SchemaRegistryConfig(), embeddedBroker) { Credentials = CredentialsOf(sp, options, secured) }
+                    .ClientSettings(ServiceClients.Registry);
+                foreach (var setting in registryClient.Where(s => s.Key is not "bootstrap.servers" and not "client.id"))
                 {
                     registry.KafkaSettings[setting.Key] = setting.Value;
                 }
@@ -68,16 +87,20 @@ public static class StreamsInfrastructure
                 registry.Url = sp.GetRequiredService<SchemaRegistryService>().Url;
             }
 
-            return new StreamsEndpoints(KafkaOf(sp, options, embeddedBroker), registry, embeddedBroker)
+            return new StreamsEndpoints(KafkaOf(sp, options, embeddedBroker, secured), registry, embeddedBroker)
             {
                 ClientIds = new Dictionary<string, string>(options.ClientIds, StringComparer.Ordinal),
+                Credentials = CredentialsOf(sp, options, secured),
             };
         });
         return services;
     }
 
-    /// <summary>The configured Kafka settings, pointed at the embedded broker when it runs (a copy each time).</summary>
-    private static ClientConfig KafkaOf(IServiceProvider services, StreamsOptions options, bool embeddedBroker)
+    /// <summary>
+    /// The configured Kafka settings, pointed at the embedded broker when it runs (a copy each time); for the secured
+    /// one, its protocol, mechanism and CA (the user is per service, <see cref="CredentialsOf"/>).
+    /// </summary>
+    private static ClientConfig KafkaOf(IServiceProvider services, StreamsOptions options, bool embeddedBroker, bool secured)
     {
         var kafka = new ClientConfig(options.Kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
         if (embeddedBroker)
@@ -85,6 +108,33 @@ public static class StreamsInfrastructure
             kafka.BootstrapServers = services.GetRequiredService<KafkaBrokerService>().BootstrapServers;
         }
 
+        if (secured)
+        {
+            var security = services.GetRequiredService<LocalSecurity>();
+            kafka.SecurityProtocol = SecurityProtocol.SaslSsl;
+            kafka.SaslMechanism = SaslMechanism.ScramSha256;
+            kafka.SslCaLocation = security.CaPath;
+        }
+
         return kafka;
+    }
+
+    /// <summary>Each service's SASL user: the secured embedded broker's generated ones, else <c>Streams:Security:Principals</c>.</summary>
+    private static Dictionary<string, ServiceCredentials> CredentialsOf(IServiceProvider services, StreamsOptions options, bool secured)
+    {
+        if (!secured)
+        {
+            return new Dictionary<string, ServiceCredentials>(options.Security.Principals, StringComparer.OrdinalIgnoreCase);
+        }
+
+        var security = services.GetRequiredService<LocalSecurity>();
+        return ServiceClients.Principals.ToDictionary(
+            p => p.Key,
+            p =>
+            {
+                var user = Contracts.Topics.ServicePrincipals.UserName(p.Value);
+                return new ServiceCredentials { Username = user, Password = security.Passwords[user] };
+            },
+            StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -83,7 +83,7 @@ public sealed partial class TopologyService(
             Logger = StreamizLogging,
         };
 
-        ApplyConnectionSettings(config, endpoints.Kafka);
+        ApplyConnectionSettings(config, new ClientConfig(endpoints.ClientSettings("topology")));
         // Streamiz derives its clients' ids from this one: {id}-StreamThread-{n}-streamiz-consumer, -producer, ...
         config.ClientId = endpoints.ClientId("topology");
         return config;
