@@ -275,6 +275,8 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             {
                 JsonSchemaDocument json => CompatibilityChecker.Check(level, json, [.. previous.Select(v => (v.Version, (JsonSchemaDocument)ParsedById(v.Id)))],
                     (reader, writer) => JsonSchemaCompatibility.Check(reader, writer).Select(p => p.ToString())),
+                ProtobufSchemaDocument proto => CompatibilityChecker.Check(level, proto, [.. previous.Select(v => (v.Version, (ProtobufSchemaDocument)ParsedById(v.Id)))],
+                    (reader, writer) => ProtobufCompatibility.Check(reader, writer).Select(p => p.ToString())),
                 _ => CompatibilityChecker.Check(level, (global::Avro.Schema)candidate.Parsed, [.. previous.Select(v => (v.Version, (global::Avro.Schema)ParsedById(v.Id)))]),
             };
         }
@@ -400,14 +402,9 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     private Prepared Prepare(SchemaRequest request, bool normalize)
     {
         var type = request.SchemaType?.ToUpperInvariant() ?? Avro;
-        if (type is "PROTOBUF")
+        if (type is not (Avro or JsonSchemas.Type or ProtobufSchemas.Type))
         {
-            throw RegistryException.InvalidSchema($"Schema type {type} is not supported by this registry yet; AVRO and JSON schemas are accepted.");
-        }
-
-        if (type is not (Avro or JsonSchemas.Type))
-        {
-            throw RegistryException.InvalidSchema($"Unknown schema type '{request.SchemaType}'; AVRO and JSON are supported.");
+            throw RegistryException.InvalidSchema($"Unknown schema type '{request.SchemaType}'; AVRO, JSON and PROTOBUF are supported.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Schema))
@@ -422,6 +419,19 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
             {
                 var document = JsonSchemas.Parse(request.Schema, ResolveNamedReferences(references));
                 return new Prepared(JsonSchemas.Type, JsonSchemas.Canonical(document, normalize), document, references, null);
+            }
+            catch (InvalidSchemaException ex)
+            {
+                throw RegistryException.InvalidSchema(ex.Message);
+            }
+        }
+
+        if (type == ProtobufSchemas.Type)
+        {
+            try
+            {
+                var document = ProtobufSchemas.Parse(request.Schema, ResolveNamedReferences(references));
+                return new Prepared(ProtobufSchemas.Type, ProtobufSchemas.Canonical(request.Schema, document, normalize), document, references, null);
             }
             catch (InvalidSchemaException ex)
             {
@@ -449,16 +459,31 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     private List<(string Name, string Text)> ResolveNamedReferences(IReadOnlyList<SchemaReference> references) =>
         state.NamedReferences(references, out var error) ?? throw RegistryException.InvalidSchema($"Invalid schema: {error}.");
 
-    /// <summary>A stored schema, parsed once: an Avro <c>Schema</c> or a <see cref="JsonSchemaDocument"/>.</summary>
+    /// <summary>A stored schema, parsed once: an Avro <c>Schema</c>, a <see cref="JsonSchemaDocument"/> or a <see cref="ProtobufSchemaDocument"/>.</summary>
     private object ParsedById(int id) => _parsed.GetOrAdd(id, i =>
     {
         var stored = state.SchemaById(i) ?? throw RegistryException.SchemaNotFound($"Schema {i} not found");
-        return stored.SchemaType == JsonSchemas.Type
-            ? JsonSchemas.Parse(stored.Schema, ResolveNamedReferences(stored.References))
-            : AvroSchemas.Parse(stored.Schema, ResolveReferences(stored.References));
+        return stored.SchemaType switch
+        {
+            JsonSchemas.Type => JsonSchemas.Parse(stored.Schema, ResolveNamedReferences(stored.References)),
+            ProtobufSchemas.Type => ProtobufSchemas.Parse(stored.Schema, ResolveNamedReferences(stored.References)),
+            _ => AvroSchemas.Parse(stored.Schema, ResolveReferences(stored.References)),
+        };
     });
 
-    // Parsed: an Avro Schema or a JsonSchemaDocument. RuleProblem: the Avro rule a new schema would break (see
+    /// <summary>
+    /// A stored schema in the format a reader asks for: <c>serialized</c> gives a Protobuf schema as a base64
+    /// <c>FileDescriptorProto</c> (what Confluent's Protobuf deserializers ask for); anything else, as stored.
+    /// </summary>
+    public StoredSchema InFormat(StoredSchema schema, string? format) =>
+        format == "serialized" && schema.SchemaType == ProtobufSchemas.Type
+            ? schema with { Schema = ProtobufSchemas.Serialized((ProtobufSchemaDocument)ParsedById(schema.Id)) }
+            : schema;
+
+    /// <summary>As <see cref="InFormat(StoredSchema, string?)"/>, for a subject version.</summary>
+    public VersionView InFormat(VersionView view, string? format) => view with { Schema = InFormat(view.Schema, format) };
+
+    // Parsed: an Avro Schema, a JsonSchemaDocument or a ProtobufSchemaDocument. RuleProblem: the Avro rule a new schema would break (see
     // AvroSchemas.ParseRequest), or null.
     private sealed record Prepared(string SchemaType, string Canonical, object Parsed, IReadOnlyList<SchemaReference> References, string? RuleProblem)
     {

@@ -47,7 +47,7 @@ public sealed class BadInputTests(SharedRegistry shared) : IClassFixture<SharedR
     }
 
     [Theory]
-    [InlineData("PROTOBUF")]
+    [InlineData("THRIFT")]
     [InlineData("XML")]
     public async Task Other_schema_types_are_refused_with_a_clear_message(string type)
     {

@@ -104,7 +104,7 @@ public sealed class HttpApiTests(SharedRegistry shared) : IClassFixture<SharedRe
         var id = (int)(await PostAsync(http, $"/subjects/{a}/versions", SchemaBody(schema))).Body!["id"]!;
         await PostAsync(http, $"/subjects/{b}/versions", SchemaBody(schema));
 
-        Assert.Equal("[\"AVRO\",\"JSON\"]", (await GetAsync(http, "/schemas/types")).Body!.ToJsonString());
+        Assert.Equal("[\"AVRO\",\"JSON\",\"PROTOBUF\"]", (await GetAsync(http, "/schemas/types")).Body!.ToJsonString());
         var subjects = (await GetAsync(http, $"/schemas/ids/{id}/subjects")).Body!.AsArray().Select(s => (string?)s).ToList();
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), subjects);
         Assert.Equal(2, (await GetAsync(http, $"/schemas/ids/{id}/versions")).Body!.AsArray().Count);

@@ -100,6 +100,10 @@ internal static class RegistryJson
     public static bool Flag(HttpRequest request, string name, bool defaultValue = false) =>
         request.Query.TryGetValue(name, out var value) && bool.TryParse(value.ToString(), out var flag) ? flag : defaultValue;
 
+    /// <summary>The <c>format</c> query parameter (<c>serialized</c>: a Protobuf schema as a base64 descriptor), or null.</summary>
+    public static string? Format(HttpRequest request) =>
+        request.Query.TryGetValue("format", out var value) && value.ToString() is { Length: > 0 } format ? format : null;
+
     /// <summary>Route values arrive still percent-encoded for '/' (%2F); subjects may contain it.</summary>
     public static string Subject(string routeValue) => Uri.UnescapeDataString(routeValue);
 

@@ -7,11 +7,11 @@ internal static class SchemasEndpoints
 {
     public static void MapSchemas(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/schemas/ids/{id:int}", (int id, SchemaRegistry registry) =>
-            RegistryJson.Ok(RegistryJson.AddSchema([], registry.SchemaById(id))));
+        app.MapGet("/schemas/ids/{id:int}", (int id, HttpRequest request, SchemaRegistry registry) =>
+            RegistryJson.Ok(RegistryJson.AddSchema([], registry.InFormat(registry.SchemaById(id), RegistryJson.Format(request)))));
 
-        app.MapGet("/schemas/ids/{id:int}/schema", (int id, SchemaRegistry registry) =>
-            RegistryJson.Text(registry.SchemaById(id).Schema));
+        app.MapGet("/schemas/ids/{id:int}/schema", (int id, HttpRequest request, SchemaRegistry registry) =>
+            RegistryJson.Text(registry.InFormat(registry.SchemaById(id), RegistryJson.Format(request)).Schema));
 
         app.MapGet("/schemas/ids/{id:int}/versions", (int id, HttpRequest request, SchemaRegistry registry) =>
             RegistryJson.Ok(new JsonArray([.. registry.VersionsUsing(id, RegistryJson.Flag(request, "deleted"))
@@ -20,10 +20,9 @@ internal static class SchemasEndpoints
         app.MapGet("/schemas/ids/{id:int}/subjects", (int id, HttpRequest request, SchemaRegistry registry) =>
             RegistryJson.Ok(RegistryJson.Array(registry.VersionsUsing(id, RegistryJson.Flag(request, "deleted")).Select(v => v.Subject).Distinct())));
 
-        app.MapGet("/schemas/guids/{guid}", (string guid, SchemaRegistry registry) =>
-            RegistryJson.Ok(RegistryJson.AddSchema([], registry.SchemaByGuid(guid))));
+        app.MapGet("/schemas/guids/{guid}", (string guid, HttpRequest request, SchemaRegistry registry) =>
+            RegistryJson.Ok(RegistryJson.AddSchema([], registry.InFormat(registry.SchemaByGuid(guid), RegistryJson.Format(request)))));
 
-        // Only what is implemented: JSON and PROTOBUF registrations are refused with 42201.
-        app.MapGet("/schemas/types", () => RegistryJson.Ok(RegistryJson.Array(["AVRO", "JSON"])));
+        app.MapGet("/schemas/types", () => RegistryJson.Ok(RegistryJson.Array(["AVRO", "JSON", "PROTOBUF"])));
     }
 }

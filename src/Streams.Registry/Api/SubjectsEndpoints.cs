@@ -19,7 +19,7 @@ internal static class SubjectsEndpoints
         {
             var schema = await RegistryJson.ReadSchemaRequestAsync(request).ConfigureAwait(false);
             var found = registry.Lookup(RegistryJson.Subject(subject), schema, RegistryJson.Flag(request, "normalize"), RegistryJson.Flag(request, "deleted"));
-            return RegistryJson.Ok(RegistryJson.Version(found));
+            return RegistryJson.Ok(RegistryJson.Version(registry.InFormat(found, RegistryJson.Format(request))));
         });
 
         app.MapDelete("/subjects/{subject}", async (string subject, HttpRequest request, SchemaRegistry registry) =>
@@ -38,11 +38,11 @@ internal static class SubjectsEndpoints
         });
 
         app.MapGet("/subjects/{subject}/versions/{version}", (string subject, string version, HttpRequest request, SchemaRegistry registry) =>
-            RegistryJson.Ok(RegistryJson.Version(registry.GetVersion(RegistryJson.Subject(subject), version, RegistryJson.Flag(request, "deleted")))));
+            RegistryJson.Ok(RegistryJson.Version(registry.InFormat(registry.GetVersion(RegistryJson.Subject(subject), version, RegistryJson.Flag(request, "deleted")), RegistryJson.Format(request)))));
 
         // The bare schema text, not wrapped in JSON, as Confluent answers it.
         app.MapGet("/subjects/{subject}/versions/{version}/schema", (string subject, string version, HttpRequest request, SchemaRegistry registry) =>
-            RegistryJson.Text(registry.GetVersion(RegistryJson.Subject(subject), version, RegistryJson.Flag(request, "deleted")).Schema.Schema));
+            RegistryJson.Text(registry.InFormat(registry.GetVersion(RegistryJson.Subject(subject), version, RegistryJson.Flag(request, "deleted")), RegistryJson.Format(request)).Schema.Schema));
 
         app.MapDelete("/subjects/{subject}/versions/{version}", async (string subject, string version, HttpRequest request, SchemaRegistry registry) =>
             RegistryJson.Ok(JsonValue.Create(await registry.DeleteVersionAsync(

@@ -153,7 +153,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
     /// </summary>
     private string? Unparsable(StoredSchema schema)
     {
-        if (schema.SchemaType is not ("AVRO" or JsonSchemas.Type))
+        if (schema.SchemaType is not ("AVRO" or JsonSchemas.Type or ProtobufSchemas.Type))
         {
             return $"schema type {schema.SchemaType} is not supported by this registry";
         }
@@ -174,6 +174,12 @@ internal sealed partial class SchemasLog : IAsyncDisposable
             if (schema.SchemaType == JsonSchemas.Type)
             {
                 JsonSchemas.Parse(schema.Schema, references);
+                return null;
+            }
+
+            if (schema.SchemaType == ProtobufSchemas.Type)
+            {
+                ProtobufSchemas.Parse(schema.Schema, references);
                 return null;
             }
 

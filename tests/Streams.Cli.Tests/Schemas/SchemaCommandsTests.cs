@@ -63,4 +63,46 @@ public sealed class SchemaCommandsTests(ClusterFixture cluster)
         Assert.Equal(2, noSource.ExitCode);
         Assert.Equal(2, notAType.ExitCode);
     }
+
+    [Fact]
+    public async Task Proto_and_json_files_register_with_their_references_and_are_checked()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var folder = Directory.CreateTempSubdirectory("schemas");
+        var address = Path.Combine(folder.FullName, "address.proto");
+        var customer = Path.Combine(folder.FullName, "customer.proto");
+        var narrowed = Path.Combine(folder.FullName, "customer2.proto");
+        var shipment = Path.Combine(folder.FullName, "shipment.json");
+        await File.WriteAllTextAsync(address, "syntax = \"proto3\";\npackage geo;\nmessage Address { string city = 1; }\n");
+        await File.WriteAllTextAsync(customer, "syntax = \"proto3\";\nimport \"geo/address.proto\";\nmessage Customer { string name = 1; geo.Address address = 2; }\n");
+        await File.WriteAllTextAsync(narrowed, "syntax = \"proto3\";\nimport \"geo/address.proto\";\nmessage Customer { int32 name = 1; geo.Address address = 2; }\n");
+        await File.WriteAllTextAsync(shipment, """{"type":"object","properties":{"id":{"type":"string"}}}""");
+        try
+        {
+            var addressRun = await cluster.RunAsync("schemas", "register", $"address-{id}-value", "--file", address, "-o", "json");
+            var reference = $"geo/address.proto=address-{id}-value:1";
+            var customerRun = await cluster.RunAsync("schemas", "register", $"customer-{id}-value", "--file", customer, "--reference", reference, "-o", "json");
+            var unresolved = await cluster.RunAsync("schemas", "register", $"customer-{id}-other", "--file", customer);
+            var refused = await cluster.RunAsync("schemas", "check", $"customer-{id}-value", "--file", narrowed, "--reference", reference, "-o", "json");
+            var jsonRun = await cluster.RunAsync("schemas", "register", $"shipment-{id}-value", "--file", shipment, "-o", "json");
+            var got = await cluster.RunAsync("schemas", "get", $"customer-{id}-value", "-o", "json");
+            var badReference = await cluster.RunAsync("schemas", "check", $"customer-{id}-value", "--file", customer, "--reference", "geo/address.proto");
+
+            Assert.True(addressRun.ExitCode == 0, addressRun.ToString());
+            Assert.True(customerRun.ExitCode == 0, customerRun.ToString());
+            Assert.Equal(1, Assert.Single(customerRun.Json.EnumerateArray()).GetProperty("version").GetInt32());
+            Assert.Equal(1, unresolved.ExitCode);
+            Assert.Contains("geo/address.proto", unresolved.Error, StringComparison.Ordinal);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.False(refused.Json.GetProperty("compatible").GetBoolean());
+            Assert.True(jsonRun.ExitCode == 0, jsonRun.ToString());
+            Assert.Equal("PROTOBUF", got.Json.GetProperty("type").GetString());
+            Assert.Contains("message Customer", got.Json.GetProperty("schema").GetString(), StringComparison.Ordinal);
+            Assert.Equal(2, badReference.ExitCode);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

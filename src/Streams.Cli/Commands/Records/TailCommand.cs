@@ -13,7 +13,7 @@ using Streams.Operations.Records;
 namespace Streams.Cli.Commands.Records;
 
 /// <summary>
-/// <c>streams tail &lt;topic&gt;</c>: prints records with Avro decoded to JSON, with key, partition, offset, timestamp,
+/// <c>streams tail &lt;topic&gt;</c>: prints records with Avro, JSON Schema and Protobuf data decoded to JSON, with key, partition, offset, timestamp,
 /// headers and the trace id of their <c>traceparent</c>. Reads without a consumer group commit, so it never moves
 /// anyone's offsets. Stops at the end of the log unless <c>--follow</c>.
 /// </summary>
@@ -32,7 +32,7 @@ internal static class TailCommand
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep waiting for new records (Ctrl+C stops)" };
         var max = new Option<int?>("--max-messages", "-n") { Description = "Stop after this many records" };
         var partition = new Option<int[]>("--partition", "-p") { Description = "Only these partitions; repeatable" };
-        var command = new Command("tail", "Print a topic's records, Avro decoded to JSON") { from, follow, max, partition };
+        var command = new Command("tail", "Print a topic's records, Avro, JSON Schema and Protobuf decoded to JSON") { from, follow, max, partition };
         topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
@@ -49,7 +49,7 @@ internal static class TailCommand
             var pending = stopAt is null ? null : partitions.ToHashSet();
 
             using var registry = session.CreateRegistryClient();
-            var decoder = new RecordDecoder(registry);
+            var decoder = new FormatDecoder(registry);
             using var consumer = LogReader.Create(session, "tail");
             consumer.Assign(start.Select(p => new TopicPartitionOffset(p.Key, p.Value)));
             var printed = 0;
@@ -95,7 +95,7 @@ internal static class TailCommand
         return command;
     }
 
-    private static async Task WriteAsync(CliSession session, ConsumeResult<byte[]?, byte[]?> result, RecordDecoder decoder)
+    private static async Task WriteAsync(CliSession session, ConsumeResult<byte[]?, byte[]?> result, FormatDecoder decoder)
     {
         var key = await decoder.DecodeAsync(result.Message.Key).ConfigureAwait(false);
         var value = await decoder.DecodeAsync(result.Message.Value).ConfigureAwait(false);

@@ -29,11 +29,23 @@ internal static class GetCommand
                 throw new CliException($"Subject '{name}'{(parse.GetValue(version) is { } v ? $" version {v}" : "")} not found.");
             }
 
+            var type = schema.SchemaType.ToString().ToUpperInvariant();
+            if (schema.SchemaType == SchemaType.Protobuf)
+            {
+                // .proto text: shown as it is, and a string in JSON output.
+                await session.WriteAsync(new { subject = name, version = schema.Version, id = schema.Id, type, schema = schema.SchemaString }, async writer =>
+                {
+                    await writer.WriteLineAsync($"Subject {name}, version {schema.Version}, id {schema.Id}, {type}").ConfigureAwait(false);
+                    await writer.WriteLineAsync(schema.SchemaString).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
             using var document = JsonDocument.Parse(schema.SchemaString);
-            var json = new { subject = name, version = schema.Version, id = schema.Id, schema = document.RootElement.Clone() };
+            var json = new { subject = name, version = schema.Version, id = schema.Id, type, schema = document.RootElement.Clone() };
             await session.WriteAsync(json, async writer =>
             {
-                await writer.WriteLineAsync($"Subject {name}, version {schema.Version}, id {schema.Id}").ConfigureAwait(false);
+                await writer.WriteLineAsync($"Subject {name}, version {schema.Version}, id {schema.Id}{(schema.SchemaType == SchemaType.Avro ? "" : ", " + type)}").ConfigureAwait(false);
                 await writer.WriteLineAsync(JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return ExitCodes.Ok;

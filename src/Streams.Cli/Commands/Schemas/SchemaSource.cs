@@ -7,16 +7,24 @@ using Streams.Messaging.Serialization;
 
 namespace Streams.Cli.Commands.Schemas;
 
-/// <summary>Where <c>register</c> and <c>check</c> take a schema from: an .avsc file or a contract type.</summary>
+/// <summary>
+/// Where <c>register</c> and <c>check</c> take a schema from: a file (its extension gives the format: .avsc Avro,
+/// .json JSON Schema, .proto Protobuf) with the references its imports or <c>$ref</c>s name, or a contract type.
+/// </summary>
 internal sealed class SchemaSource
 {
-    private readonly Option<FileInfo?> _file = new("--file") { Description = "Avro schema file (.avsc)" };
+    private readonly Option<FileInfo?> _file = new("--file") { Description = "Schema file: .avsc (Avro), .json (JSON Schema) or .proto (Protobuf)" };
     private readonly Option<string?> _type = new("--type") { Description = "A contract record type (e.g. EmployeeLoggedIn), its generated schema" };
+    private readonly Option<string[]> _references = new("--reference")
+    {
+        Description = "A schema the file imports or $refs, as name=subject:version (name: the import path or $ref, e.g. geo/address.proto=address-value:1); repeatable",
+    };
 
     public void AddTo(Command command)
     {
         command.Add(_file);
         command.Add(_type);
+        command.Add(_references);
     }
 
     public async Task<Schema> ReadAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -31,6 +39,32 @@ internal sealed class SchemaSource
         if (file is not null)
         {
             var text = file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false) : throw CliException.Usage($"--file '{file.FullName}' does not exist");
+            var references = (parse.GetValue(_references) ?? []).Select(ParseReference).ToList();
+            switch (file.Extension.ToLowerInvariant())
+            {
+                case ".proto":
+                    // The registry parses it with its imports (the references) and says what is wrong, line and all.
+                    return new Schema(text, references, SchemaType.Protobuf);
+                case ".json":
+                    try
+                    {
+                        using var document = System.Text.Json.JsonDocument.Parse(text);
+                    }
+                    catch (System.Text.Json.JsonException e)
+                    {
+                        throw new CliException($"{file.Name} is not valid JSON: {e.Message}");
+                    }
+
+                    return new Schema(text, references, SchemaType.Json);
+                default:
+                    if (references.Count > 0)
+                    {
+                        throw CliException.Usage("--reference is for .proto and .json files");
+                    }
+
+                    break;
+            }
+
             try
             {
                 // Parse first: a syntax error is better reported here, with the file name, than by the registry.
@@ -43,6 +77,18 @@ internal sealed class SchemaSource
         }
 
         return new Schema(ContractSchema(type!).ToString(), SchemaType.Avro);
+    }
+
+    private static SchemaReference ParseReference(string value)
+    {
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        var colon = value.LastIndexOf(':');
+        if (equals <= 0 || colon < equals + 2 || !int.TryParse(value[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version))
+        {
+            throw CliException.Usage($"--reference '{value}': give name=subject:version (e.g. geo/address.proto=address-value:1)");
+        }
+
+        return new SchemaReference(value[..equals], value[(equals + 1)..colon], version);
     }
 
     public static Avro.Schema ContractSchema(string typeName)
