@@ -131,4 +131,22 @@ public sealed class FlexibleVersionTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(ErrorCode.None, Assert.Single(deleted!.Responses).ErrorCode);
         Assert.Null(_broker.Broker.Context.Logs.GetTopic("flex-doomed"));
     }
+
+    [Fact]
+    public async Task FindCoordinator_v4_answers_each_batched_key_and_v3_the_single_one()
+    {
+        using var connection = await RawConnection.ConnectAsync(_broker.Broker);
+
+        var batched = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
+            new FindCoordinatorRequest { KeyType = 0, CoordinatorKeys = ["g-1", "g-2"] }, 4);
+        Assert.Equal(["g-1", "g-2"], batched!.Coordinators.Select(c => c.Key));
+        Assert.All(batched.Coordinators, c => Assert.Equal((ErrorCode.None, _broker.Broker.Port), (c.ErrorCode, c.Port)));
+
+        var single = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(new FindCoordinatorRequest { Key = "txn-1", KeyType = 1 }, 3);
+        Assert.Equal((ErrorCode.None, _broker.Broker.Port), (single!.ErrorCode, single.Port));
+
+        var unknownType = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
+            new FindCoordinatorRequest { KeyType = 7, CoordinatorKeys = ["x"] }, 4);
+        Assert.Equal(ErrorCode.InvalidRequest, Assert.Single(unknownType!.Coordinators).ErrorCode);
+    }
 }
