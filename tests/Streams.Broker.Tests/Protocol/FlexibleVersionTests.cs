@@ -149,4 +149,39 @@ public sealed class FlexibleVersionTests(ITestOutputHelper output) : IAsyncLifet
             new FindCoordinatorRequest { KeyType = 7, CoordinatorKeys = ["x"] }, 4);
         Assert.Equal(ErrorCode.InvalidRequest, Assert.Single(unknownType!.Coordinators).ErrorCode);
     }
+
+    [Fact]
+    public async Task LeaveGroup_v5_removes_a_static_member_by_instance_id_and_answers_each_member()
+    {
+        using var connection = await RawConnection.ConnectAsync(_broker.Broker);
+        const string group = "flex-static";
+        var joined = await connection.SendAsync<JoinGroupRequest, JoinGroupResponse>(new JoinGroupRequest
+        {
+            GroupId = group,
+            SessionTimeoutMs = 10_000,
+            RebalanceTimeoutMs = 10_000,
+            MemberId = "",
+            GroupInstanceId = "instance-1",
+            ProtocolType = "consumer",
+            Protocols = [new JoinGroupRequest.Protocol { Name = "range", Metadata = new byte[] { 1 } }],
+        }, 6);
+        Assert.Equal(ErrorCode.None, joined!.ErrorCode);
+
+        var left = await connection.SendAsync<LeaveGroupRequest, LeaveGroupResponse>(new LeaveGroupRequest
+        {
+            GroupId = group,
+            Members =
+            [
+                new LeaveGroupRequest.MemberIdentity { MemberId = "someone-else", GroupInstanceId = "instance-1", Reason = "test" },
+                new LeaveGroupRequest.MemberIdentity { MemberId = "ghost" },
+                new LeaveGroupRequest.MemberIdentity { MemberId = "", GroupInstanceId = "instance-1", Reason = "test" },
+            ],
+        }, 5);
+
+        Assert.Equal(ErrorCode.None, left!.ErrorCode);
+        Assert.Equal([ErrorCode.FencedInstanceId, ErrorCode.UnknownMemberId, ErrorCode.None], left.Members.Select(m => m.ErrorCode));
+        Assert.Equal(["instance-1", null, "instance-1"], left.Members.Select(m => m.GroupInstanceId));
+        var described = await connection.SendAsync<DescribeGroupsRequest, DescribeGroupsResponse>(new DescribeGroupsRequest { Groups = [group] }, 5);
+        Assert.Empty(Assert.Single(described!.Groups).Members);
+    }
 }
