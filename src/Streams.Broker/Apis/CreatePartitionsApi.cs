@@ -6,7 +6,7 @@ using Streams.Broker.Storage;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// CreatePartitions (37), v0-1: Count is the new total; new partitions start empty on this node. Needs Alter on each
+/// CreatePartitions (37), v0-3 (v2+ flexible, v3 nothing new): Count is the new total; new partitions start empty on this node. Needs Alter on each
 /// topic (TOPIC_AUTHORIZATION_FAILED, answered before whether the topic exists).
 /// </summary>
 internal sealed class CreatePartitionsApi : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>

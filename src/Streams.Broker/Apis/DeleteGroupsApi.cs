@@ -5,7 +5,7 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// DeleteGroups (42), v0-1 (identical but for throttling semantics): Empty groups go with their offsets; active ones
+/// DeleteGroups (42), v0-2 (identical but for throttling semantics; v2 flexible): Empty groups go with their offsets; active ones
 /// get NON_EMPTY_GROUP. Needs Delete on each group (GROUP_AUTHORIZATION_FAILED).
 /// </summary>
 internal sealed class DeleteGroupsApi : ApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>

@@ -6,7 +6,7 @@ using Streams.Broker.Storage;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// DeleteTopics (20), v0-3: identical apart from ThrottleTimeMs (v1+). Data, indexes and metadata go at once.
+/// DeleteTopics (20), v0-4: identical apart from ThrottleTimeMs (v1+) and v4 being flexible. Data, indexes and metadata go at once.
 /// Internal topics cannot be deleted (INVALID_TOPIC_EXCEPTION, as Kafka): <c>__consumer_offsets</c> is every group's memory.
 /// With <c>delete.topic.enable=false</c> every deletion answers TOPIC_DELETION_DISABLED and nothing is touched.
 /// Needs Delete on each topic (TOPIC_AUTHORIZATION_FAILED, answered before whether the topic exists).

@@ -5,7 +5,7 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// DescribeGroups (15), v0-4: v1 ThrottleTimeMs, v2 nothing new, v3 AuthorizedOperations, v4 GroupInstanceId
+/// DescribeGroups (15), v0-5 (v5 flexible): v1 ThrottleTimeMs, v2 nothing new, v3 AuthorizedOperations, v4 GroupInstanceId
 /// per member. v0 stays for librdkafka's legacy rd_kafka_list_groups. Needs Describe on each group
 /// (GROUP_AUTHORIZATION_FAILED); authorized operations, when asked for, come from the ACLs (all of the group's
 /// operations when authorization is off, as Kafka).

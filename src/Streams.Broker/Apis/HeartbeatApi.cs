@@ -5,7 +5,7 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// Heartbeat (12), v0-3: v1 ThrottleTimeMs, v2 nothing new, v3 GroupInstanceId. Needs Read on the group
+/// Heartbeat (12), v0-4: v1 ThrottleTimeMs, v2 nothing new, v3 GroupInstanceId, v4 flexible. Needs Read on the group
 /// (GROUP_AUTHORIZATION_FAILED).
 /// </summary>
 internal sealed class HeartbeatApi : ApiHandler<HeartbeatRequest, HeartbeatResponse>

@@ -7,7 +7,7 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// JoinGroup (11), v2-5: v1 RebalanceTimeoutMs, v2 ThrottleTimeMs, v3 nothing new, v4 the MEMBER_ID_REQUIRED
+/// JoinGroup (11), v2-6 (v6 flexible): v1 RebalanceTimeoutMs, v2 ThrottleTimeMs, v3 nothing new, v4 the MEMBER_ID_REQUIRED
 /// two-step join (KIP-394), v5 GroupInstanceId (static membership, KIP-345). The response is parked until the
 /// join phase of the rebalance completes. Needs Read on the group (GROUP_AUTHORIZATION_FAILED).
 /// </summary>

@@ -6,7 +6,8 @@ using Streams.Broker.Storage;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// Metadata (3), v1-8. v2 ClusterId, v3 ThrottleTimeMs, v4 AllowAutoTopicCreation, v5 OfflineReplicas,
+/// Metadata (3), v0-8. v0 has no null topic list: an empty one asks for every topic (kafka-python and aiokafka send
+/// v0 beside ApiVersions v0 while they detect the broker version; Kafka 4.x kept v0-v3 for them). v2 ClusterId, v3 ThrottleTimeMs, v4 AllowAutoTopicCreation, v5 OfflineReplicas,
 /// v7 LeaderEpoch, v8 authorized operations. Staying below v9 keeps librdkafka off KIP-320 epoch validation,
 /// which a single node with a constant leader epoch does not need.
 /// Authorization as Kafka: an all-topics request lists only topics the principal may Describe; a named topic it may
@@ -22,7 +23,7 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
     {
         var broker = context.Broker;
         var entries = new List<(string Name, ErrorCode Error, Topic? Topic)>();
-        if (request.Topics is null)
+        if (request.Topics is null || (context.ApiVersion == 0 && request.Topics.Count == 0))
         {
             entries.AddRange(broker.Logs.Topics.OrderBy(t => t.Name, StringComparer.Ordinal)
                 .Where(t => context.Authorize(AclOperation.Describe, AclResourceType.Topic, t.Name, logIfDenied: false))

@@ -6,7 +6,7 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// OffsetCommit (8), v2-7: v2-4 RetentionTimeMs (ignored, as Kafka does since KIP-211; librdkafka sends -1),
+/// OffsetCommit (8), v2-8 (v8 flexible): v2-4 RetentionTimeMs (ignored, as Kafka does since KIP-211; librdkafka sends -1),
 /// v3 ThrottleTimeMs, v5 drops RetentionTimeMs, v6 CommittedLeaderEpoch, v7 GroupInstanceId.
 /// Generation -1 with no member id is the path of assign() consumers and AlterConsumerGroupOffsets.
 /// Needs Read on the group (else GROUP_AUTHORIZATION_FAILED for every partition) and Read on each topic (else

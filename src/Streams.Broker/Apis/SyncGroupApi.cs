@@ -5,7 +5,7 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// SyncGroup (14), v0-3: v1 ThrottleTimeMs, v2 nothing new, v3 GroupInstanceId. The leader sends the assignment;
+/// SyncGroup (14), v0-4: v1 ThrottleTimeMs, v2 nothing new, v3 GroupInstanceId, v4 flexible. The leader sends the assignment;
 /// every member's response is parked until it arrives. Needs Read on the group (GROUP_AUTHORIZATION_FAILED).
 /// </summary>
 internal sealed class SyncGroupApi : ApiHandler<SyncGroupRequest, SyncGroupResponse>

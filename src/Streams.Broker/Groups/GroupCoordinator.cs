@@ -493,7 +493,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
         }
     }
 
-    public ErrorCode Leave(string groupId, string memberId)
+    public ErrorCode Leave(string groupId, string memberId, string? groupInstanceId = null)
     {
         var group = groupId.Length == 0 ? null : _groups.GetValueOrDefault(groupId);
         if (group is null)
@@ -506,6 +506,22 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
             if (group.Is(GroupState.Dead))
             {
                 return ErrorCode.CoordinatorNotAvailable;
+            }
+
+            // A static member leaves by its instance id (LeaveGroup v3+); a member id given with it must match (Kafka).
+            if (groupInstanceId is not null)
+            {
+                if (!group.StaticMembers.TryGetValue(groupInstanceId, out var registered))
+                {
+                    return ErrorCode.UnknownMemberId;
+                }
+
+                if (memberId.Length > 0 && memberId != registered)
+                {
+                    return ErrorCode.FencedInstanceId;
+                }
+
+                memberId = registered;
             }
 
             var now = Now;
