@@ -23,6 +23,12 @@ internal sealed class BrokerContext(BrokerConfig config, LogManager logs, Produc
 
     public string ClusterId { get; } = clusterId;
 
+    private Transactions.TransactionCoordinator? _transactions;
+
+    /// <summary>The transaction coordinator (created on first use, which is the broker's start, before any request).</summary>
+    public Transactions.TransactionCoordinator Transactions =>
+        LazyInitializer.EnsureInitialized(ref _transactions, () => new Transactions.TransactionCoordinator(Config, Logs, ProducerIds, Groups, LoggerFactory, Time));
+
     /// <summary>The ACL authorizer; null when authorization is off (no <c>authorizer.class.name</c>), which every check short-circuits on.</summary>
     public AclAuthorizer? Authorizer { get; init; }
 

@@ -111,6 +111,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
                 Authorizer = Security.Authorization.AclAuthorizer.Create(config, Path.Combine(dataDirectory, "meta"), loggerFactory),
             };
             context.Groups.Start();
+            context.Transactions.Start();
         }
         catch (Exception ex)
         {
@@ -128,6 +129,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         catch (Exception ex)
         {
             recovered.SetException(ex);
+            await context.Transactions.DisposeAsync().ConfigureAwait(false);
             await context.Groups.DisposeAsync().ConfigureAwait(false);
             logs.Close();
             throw;
@@ -168,6 +170,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _maintenance.ConfigureAwait(false);
+        await Context.Transactions.DisposeAsync().ConfigureAwait(false);
         await Context.Groups.DisposeAsync().ConfigureAwait(false);
         _logs.Close();
         _stopping.Dispose();

@@ -47,6 +47,14 @@ public sealed class StreamsOptions
     /// </summary>
     public int StreamThreads { get; set; } = 1;
 
+    /// <summary>
+    /// <c>Streams:ProcessingGuarantee</c>: <see cref="ProcessingGuaranteeMode.AtLeastOnce"/> (the default) or
+    /// <see cref="ProcessingGuaranteeMode.ExactlyOnce"/>, which runs the topology with Streamiz EXACTLY_ONCE: its
+    /// outputs and consumer offsets are committed in one Kafka transaction per commit interval (on the embedded broker
+    /// as on real Kafka), and downstream readers see them only once committed (read_committed).
+    /// </summary>
+    public ProcessingGuaranteeMode ProcessingGuarantee { get; set; } = ProcessingGuaranteeMode.AtLeastOnce;
+
     public LoginMonitoringOptions LoginMonitoring { get; set; } = new();
 
     /// <summary>

@@ -126,4 +126,17 @@ public sealed class WorkerConfigurationTests
 
         Assert.Contains("ssl.engine.location", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Exactly_once_is_a_setting_and_at_least_once_the_default()
+    {
+        var endpoints = new StreamsEndpoints(new ClientConfig { BootstrapServers = "kafka:9092" }, new Confluent.SchemaRegistry.SchemaRegistryConfig(), Embedded: false);
+        var defaults = WorkerApp.ReadOptions(new ConfigurationBuilder().Build());
+        var exactlyOnce = WorkerApp.ReadOptions(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Streams:ProcessingGuarantee"] = "ExactlyOnce" })
+            .Build());
+
+        Assert.Equal(Streamiz.Kafka.Net.ProcessingGuarantee.AT_LEAST_ONCE, TopologyService.CreateConfig(defaults, endpoints).Guarantee);
+        Assert.Equal(Streamiz.Kafka.Net.ProcessingGuarantee.EXACTLY_ONCE, TopologyService.CreateConfig(exactlyOnce, endpoints).Guarantee);
+    }
 }

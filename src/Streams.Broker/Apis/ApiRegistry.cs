@@ -46,6 +46,14 @@ internal sealed class ApiRegistry
             new SaslAuthenticateApi(),
             new DescribeUserScramCredentialsApi(),
             new AlterUserScramCredentialsApi(),
+
+            // Transactions (issue 15).
+            new AddPartitionsToTxnApi(),
+            new AddOffsetsToTxnApi(),
+            new EndTxnApi(),
+            new TxnOffsetCommitApi(),
+            new DescribeTransactionsApi(),
+            new ListTransactionsApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }

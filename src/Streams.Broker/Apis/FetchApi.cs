@@ -32,7 +32,7 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         while (true)
         {
             var signals = partitions.Where(p => p.Partition is not null).Select(p => p.Partition!.DataArrived).ToList();
-            (slices, var available, var hasError) = Plan(partitions, maxBytes);
+            (slices, var available, var hasError) = Plan(partitions, maxBytes, request.IsolationLevel == ReadCommitted);
             var remaining = deadline - broker.Time.GetUtcNow();
             if (available >= request.MinBytes || hasError || remaining <= TimeSpan.Zero || signals.Count == 0)
             {
@@ -94,7 +94,9 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
     /// partition with data may exceed them by one batch), their total, and whether any partition answers with an
     /// error (which ends the long poll at once). The response is written from this plan, so the log is searched once.
     /// </summary>
-    private static (LogReadSlice?[] Slices, long Bytes, bool HasError) Plan(List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, int maxBytes)
+    private const sbyte ReadCommitted = 1;
+
+    private static (LogReadSlice?[] Slices, long Bytes, bool HasError) Plan(List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, int maxBytes, bool readCommitted)
     {
         var slices = new LogReadSlice?[partitions.Count];
         long total = 0;
@@ -114,7 +116,9 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
                 continue;
             }
 
-            slices[i] = partition.Log.Locate(request.FetchOffset, (int)Math.Min(budget, request.PartitionMaxBytes), minOneBatch: total == 0);
+            // read_committed stops at the last stable offset: nothing of an open transaction, nor anything after it.
+            var maxOffset = readCommitted ? partition.LastStableOffset : long.MaxValue;
+            slices[i] = partition.Log.Locate(request.FetchOffset, (int)Math.Min(budget, request.PartitionMaxBytes), minOneBatch: total == 0, maxOffset);
             total += slices[i]?.Length ?? 0;
         }
 
@@ -150,16 +154,19 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
 
         // The offsets are read after the plan located the records: appends publish the log end offset before the
         // bytes, so a high watermark read now covers every record in the slice (its length is fixed by the plan).
+        var lastStable = partition?.LastStableOffset ?? -1;
         return new FetchResponse.PartitionData
         {
             PartitionIndex = request.Partition,
             ErrorCode = error,
             HighWatermark = partition?.HighWatermark ?? -1,
-            LastStableOffset = partition?.LastStableOffset ?? -1,
+            LastStableOffset = lastStable,
             LogStartOffset = partition?.LogStartOffset ?? -1,
 
-            // With no transactions, nothing is aborted: an empty list for read_committed, null otherwise.
-            AbortedTransactions = isolationLevel == 1 ? [] : null,
+            // read_committed clients drop the records of these producers from FirstOffset up to their ABORT marker.
+            AbortedTransactions = isolationLevel != ReadCommitted ? null
+                : partition is null || error != ErrorCode.None ? []
+                : [.. partition.AbortedTransactions(request.FetchOffset, lastStable).Select(a => new FetchResponse.AbortedTransaction { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset })],
             Records = error == ErrorCode.None && slice is { } s ? new LogRecords(s) : NoRecords,
         };
     }

@@ -8,8 +8,7 @@ namespace Streams.Broker.Apis;
 /// ListOffsets (2), v1-7: v2 IsolationLevel, v4 CurrentLeaderEpoch and LeaderEpoch, v6 flexible, v7 MAX_TIMESTAMP.
 /// Timestamps: -1 latest (the LSO under read_committed), -2 earliest, -3 the record with the largest timestamp,
 /// otherwise the first record whose timestamp is at or after the one given (the search is the partition's:
-/// <see cref="Storage.Partition.FetchOffsetForTimestamp"/>). The isolation level changes nothing until
-/// transactions exist, because the LSO equals the high watermark. Needs Describe on each topic (else
+/// <see cref="Storage.Partition.FetchOffsetForTimestamp"/>). Needs Describe on each topic (else
 /// TOPIC_AUTHORIZATION_FAILED for its partitions).
 /// </summary>
 internal sealed class ListOffsetsApi : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
@@ -21,7 +20,7 @@ internal sealed class ListOffsetsApi : ApiHandler<ListOffsetsRequest, ListOffset
             {
                 Name = topic.Name,
                 Partitions = context.Authorize(AclOperation.Describe, AclResourceType.Topic, topic.Name, topic.Partitions.Count)
-                    ? [.. topic.Partitions.Select(p => Lookup(context.Broker, topic.Name, p))]
+                    ? [.. topic.Partitions.Select(p => Lookup(context.Broker, topic.Name, p, request.IsolationLevel == 1))]
                     : [.. topic.Partitions.Select(p => new ListOffsetsResponse.Partition
                     {
                         PartitionIndex = p.PartitionIndex, ErrorCode = ErrorCode.TopicAuthorizationFailed, Timestamp = -1, Offset = -1, LeaderEpoch = -1,
@@ -29,10 +28,10 @@ internal sealed class ListOffsetsApi : ApiHandler<ListOffsetsRequest, ListOffset
             })],
         });
 
-    private static ListOffsetsResponse.Partition Lookup(BrokerContext broker, string topic, ListOffsetsRequest.Partition request)
+    private static ListOffsetsResponse.Partition Lookup(BrokerContext broker, string topic, ListOffsetsRequest.Partition request, bool readCommitted)
     {
         var (error, timestamp, offset) = broker.Logs.GetPartition(topic, request.PartitionIndex) is { } partition
-            ? partition.FetchOffsetForTimestamp(request.Timestamp)
+            ? partition.FetchOffsetForTimestamp(request.Timestamp, readCommitted)
             : (ErrorCode.UnknownTopicOrPartition, -1L, -1L);
         return new ListOffsetsResponse.Partition
         {

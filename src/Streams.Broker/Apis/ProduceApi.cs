@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
+using Streams.Broker.Records;
 using Streams.Broker.Security.Authorization;
 using Streams.Broker.Storage;
 
@@ -18,8 +20,8 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
 {
     public override ValueTask<ProduceResponse> HandleAsync(RequestContext context, ProduceRequest request)
     {
-        // TransactionalId: no transactions yet, batches marked transactional are refused. TimeoutMs: replication
-        // wait, meaningless on one node.
+        // TransactionalId: only authorized here; the batch's producer id finds its transaction. TimeoutMs:
+        // replication wait, meaningless on one node.
         var version = context.ApiVersion;
         var acks = request.Acks;
         var logger = context.Broker.LoggerFactory.CreateLogger<ProduceApi>();
@@ -79,6 +81,15 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
         {
             // The batches are a slice of the pooled request frame: Append rewrites their offsets in place, no copy.
             var batches = data.Records is MemoryRecordSet records ? records.Batches : ReadOnlyMemory<byte>.Empty;
+            if (batches.Length >= RecordBatchHeader.Size && (BinaryPrimitives.ReadInt16BigEndian(batches.Span[RecordBatchHeader.AttributesOffset..]) & RecordBatchHeader.TransactionalFlagMask) != 0)
+            {
+                // A transactional batch goes in only for a partition added to its producer's open transaction, and
+                // under that transaction's lock, so it cannot land after the transaction's marker.
+                var producerId = BinaryPrimitives.ReadInt64BigEndian(batches.Span[RecordBatchHeader.ProducerIdOffset..]);
+                var producerEpoch = BinaryPrimitives.ReadInt16BigEndian(batches.Span[RecordBatchHeader.ProducerEpochOffset..]);
+                return context.Broker.Transactions.AppendTransactional(partition, producerId, producerEpoch, () => partition.Append(batches, allowZstd: version >= 7));
+            }
+
             return partition.Append(batches, allowZstd: version >= 7);
         }
         catch (ObjectDisposedException)

@@ -32,6 +32,7 @@ internal sealed class BrokerConfig
         LogFlushSchedulerInterval = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.LogFlushSchedulerIntervalMs));
         LogRetentionCheckInterval = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.LogRetentionCheckIntervalMs));
         ProducerIdExpirationMs = Int(BrokerSettingDefs.ProducerIdExpirationMs);
+        TransactionMaxTimeoutMs = Int(BrokerSettingDefs.TransactionMaxTimeoutMs);
         OffsetsRetentionMs = Int(BrokerSettingDefs.OffsetsRetentionMinutes) * 60_000L;
         OffsetsRetentionCheckIntervalMs = Long(BrokerSettingDefs.OffsetsRetentionCheckIntervalMs);
         OffsetMetadataMaxBytes = Int(BrokerSettingDefs.OffsetMetadataMaxBytes);
@@ -94,6 +95,9 @@ internal sealed class BrokerConfig
 
     /// <summary><c>producer.id.expiration.ms</c>.</summary>
     public int ProducerIdExpirationMs { get; }
+
+    /// <summary><c>transaction.max.timeout.ms</c>: the largest <c>transaction.timeout.ms</c> InitProducerId accepts.</summary>
+    public int TransactionMaxTimeoutMs { get; }
 
     /// <summary><c>offsets.retention.minutes</c>, in milliseconds.</summary>
     public long OffsetsRetentionMs { get; }

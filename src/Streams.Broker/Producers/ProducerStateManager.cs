@@ -73,6 +73,21 @@ internal sealed class ProducerStateManager
         entry.Add(new BatchMetadata(batch.BaseSequence, batch.LastSequence, batch.BaseOffset, batch.LastOffset, batch.MaxTimestamp), appendTimeMs);
     }
 
+    /// <summary>
+    /// A transaction marker written for the producer: an epoch above the current one (a bump by the coordinator after
+    /// a timeout or a new InitProducerId) becomes current, so batches of the older epoch are refused from now on.
+    /// </summary>
+    public void OnMarker(long producerId, short epoch, long appendTimeMs)
+    {
+        if (!_producers.TryGetValue(producerId, out var entry) || epoch > entry.Epoch)
+        {
+            entry = new ProducerStateEntry(epoch);
+            _producers[producerId] = entry;
+        }
+
+        entry.Touch(appendTimeMs);
+    }
+
     /// <summary>Forgets producers idle for longer than <c>producer.id.expiration.ms</c>.</summary>
     public void ExpireIdle(long nowMs, long expirationMs)
     {
@@ -176,6 +191,8 @@ internal sealed class ProducerStateManager
         public int LastSequence { get; private set; } = -1;
 
         public long LastAppendMs { get; private set; }
+
+        public void Touch(long appendTimeMs) => LastAppendMs = Math.Max(LastAppendMs, appendTimeMs);
 
         public void Add(BatchMetadata batch, long appendTimeMs)
         {

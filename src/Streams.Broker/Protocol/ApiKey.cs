@@ -32,6 +32,14 @@ public enum ApiKey : short
     OffsetDelete = 47,
     DescribeCluster = 60,
     SaslHandshake = 17,
+
+    // Transactions (issue 15).
+    AddPartitionsToTxn = 24,
+    AddOffsetsToTxn = 25,
+    EndTxn = 26,
+    TxnOffsetCommit = 28,
+    DescribeTransactions = 65,
+    ListTransactions = 66,
     SaslAuthenticate = 36,
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,

@@ -62,6 +62,12 @@ public enum ErrorCode : short
     InvalidRecord = 87,
     UnstableOffsetCommit = 88,
 
+    // Transactions (issue 15).
+    CoordinatorTransactionFenced = 52,
+    UnknownProducerId = 59,
+    TransactionalIdNotFound = 105,
+    ProducerFenced = 90,
+
     // Authentication (SASL, SCRAM credentials).
     UnsupportedSaslMechanism = 33,
     IllegalSaslState = 34,

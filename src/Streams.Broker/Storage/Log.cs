@@ -244,8 +244,13 @@ internal sealed partial class Log : IDisposable
     /// holds the offset, up to <paramref name="maxBytes"/> (the last may be cut short, as Kafka does), or at least the
     /// first batch when <paramref name="minOneBatch"/>. Null when nothing is available at that offset yet.
     /// </summary>
-    public LogReadSlice? Locate(long offset, int maxBytes, bool minOneBatch)
+    public LogReadSlice? Locate(long offset, int maxBytes, bool minOneBatch, long maxOffset = long.MaxValue)
     {
+        if (offset >= maxOffset)
+        {
+            return null;
+        }
+
         var segments = Volatile.Read(ref _segments);
         var index = FloorSegment(segments, offset);
         for (var i = Math.Max(index, 0); i < segments.Length; i++)
@@ -259,7 +264,14 @@ internal sealed partial class Log : IDisposable
             }
 
             var (position, header) = found.Value;
-            var available = (int)Math.Min(size - position, int.MaxValue);
+            var end = size;
+            if (maxOffset != long.MaxValue && segment.FindBatch(maxOffset, size) is { } stop && stop.Header.BaseOffset >= maxOffset)
+            {
+                // read_committed: stop before the batch at the last stable offset (it is the first of an open transaction).
+                end = stop.Position;
+            }
+
+            var available = (int)Math.Min(end - position, int.MaxValue);
             var length = Math.Min(available, maxBytes);
             if (length < header.TotalSize)
             {

@@ -17,6 +17,7 @@ internal sealed partial class Partition : IDisposable
     private readonly Topic _topic;
     private readonly TimeProvider _time;
     private readonly ProducerStateManager _producers = new();
+    private readonly PartitionTransactions _transactions = new();
     private TaskCompletionSource _dataArrived = NewSignal();
 
     public Partition(Topic topic, int index, string directory, ILogger logger, TimeProvider time)
@@ -37,6 +38,73 @@ internal sealed partial class Partition : IDisposable
         // Only a clean shutdown writes it, and only with the clean marker does it describe the log: remove it so a
         // crash later cannot pair a stale snapshot with a newer log.
         File.Delete(snapshot);
+
+        _transactionsMarker = Path.Combine(directory, TransactionsMarkerFile);
+        _hasTransactions = File.Exists(_transactionsMarker);
+        if (_hasTransactions)
+        {
+            RebuildTransactions();
+        }
+    }
+
+    /// <summary>
+    /// Present once a transactional batch was ever appended here: only such partitions pay for the scan on start that
+    /// rebuilds the open and aborted transactions (<see cref="RebuildTransactions"/>).
+    /// </summary>
+    private const string TransactionsMarkerFile = "has-transactions";
+
+    private readonly string _transactionsMarker;
+    private bool _hasTransactions;
+
+    /// <summary>
+    /// Rebuilds the last stable offset and the aborted-transaction list from the log: every transactional batch
+    /// header is read, and the one record of each control batch tells COMMIT from ABORT. This stands in for Kafka's
+    /// per-segment .txnindex files: simpler, at the price of a header walk of the partition's whole log on start.
+    /// </summary>
+    private void RebuildTransactions()
+    {
+        foreach (var (segment, position, header) in Log.AllBatches())
+        {
+            if (!header.IsTransactional || header.LastOffset < Log.LogStartOffset)
+            {
+                continue;
+            }
+
+            if (!header.IsControl)
+            {
+                _transactions.OnTransactionalBatch(header.ProducerId, header.BaseOffset);
+                continue;
+            }
+
+            if (ReadControlType(segment, position, header) is { } commit)
+            {
+                _producers.OnMarker(header.ProducerId, header.ProducerEpoch, header.MaxTimestamp);
+                _transactions.OnMarker(header.ProducerId, commit, header.BaseOffset);
+            }
+        }
+    }
+
+    /// <summary>The marker type of a control batch (true = COMMIT, false = ABORT); null when it is not a marker.</summary>
+    private static bool? ReadControlType(LogSegment segment, long position, RecordBatchHeader header)
+    {
+        var bytes = new byte[header.TotalSize];
+        if (segment.Read(position, bytes) != bytes.Length)
+        {
+            return null;
+        }
+
+        var cursor = new RecordCursor(bytes.AsSpan(RecordBatchHeader.RecordsOffset));
+        if (!cursor.TryRead(out var record, out _, out _) || !record.HasKey || record.Key.Length < 4)
+        {
+            return null;
+        }
+
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(record.Key[2..]) switch
+        {
+            0 => false,
+            1 => true,
+            _ => null,
+        };
     }
 
     /// <summary>Producer state as of a clean shutdown, so the next start need not replay every batch.</summary>
@@ -68,8 +136,14 @@ internal sealed partial class Partition : IDisposable
 
     public long HighWatermark => Log.LogEndOffset;
 
-    /// <summary>With no transactions yet, nothing is ever pending, so the last stable offset is the high watermark.</summary>
-    public long LastStableOffset => Log.LogEndOffset;
+    /// <summary>
+    /// The last stable offset: the first offset of the oldest open transaction, or the high watermark when none is
+    /// open. read_committed fetches stop here.
+    /// </summary>
+    public long LastStableOffset => Math.Min(_transactions.FirstUnstableOffset, Log.LogEndOffset);
+
+    /// <summary>The aborted transactions a read_committed fetch of [from, upTo) must report.</summary>
+    public IReadOnlyList<AbortedTransaction> AbortedTransactions(long from, long upTo) => _transactions.AbortedIn(from, upTo);
 
     public long LogStartOffset => Log.LogStartOffset;
 
@@ -91,10 +165,10 @@ internal sealed partial class Partition : IDisposable
             return AppendResult.Failed(validation.Error, validation.Message);
         }
 
-        if (validation.Header.IsTransactional)
+        if (validation.Header.IsControl)
         {
-            // Without a transaction coordinator nothing could ever commit or abort it, and it would pin the LSO.
-            return AppendResult.Failed(ErrorCode.InvalidTxnState, "Transactional batches are not supported by this broker yet");
+            // Only the transaction coordinator writes markers (WriteTransactionMarker); a client's would end a transaction behind its back.
+            return AppendResult.Failed(ErrorCode.InvalidRecord, "Control batches are written by the broker only");
         }
 
         var batch = MemoryMarshal.AsMemory(records).Span;
@@ -123,12 +197,53 @@ internal sealed partial class Partition : IDisposable
             }
 
             header = RecordBatchHeader.Read(batch);
+            if (header.IsTransactional && !_hasTransactions)
+            {
+                // Before the first transactional batch is in the log: a restart must know to rebuild the transactions.
+                File.WriteAllBytes(_transactionsMarker, []);
+                _hasTransactions = true;
+            }
+
             Log.Append(batch, header, config);
             _producers.Update(header, appendTime);
+            if (header.IsTransactional)
+            {
+                _transactions.OnTransactionalBatch(header.ProducerId, header.BaseOffset);
+            }
         }
 
         Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
         return new AppendResult(ErrorCode.None, null, header.BaseOffset, config.LogAppendTime ? appendTime : -1, Log.LogStartOffset);
+    }
+
+    /// <summary>
+    /// Writes the COMMIT or ABORT marker that ends the producer's transaction here: a control batch (transactional and
+    /// control bits set) of one record whose key is version 0 + type (0 abort, 1 commit) and whose value is version 0
+    /// + the coordinator epoch. The marker's epoch fences older epochs of the producer at this partition too.
+    /// </summary>
+    public AppendResult WriteTransactionMarker(long producerId, short producerEpoch, bool commit, int coordinatorEpoch)
+    {
+        var key = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(key.AsSpan(2), commit ? (short)1 : (short)0);
+        var value = new byte[6];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(2), coordinatorEpoch);
+        long appendTime;
+        RecordBatchHeader header;
+        lock (_lock)
+        {
+            appendTime = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var batch = new RecordBatchBuilder(Log.LogEndOffset, producerId, producerEpoch, -1, isTransactional: true, isControl: true)
+                .Add(appendTime, key, value)
+                .Build();
+            RecordBatchHeader.SetPartitionLeaderEpoch(batch, 0);
+            header = RecordBatchHeader.Read(batch);
+            Log.Append(batch, header, _topic.Config);
+            _producers.OnMarker(producerId, producerEpoch, appendTime);
+            _transactions.OnMarker(producerId, commit, header.BaseOffset);
+        }
+
+        Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
+        return new AppendResult(ErrorCode.None, null, header.BaseOffset, -1, Log.LogStartOffset);
     }
 
     /// <summary>DeleteRecords: moves the log start offset up to <paramref name="offset"/> (-1 = high watermark).</summary>
@@ -155,16 +270,16 @@ internal sealed partial class Partition : IDisposable
     public const long ListOffsetsMaxTimestamp = -3;
 
     /// <summary>
-    /// ListOffsets' lookup (Kafka's fetchOffsetForTimestamp): -1 latest (the LSO, as read_committed needs),
+    /// ListOffsets' lookup (Kafka's fetchOffsetForTimestamp): -1 latest (the LSO for read_committed, else the high watermark),
     /// -2 earliest, -3 the record with the largest timestamp, otherwise the first record whose timestamp is at or
     /// after <paramref name="timestamp"/>. Timestamp and offset are -1 when no record qualifies.
     /// </summary>
-    public (ErrorCode Error, long Timestamp, long Offset) FetchOffsetForTimestamp(long timestamp)
+    public (ErrorCode Error, long Timestamp, long Offset) FetchOffsetForTimestamp(long timestamp, bool readCommitted = true)
     {
         switch (timestamp)
         {
             case ListOffsetsLatest:
-                return (ErrorCode.None, -1, LastStableOffset);
+                return (ErrorCode.None, -1, readCommitted ? LastStableOffset : HighWatermark);
             case ListOffsetsEarliest:
                 return (ErrorCode.None, -1, LogStartOffset);
             case ListOffsetsMaxTimestamp:
@@ -190,7 +305,9 @@ internal sealed partial class Partition : IDisposable
             }
 
             _producers.ExpireIdle(now, producerExpirationMs);
-            return Log.ApplyRetention(config, now);
+            var removed = Log.ApplyRetention(config, now);
+            _transactions.TrimBefore(Log.LogStartOffset);
+            return removed;
         }
     }
 

@@ -78,7 +78,7 @@ public sealed partial class TopologyService(
             AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
             StateDir = Path.Combine(options.DataDirectory, "topology-state"),
             NumStreamThreads = options.StreamThreads,
-            Guarantee = ProcessingGuarantee.AT_LEAST_ONCE,
+            Guarantee = options.ProcessingGuarantee == ProcessingGuaranteeMode.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
             CommitIntervalMs = 1000,
             Logger = StreamizLogging,
         };
