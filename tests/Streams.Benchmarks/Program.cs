@@ -8,7 +8,7 @@ using Streams.Benchmarks;
 // Restart with many partitions, clean and unclean (and open fds): ... -- restart [MB per partition] [--partitions N] [--batch-records N] [--baseline old/Streams.Broker.dll]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
-// consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
+// consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only] [--step-seconds N] [--Streams:PollMs=100 ...]
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
 // Authorization (ns per ACL check against 10,000 ACLs, produce with the authorizer off vs on): ... -- acl [messages]
@@ -18,7 +18,10 @@ if (args.Contains("pipeline"))
 {
     // End to end on the embedded default: publish -> topology -> order, beside a plain consume->produce pipe.
     int[] rates = count is { } fixedRate ? [fixedRate] : [1000, 2000, 4000];
-    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(10), maxSteps: count is null ? 12 : 0).ConfigureAwait(false);
+    // Worker settings to compare (e.g. --Streams:PollMs=100) are passed on to the worker.
+    var workerArgs = args.Where(a => a.StartsWith("--Streams:", StringComparison.Ordinal) || a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
+    var stepSeconds = ArgValue("--step-seconds") is { } ss ? int.Parse(ss, System.Globalization.CultureInfo.InvariantCulture) : 10;
+    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(stepSeconds), maxSteps: count is null ? 12 : 0, workerArgs).ConfigureAwait(false);
     return;
 }
 
