@@ -13,7 +13,7 @@ using Streams.Benchmarks;
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
 // Authorization (ns per ACL check against 10,000 ACLs, produce with the authorizer off vs on): ... -- acl [messages]
 const int ValueSize = 100;
-var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+var count = args.Where((a, i) => i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal)).FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
 if (args.Contains("pipeline"))
 {
     // End to end on the embedded default: publish -> topology -> order, beside a plain consume->produce pipe.
