@@ -51,6 +51,13 @@ if (args.Contains("startup"))
     var wall = samples.Select(s => s.WallMs).Order().ToList();
     var cpu = samples.Select(s => s.CpuMs).Order().ToList();
     AnsiConsole.WriteLine($"broker start to first ApiVersions answer over {wall.Count} runs: wall median {wall[wall.Count / 2]:F0} ms (min {wall[0]:F0}, max {wall[^1]:F0}); broker CPU until then median {cpu[cpu.Count / 2]:F0} ms (min {cpu[0]:F0})");
+    var ready = (await StartupRun.WorkerReadyAsync(args.Contains("--no-worker") ? 0 : 3).ConfigureAwait(false)).Order().ToList();
+    if (ready.Count > 0)
+    {
+        AnsiConsole.WriteLine($"worker start to /health/ready on an existing data directory over {ready.Count} runs: {string.Join(", ", ready.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+    }
+
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"startup: broker first answer {wall[wall.Count / 2]:F0} ms; worker ready {(ready.Count > 0 ? ready[ready.Count / 2].ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : "-")} ms"));
     return;
 }
 
@@ -124,6 +131,7 @@ table.AddRow("broker CPU while consuming (.NET)", "in client", Cpu(embedded.Cons
 table.AddRow("broker CPU while consuming (raw)", "in client", Cpu(embedded.RawConsume), "");
 table.AddRow("broker peak RSS", "in client", $"{Math.Max(embedded.Produce.BrokerPeakRss ?? 0, embedded.Consume.BrokerPeakRss ?? 0) / 1048576.0:N0} MiB", "");
 AnsiConsole.Write(table);
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"broker: produce {embedded.ProduceRate:F0} msg/s, mock {baseline.ProduceRate:F0} msg/s, ratio {embedded.ProduceRate / baseline.ProduceRate:F2}; consume {embedded.ConsumeRate:F0} msg/s"));
 
 static async Task RunGroupsAsync(int messages)
 {
