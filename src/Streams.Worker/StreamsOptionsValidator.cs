@@ -38,6 +38,16 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             errors.Add($"Streams:StreamThreads must be at least 1, got {options.StreamThreads}.");
         }
 
+        if (options.PollMs < 1)
+        {
+            errors.Add($"Streams:PollMs must be at least 1, got {options.PollMs}.");
+        }
+
+        if (options.ProducerLingerMs < 0 || options.FetchWaitMaxMs < 0)
+        {
+            errors.Add($"Streams:ProducerLingerMs and Streams:FetchWaitMaxMs must not be negative, got {options.ProducerLingerMs} and {options.FetchWaitMaxMs}.");
+        }
+
         if (options.LoginMonitoring.FailureThreshold < 1)
         {
             errors.Add($"Streams:LoginMonitoring:FailureThreshold must be at least 1, got {options.LoginMonitoring.FailureThreshold}.");

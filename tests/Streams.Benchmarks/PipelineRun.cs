@@ -26,12 +26,12 @@ internal static class PipelineRun
 {
     private const string PipeTopic = "bench-pipe";
 
-    public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12)
+    public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12, string[]? workerArgs = null)
     {
         AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150); // the table is wider than a redirected console's 80 columns
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-pipeline-bench-" + Guid.NewGuid().ToString("N"));
         // The worker as users run it: one host with the embedded broker and registry.
-        await using var app = WorkerApp.Build(["--Logging:LogLevel:Default=Warning"], options =>
+        await using var app = WorkerApp.Build(["--Logging:LogLevel:Default=Warning", .. workerArgs ?? []], options =>
         {
             options.DataDirectory = dataDirectory;
             options.EmbeddedKafkaPort = 0;
@@ -53,15 +53,20 @@ internal static class PipelineRun
         var published = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var orderLatencies = new ConcurrentBag<double>();
         var pipeLatencies = new ConcurrentBag<double>();
+        // Hops of the checkout's way: publish -> acknowledged (append), publish -> seen by a consumer of cart-events
+        // (append -> fetch), and the rest up to the order (topology processing, its produce, the fetch of orders).
+        var ackLatencies = new ConcurrentBag<double>();
+        var sourceLatencies = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
         var watchers = new[]
         {
             Task.Run(() => Watch(bootstrap, TopicCatalog.Orders.Name, r => OrderKey(r), published, orderLatencies, stop.Token)),
             Task.Run(() => Pipe(bootstrap, stop.Token)),
             Task.Run(() => Watch(bootstrap, PipeTopic, r => CheckoutId(r), published, pipeLatencies, stop.Token)),
+            Task.Run(() => Watch(bootstrap, TopicCatalog.CartEvents.Name, r => CheckoutId(r), published, sourceLatencies, stop.Token)),
         };
         await Task.Delay(TimeSpan.FromSeconds(8)).ConfigureAwait(false); // groups join, topology runs
-        await DriveAsync(publisher, published, rates[0], TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up (JIT, caches), not reported
+        await DriveAsync(publisher, published, ackLatencies, rates[0], TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up (JIT, caches), not reported
         await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
 
         // Steady rates first (latency at 1,000 events/s), then a search: the rate grows by half each step until
@@ -69,6 +74,7 @@ internal static class PipelineRun
         // record) within the drain time and its p99 stayed under a second, i.e. no backlog built up.
         var table = new Table().AddColumns("target events/s", "published events/s", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
         int? pipelineMax = null, pipeMax = null;
+        (double P50, double P99, int Rate) first = default;
         bool pipelineFailed = false, pipeFailed = false;
         for (var step = 0; ; step++)
         {
@@ -76,7 +82,9 @@ internal static class PipelineRun
             published.Clear(); // late results of an earlier step are not counted in this one
             orderLatencies.Clear();
             pipeLatencies.Clear();
-            var (carts, achieved) = await DriveAsync(publisher, published, rate, stepDuration).ConfigureAwait(false);
+            ackLatencies.Clear();
+            sourceLatencies.Clear();
+            var (carts, achieved) = await DriveAsync(publisher, published, ackLatencies, rate, stepDuration).ConfigureAwait(false);
             var drained = Stopwatch.GetTimestamp();
             while ((orderLatencies.Count < carts || pipeLatencies.Count < carts) && Stopwatch.GetElapsedTime(drained) < TimeSpan.FromSeconds(5))
             {
@@ -85,6 +93,14 @@ internal static class PipelineRun
 
             var order = Percentiles(orderLatencies);
             var pipe = Percentiles(pipeLatencies);
+            var ack = Percentiles(ackLatencies);
+            var source = Percentiles(sourceLatencies);
+            AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s hops (p50/p99): publish->ack {ack.P50:N1}/{ack.P99:N1} ms, publish->seen on cart-events {source.P50:N1}/{source.P99:N1} ms, publish->order {order.P50:N1}/{order.P99:N1} ms (topology + its produce + fetch: ~{order.P50 - source.P50:N1} ms at p50), publish->pipe {pipe.P50:N1}/{pipe.P99:N1} ms[/]");
+            if (step == 0)
+            {
+                first = (order.P50, order.P99, rate);
+            }
+
             var publisherKeptUp = achieved >= rate * 0.95;
             var pipelineKeptUp = publisherKeptUp && orderLatencies.Count >= carts && order.P99 < 1000;
             var pipeKeptUp = publisherKeptUp && pipeLatencies.Count >= carts && pipe.P99 < 1000;
@@ -108,6 +124,9 @@ internal static class PipelineRun
         await app.StopAsync().ConfigureAwait(false);
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"Highest rate kept up: pipeline {Rate(pipelineMax)}, plain pipe {Rate(pipeMax)}{(pipelineMax is { } a && pipeMax is { } b ? $" (pipeline/pipe {(double)a / b:P0})" : "")}; a rate the publisher itself could not reach ends the search.");
+        // One line to compare between commits.
+        var ratio = pipelineMax is { } x && pipeMax is { } y ? ((double)x / y).ToString("N2", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pipeline: p50 {first.P50:F1} ms, p99 {first.P99:F1} ms at {first.Rate} ev/s; sustained {pipelineMax ?? 0} ev/s, pipe {pipeMax ?? 0} ev/s, ratio {ratio}"));
     }
 
     private static string Rate(int? rate) => rate is { } r ? $"{r:N0} events/s" : "below the first step";
@@ -116,7 +135,7 @@ internal static class PipelineRun
     /// Publishes carts at <paramref name="eventsPerSecond"/> for <paramref name="duration"/>; returns how many carts,
     /// and the rate actually reached (events acknowledged per second, until the last acknowledgement).
     /// </summary>
-    private static async Task<(int Carts, double Achieved)> DriveAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, int eventsPerSecond, TimeSpan duration)
+    private static async Task<(int Carts, double Achieved)> DriveAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, ConcurrentBag<double> ackLatencies, int eventsPerSecond, TimeSpan duration)
     {
         var cartsPerSecond = eventsPerSecond / 3.0;
         var started = Stopwatch.GetTimestamp();
@@ -129,7 +148,7 @@ internal static class PipelineRun
             {
                 var cart = "bench-" + Guid.NewGuid().ToString("N")[..12];
                 var checkout = new CartCheckedOut { eventId = "checkout-" + cart, occurredAt = DateTime.UtcNow, cartId = cart, customerId = "c" };
-                inFlight.Add(PublishCartAsync(publisher, published, cart, checkout));
+                inFlight.Add(PublishCartAsync(publisher, published, ackLatencies, cart, checkout));
             }
 
             await Task.Delay(1).ConfigureAwait(false);
@@ -139,12 +158,14 @@ internal static class PipelineRun
         return (carts, carts * 3 / Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private static async Task PublishCartAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, string cart, CartCheckedOut checkout)
+    private static async Task PublishCartAsync(EventPublisher publisher, ConcurrentDictionary<string, long> published, ConcurrentBag<double> ackLatencies, string cart, CartCheckedOut checkout)
     {
         await publisher.PublishAsync(new ProductAddedToCart { eventId = Guid.NewGuid().ToString(), occurredAt = DateTime.UtcNow, cartId = cart, customerId = "c", productId = "book", quantity = 1, unitPrice = Money.Of(12.99m), currency = "EUR" }).ConfigureAwait(false);
         await publisher.PublishAsync(new ProductAddedToCart { eventId = Guid.NewGuid().ToString(), occurredAt = DateTime.UtcNow, cartId = cart, customerId = "c", productId = "pen", quantity = 2, unitPrice = Money.Of(1.10m), currency = "EUR" }).ConfigureAwait(false);
-        published[checkout.eventId] = Stopwatch.GetTimestamp();
+        var at = Stopwatch.GetTimestamp();
+        published[checkout.eventId] = at;
         await publisher.PublishAsync(checkout).ConfigureAwait(false);
+        ackLatencies.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
     }
 
     private static string? OrderKey(ConsumeResult<string, byte[]> record) =>

@@ -8,18 +8,21 @@ using Streams.Benchmarks;
 // Restart with many partitions, clean and unclean (and open fds): ... -- restart [MB per partition] [--partitions N] [--batch-records N] [--baseline old/Streams.Broker.dll]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
-// consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
+// consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only] [--step-seconds N] [--Streams:PollMs=100 ...]
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
 // Notification fan-out (SSE clients on a worker process at 1,000 orders/s: delivery p50/p99, worker CPU and RSS): ... -- fanout [clients]
 // Authorization (ns per ACL check against 10,000 ACLs, produce with the authorizer off vs on): ... -- acl [messages]
 const int ValueSize = 100;
-var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+var count = args.Where((a, i) => i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal)).FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
 if (args.Contains("pipeline"))
 {
     // End to end on the embedded default: publish -> topology -> order, beside a plain consume->produce pipe.
     int[] rates = count is { } fixedRate ? [fixedRate] : [1000, 2000, 4000];
-    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(10), maxSteps: count is null ? 12 : 0).ConfigureAwait(false);
+    // Worker settings to compare (e.g. --Streams:PollMs=100) are passed on to the worker.
+    var workerArgs = args.Where(a => a.StartsWith("--Streams:", StringComparison.Ordinal) || a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
+    var stepSeconds = ArgValue("--step-seconds") is { } ss ? int.Parse(ss, System.Globalization.CultureInfo.InvariantCulture) : 10;
+    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(stepSeconds), maxSteps: count is null ? 12 : 0, workerArgs).ConfigureAwait(false);
     return;
 }
 
@@ -56,6 +59,13 @@ if (args.Contains("startup"))
     var wall = samples.Select(s => s.WallMs).Order().ToList();
     var cpu = samples.Select(s => s.CpuMs).Order().ToList();
     AnsiConsole.WriteLine($"broker start to first ApiVersions answer over {wall.Count} runs: wall median {wall[wall.Count / 2]:F0} ms (min {wall[0]:F0}, max {wall[^1]:F0}); broker CPU until then median {cpu[cpu.Count / 2]:F0} ms (min {cpu[0]:F0})");
+    var ready = (await StartupRun.WorkerReadyAsync(args.Contains("--no-worker") ? 0 : 3).ConfigureAwait(false)).Order().ToList();
+    if (ready.Count > 0)
+    {
+        AnsiConsole.WriteLine($"worker start to /health/ready on an existing data directory over {ready.Count} runs: {string.Join(", ", ready.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+    }
+
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"startup: broker first answer {wall[wall.Count / 2]:F0} ms; worker ready {(ready.Count > 0 ? ready[ready.Count / 2].ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : "-")} ms"));
     return;
 }
 
@@ -129,6 +139,7 @@ table.AddRow("broker CPU while consuming (.NET)", "in client", Cpu(embedded.Cons
 table.AddRow("broker CPU while consuming (raw)", "in client", Cpu(embedded.RawConsume), "");
 table.AddRow("broker peak RSS", "in client", $"{Math.Max(embedded.Produce.BrokerPeakRss ?? 0, embedded.Consume.BrokerPeakRss ?? 0) / 1048576.0:N0} MiB", "");
 AnsiConsole.Write(table);
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"broker: produce {embedded.ProduceRate:F0} msg/s, mock {baseline.ProduceRate:F0} msg/s, ratio {embedded.ProduceRate / baseline.ProduceRate:F2}; consume {embedded.ConsumeRate:F0} msg/s"));
 
 static async Task RunGroupsAsync(int messages)
 {

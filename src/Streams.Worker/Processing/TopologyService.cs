@@ -80,6 +80,9 @@ public sealed partial class TopologyService(
             NumStreamThreads = options.StreamThreads,
             Guarantee = options.ProcessingGuarantee == ProcessingGuaranteeMode.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
             CommitIntervalMs = 1000,
+            PollMs = options.PollMs,
+            LingerMs = options.ProducerLingerMs,
+            FetchWaitMaxMs = options.FetchWaitMaxMs,
             Logger = StreamizLogging,
         };
 
