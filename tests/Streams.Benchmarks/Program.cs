@@ -11,6 +11,7 @@ using Streams.Benchmarks;
 // consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only]
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
+// Transactions (produce msg/s: idempotent vs transactional committing every 1,000 records / every 100 ms): ... -- txn [messages]
 // Authorization (ns per ACL check against 10,000 ACLs, produce with the authorizer off vs on): ... -- acl [messages]
 const int ValueSize = 100;
 var count = args.FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
@@ -26,6 +27,12 @@ if (args.Contains("security"))
 {
     // Produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096 and 8192 iterations.
     await SecurityRun.RunAsync(count ?? 500_000, ValueSize).ConfigureAwait(false);
+    return;
+}
+
+if (args.Contains("txn"))
+{
+    await TxnRun.RunAsync(count ?? 200_000, ValueSize).ConfigureAwait(false);
     return;
 }
 
