@@ -12,6 +12,7 @@ using Streams.Benchmarks;
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
 // Notification fan-out (SSE clients on a worker process at 1,000 orders/s: delivery p50/p99, worker CPU and RSS): ... -- fanout [clients]
+// Transactions (produce msg/s: idempotent vs transactional committing every 1,000 records / every 100 ms): ... -- txn [messages]
 // Authorization (ns per ACL check against 10,000 ACLs, produce with the authorizer off vs on): ... -- acl [messages]
 const int ValueSize = 100;
 var count = args.Where((a, i) => i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal)).FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
@@ -37,6 +38,12 @@ if (args.Contains("fanout"))
 {
     // Notification fan-out: N SSE clients (default 1,000) on a worker process receiving 1,000 orders/s for 20 s.
     await FanoutRun.RunAsync(count ?? 1000, eventsPerSecond: 1000, TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+    return;
+}
+
+if (args.Contains("txn"))
+{
+    await TxnRun.RunAsync(count ?? 200_000, ValueSize).ConfigureAwait(false);
     return;
 }
 
