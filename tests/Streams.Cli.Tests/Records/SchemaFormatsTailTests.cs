@@ -83,6 +83,43 @@ public sealed class SchemaFormatsTailTests(ClusterFixture cluster)
         Assert.Equal("""{"id":"s-1"}""", lines[1].GetProperty("value").GetRawText());
     }
 
+    [Fact]
+    public async Task Produce_encodes_json_lines_as_protobuf_and_json_schema_and_names_the_field_at_fault()
+    {
+        var topic = $"produced-{Guid.NewGuid().ToString("N")[..8]}";
+        var jsonTopic = topic + "-json";
+        await cluster.CreateTopicAsync(topic, 1);
+        await cluster.CreateTopicAsync(jsonTopic, 1);
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = cluster.RegistryUrl });
+        await registry.RegisterSchemaAsync($"{topic}-value", new Schema(OrderProto.Replace("message Ignored { string x = 1; }\n", "", StringComparison.Ordinal), SchemaType.Protobuf));
+        await registry.RegisterSchemaAsync($"{jsonTopic}-value", new Schema(
+            """{"title":"Shipment","type":"object","properties":{"id":{"type":"string"},"parcels":{"type":"integer","minimum":1}},"required":["id"]}""", SchemaType.Json));
+        const string Order = """{"id":"o-2","total":"9007199254740993","sizes":[4,5],"status":"PAID","counts":{"b":2},"line":{"sku":"Z"},"placed":"2024-02-29T12:00:00Z","ratio":1.5}""";
+
+        var produced = await cluster.RunWithInputAsync(Order + "\n", "produce", topic, "-o", "json");
+        var badField = await cluster.RunWithInputAsync("""{"id":"o-3","sizes":["x"]}""" + "\n", "produce", topic);
+        var unknownField = await cluster.RunWithInputAsync("""{"id":"o-3","colour":"red"}""" + "\n", "produce", topic);
+        var shipped = await cluster.RunWithInputAsync("""{"id":"s-2","parcels":3}""" + "\n", "produce", jsonTopic, "-o", "json");
+        var badShipment = await cluster.RunWithInputAsync("""{"id":"s-3","parcels":0}""" + "\n", "produce", jsonTopic);
+        var tailed = await cluster.RunAsync("tail", topic, "-o", "json");
+        var tailedJson = await cluster.RunAsync("tail", jsonTopic, "-o", "json");
+
+        Assert.True(produced.ExitCode == 0, produced.ToString());
+        Assert.Equal("shop.Order", produced.Json.GetProperty("schema").GetString());
+        Assert.Equal(1, badField.ExitCode);
+        Assert.Contains("$.sizes[0]", badField.Error, StringComparison.Ordinal);
+        Assert.Equal(1, unknownField.ExitCode);
+        Assert.Contains("$.colour", unknownField.Error, StringComparison.Ordinal);
+        Assert.True(shipped.ExitCode == 0, shipped.ToString());
+        Assert.Equal(1, badShipment.ExitCode);
+        Assert.Contains("$.parcels", badShipment.Error, StringComparison.Ordinal);
+
+        var line = Assert.Single(tailed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement));
+        Assert.Equal(Order, line.GetProperty("value").GetRawText());
+        var shipment = Assert.Single(tailedJson.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement));
+        Assert.Equal(("Shipment", """{"id":"s-2","parcels":3}"""), (shipment.GetProperty("schema").GetString(), shipment.GetProperty("value").GetRawText()));
+    }
+
     private static byte[] Header(int id)
     {
         var header = new byte[5];

@@ -98,39 +98,13 @@ internal sealed class FormatDecoder(ISchemaRegistryClient registry)
 
     private async Task<(ProtobufJson Json, FileDescriptorProto File)> ProtobufAsync(int id, Schema schema)
     {
-        if (_protobuf.TryGetValue(id, out var known))
+        if (!_protobuf.TryGetValue(id, out var known))
         {
-            return known;
+            var (files, file) = await ProtobufSchemaFiles.LoadAsync(registry, id, schema).ConfigureAwait(false);
+            known = (ProtobufJson.For(files), file);
+            _protobuf[id] = known;
         }
 
-        var set = new FileDescriptorSet();
-        var added = new HashSet<string>(StringComparer.Ordinal);
-        async Task AddReferencesAsync(IEnumerable<SchemaReference> references)
-        {
-            foreach (var reference in references)
-            {
-                if (!added.Add(reference.Name))
-                {
-                    continue;
-                }
-
-                var referenced = await registry.GetRegisteredSchemaAsync(reference.Subject, reference.Version).ConfigureAwait(false);
-                await AddReferencesAsync(referenced.References).ConfigureAwait(false);
-                set.Add(reference.Name, false, new StringReader(referenced.SchemaString));
-            }
-        }
-
-        await AddReferencesAsync(schema.References).ConfigureAwait(false);
-        const string Own = "__schema__.proto";
-        set.Add(Own, true, new StringReader(schema.SchemaString));
-        set.Process();
-        if (set.GetErrors().FirstOrDefault(e => e.IsError) is { } error)
-        {
-            throw new InvalidDataException($"schema {id} does not parse: {error.Message}");
-        }
-
-        known = (ProtobufJson.For(set.Files), set.Files.First(f => f.Name == Own));
-        _protobuf[id] = known;
         return known;
     }
 }

@@ -13,8 +13,8 @@ using Streams.Operations.Records;
 namespace Streams.Cli.Commands.Records;
 
 /// <summary>
-/// <c>streams produce &lt;topic&gt;</c>: one record per JSON line (stdin or <c>--file</c>), Avro-encoded in Confluent's
-/// wire format. Every line is checked against the schema before anything is sent, so a bad line (reported with its
+/// <c>streams produce &lt;topic&gt;</c>: one record per JSON line (stdin or <c>--file</c>), encoded in Confluent's
+/// wire format with the subject's schema: Avro, JSON Schema, or Protobuf (the file's first message). Every line is checked against the schema before anything is sent, so a bad line (reported with its
 /// number and the field at fault) produces nothing rather than half a batch.
 /// </summary>
 internal static class ProduceCommand
@@ -27,7 +27,7 @@ internal static class ProduceCommand
         var subject = new Option<string?>("--subject") { Description = "Use the latest schema of this registry subject (default: the contract's, else <topic>-value)" };
         var keyField = new Option<string?>("--key-field") { Description = "Record field whose value is the key (default: the catalog's key for the topic; none otherwise)" };
         var headers = new Option<string[]>("--header") { Description = "Header name=value added to every record; repeatable" };
-        var command = new Command("produce", "Write JSON lines to a topic as Avro records") { file, type, subject, keyField, headers };
+        var command = new Command("produce", "Write JSON lines to a topic as Avro, JSON Schema or Protobuf records") { file, type, subject, keyField, headers };
         topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
@@ -35,14 +35,13 @@ internal static class ProduceCommand
             var catalog = TopicCatalog.All.FirstOrDefault(t => t.Name == name);
             var extraHeaders = parse.GetValue(headers) ?? [];
             using var registry = session.CreateRegistryClient();
-            var (schema, schemaId) = await ResolveSchemaAsync(registry, name, catalog, parse.GetValue(type), parse.GetValue(subject)).ConfigureAwait(false);
+            var encoder = await ResolveSchemaAsync(registry, name, catalog, parse.GetValue(type), parse.GetValue(subject)).ConfigureAwait(false);
             var key = parse.GetValue(keyField) ?? catalog?.Key;
 
             var lines = parse.GetValue(file) is { } path
                 ? await File.ReadAllLinesAsync(path.FullName, cancellationToken).ConfigureAwait(false)
                 : await ReadAllLinesAsync(session.Input, cancellationToken).ConfigureAwait(false);
             var messages = new List<Message<byte[]?, byte[]?>>();
-            var encoder = new RecordEncoder(schema, schemaId);
             for (var i = 0; i < lines.Length; i++)
             {
                 if (string.IsNullOrWhiteSpace(lines[i]))
@@ -61,14 +60,14 @@ internal static class ProduceCommand
                 await producer.ProduceAsync(name, messages[i], cancellationToken).ConfigureAwait(false);
             }
 
-            await session.WriteAsync(new { topic = name, produced = messages.Count, schema = schema.Fullname, schemaId },
-                w => w.WriteLineAsync($"Produced {messages.Count} record(s) to {name} as {schema.Fullname} (schema id {schemaId}).")).ConfigureAwait(false);
+            await session.WriteAsync(new { topic = name, produced = messages.Count, schema = encoder.Name, schemaId = encoder.SchemaId },
+                w => w.WriteLineAsync($"Produced {messages.Count} record(s) to {name} as {encoder.Name} (schema id {encoder.SchemaId}).")).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static Message<byte[]?, byte[]?> Encode(string line, int number, RecordEncoder encoder, string? keyField, string[] headers)
+    private static Message<byte[]?, byte[]?> Encode(string line, int number, ValueEncoder encoder, string? keyField, string[] headers)
     {
         byte[] value;
         string? key = null;
@@ -88,14 +87,14 @@ internal static class ProduceCommand
         }
         catch (JsonSchemaMismatchException e)
         {
-            throw new CliException($"line {number}: does not match {encoder.Schema.Fullname}: {e.Message}");
+            throw new CliException($"line {number}: does not match {encoder.Name}: {e.Message}");
         }
 
         var message = new Message<byte[]?, byte[]?>
         {
             Key = key is null ? null : Encoding.UTF8.GetBytes(key),
             Value = value,
-            Headers = [new Header(EventHeaders.EventType, Encoding.UTF8.GetBytes(encoder.Schema.Fullname))],
+            Headers = [new Header(EventHeaders.EventType, Encoding.UTF8.GetBytes(encoder.Name))],
         };
         foreach (var header in headers)
         {
@@ -115,7 +114,7 @@ internal static class ProduceCommand
     /// The schema to write with and its registry id: a named subject's latest; else the contract type (registered
     /// under the catalog's subject as the application's publisher does); else the latest of <c>&lt;topic&gt;-value</c>.
     /// </summary>
-    private static async Task<(Avro.Schema Schema, int Id)> ResolveSchemaAsync(ISchemaRegistryClient registry, string topic, TopicDefinition? catalog, string? typeName, string? subject)
+    private static async Task<ValueEncoder> ResolveSchemaAsync(ISchemaRegistryClient registry, string topic, TopicDefinition? catalog, string? typeName, string? subject)
     {
         if (subject is not null)
         {
@@ -144,15 +143,26 @@ internal static class ProduceCommand
         var strategy = (catalog?.SubjectNaming ?? SubjectNaming.Topic).ToConfluent();
         var subjectName = await strategy.ToAsyncDelegate(registry)(new SerializationContext(MessageComponentType.Value, topic), schema.Fullname).ConfigureAwait(false);
         var id = await registry.RegisterSchemaAsync(subjectName, new Schema(schema.ToString(), SchemaType.Avro)).ConfigureAwait(false);
-        return (schema, id);
+        return new AvroValueEncoder(schema, id);
     }
 
-    private static async Task<(Avro.Schema, int)> LatestAsync(ISchemaRegistryClient registry, string subject)
+    private static async Task<ValueEncoder> LatestAsync(ISchemaRegistryClient registry, string subject)
     {
         try
         {
             var latest = await registry.GetLatestSchemaAsync(subject).ConfigureAwait(false);
-            return (Avro.Schema.Parse(latest.SchemaString), latest.Id);
+            switch (latest.SchemaType)
+            {
+                case SchemaType.Json:
+                    return new JsonSchemaValueEncoder(latest.SchemaString, latest.Id);
+                case SchemaType.Protobuf:
+                    var (files, file) = await ProtobufSchemaFiles.LoadAsync(registry, latest.Id, latest).ConfigureAwait(false);
+                    var first = file.MessageTypes.FirstOrDefault() ?? throw new CliException($"The Protobuf schema of '{subject}' has no message.");
+                    var messageName = (string.IsNullOrEmpty(file.Package) ? "" : "." + file.Package) + "." + first.Name;
+                    return new ProtobufValueEncoder(ProtobufJson.For(files).Writer(), messageName, latest.Id);
+                default:
+                    return new AvroValueEncoder(Avro.Schema.Parse(latest.SchemaString), latest.Id);
+            }
         }
         catch (SchemaRegistryException e) when (e.ErrorCode / 100 == 404)
         {

@@ -42,6 +42,9 @@ internal sealed class ProtobufJson(IReadOnlyDictionary<string, DescriptorProto> 
         return new ProtobufJson(messages, enums);
     }
 
+    /// <summary>The writer for the same messages (JSON to bytes).</summary>
+    public ProtobufWriter Writer() => new(messages, enums);
+
     public JsonNode Decode(string messageName, ReadOnlySpan<byte> data)
     {
         if (messageName == ".google.protobuf.Timestamp")
