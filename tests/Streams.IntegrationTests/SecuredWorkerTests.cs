@@ -98,6 +98,9 @@ public sealed class SecuredWorkerTests : IAsyncLifetime
             Assert.Contains(_logs.Lines, l => l.StartsWith($"Streams.Broker.Audit: Authentication succeeded: principal User:{user} mechanism SCRAM-SHA-256", StringComparison.Ordinal));
         }
 
+        // The catalog's ACLs are all the services need: nothing was refused on the way.
+        var denied = _logs.Lines.Where(l => l.Contains(" is Denied operation = ", StringComparison.Ordinal)).ToList();
+        Assert.True(denied.Count == 0, string.Join("\n", denied));
         Assert.Equal("streams-audit", endpoints.ClientSettings("audit-projection")["sasl.username"]);
         Assert.Equal("streams-notifier", endpoints.ClientSettings("notifications-replay")["sasl.username"]);
         Assert.Equal("admin", endpoints.ClientSettings("provisioning")["sasl.username"]);

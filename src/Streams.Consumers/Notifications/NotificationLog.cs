@@ -14,6 +14,12 @@ namespace Streams.Consumers.Notifications;
 /// </summary>
 public sealed class NotificationLog : IDisposable
 {
+    /// <summary>
+    /// The readers' made-up group ids start with this: they never join or commit, but librdkafka still looks up the
+    /// group's coordinator, which a broker with ACLs allows only to a principal that may describe the group.
+    /// </summary>
+    public const string GroupPrefix = "streams-notifications-";
+
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<string, string> _settings;
@@ -162,7 +168,7 @@ public sealed class NotificationLog : IDisposable
     {
         var config = new ConsumerConfig(new Dictionary<string, string>(_settings))
         {
-            GroupId = "streams-notifications-" + Guid.NewGuid().ToString("N"),
+            GroupId = GroupPrefix + Guid.NewGuid().ToString("N"),
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             EnablePartitionEof = true,

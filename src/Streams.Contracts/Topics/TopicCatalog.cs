@@ -21,6 +21,10 @@ public static class TopicCatalog
     private static readonly TopicConsumer AuditReads = new(ServicePrincipals.Audit, "audit-projection");
     private static readonly TopicConsumer NotifierReads = new(ServicePrincipals.Notifier, "notifier");
 
+    // The notifications replay (Streams.Consumers' NotificationLog.GroupPrefix) reads as the notifier, assign-only, in
+    // made-up groups it never joins; librdkafka still asks for their coordinator.
+    private static readonly TopicConsumer NotificationReplayReads = new(ServicePrincipals.Notifier, "streams-notifications-", GroupPrefixed: true);
+
     /// <summary>Every login attempt, keyed by employee id.</summary>
     public static TopicDefinition Logins { get; } =
         new("logins", 6, "employeeId", [typeof(EmployeeLoggedIn)], SubjectNaming.Topic, KeepForever)
@@ -50,7 +54,7 @@ public static class TopicCatalog
         new("orders", 6, "cartId", [typeof(OrderPlaced)], SubjectNaming.Topic, KeepForever)
         {
             Producers = [ServicePrincipals.Topology],
-            Consumers = [AuditReads, NotifierReads],
+            Consumers = [AuditReads, NotifierReads, NotificationReplayReads],
         };
 
     /// <summary>Alerts raised by login monitoring.</summary>
@@ -58,7 +62,7 @@ public static class TopicCatalog
         new("security-alerts", 3, "employeeId", [typeof(SecurityAlert)], SubjectNaming.Topic, KeepForever)
         {
             Producers = [ServicePrincipals.Topology],
-            Consumers = [AuditReads, NotifierReads],
+            Consumers = [AuditReads, NotifierReads, NotificationReplayReads],
         };
 
     /// <summary>Every event topic, in a stable order.</summary>

@@ -110,7 +110,7 @@ public sealed class CatalogAclsTests
         var groups = TopicCatalog.All.SelectMany(t => t.Consumers).ToLookup(c => c.Principal, c => c.Group);
 
         Assert.Equal([AuditProjection.GroupId], groups[ServicePrincipals.Audit].Distinct());
-        Assert.Equal([Notifier.GroupId], groups[ServicePrincipals.Notifier].Distinct());
+        Assert.Equal([Notifier.GroupId, Streams.Consumers.Notifications.NotificationLog.GroupPrefix], groups[ServicePrincipals.Notifier].Distinct());
         Assert.Equal([TopicCatalog.TopologyApplication.ApplicationId], groups[ServicePrincipals.Topology].Distinct());
         Assert.Equal(ServicePrincipals.All.Order(StringComparer.Ordinal), CatalogAcls.Principals());
         Assert.All(CatalogAcls.Principals(), p => Assert.True(AclNames.IsPrincipal(p), p));
