@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Tests.Support;
@@ -9,8 +8,6 @@ namespace Streams.Broker.Tests.Security;
 /// <summary>SSL and SASL_SSL listeners with certificates made by the test, driven by librdkafka, kcat and raw sockets.</summary>
 public sealed class AuthenticationTlsTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string? KcatPath = new[] { "/usr/bin/kcat", "/usr/local/bin/kcat", "/usr/bin/kafkacat" }.FirstOrDefault(File.Exists);
-
     private readonly AuthenticationCertificates _certificates = new();
 
     public void Dispose() => _certificates.Dispose();
@@ -158,34 +155,15 @@ public sealed class AuthenticationTlsTests(ITestOutputHelper output) : IDisposab
     [SkippableFact]
     public async Task Kcat_produces_and_consumes_over_sasl_ssl_with_scram()
     {
-        Skip.If(KcatPath is null, "kcat is not installed (Debian package 'kcat')");
+        Skip.If(Kcat.Path is null, "kcat is not installed (Debian package 'kcat')");
         await using var broker = await AuthenticationBroker.StartAsync(output, SaslSslSettings(), "SCRAM-SHA-256=[name=svc,password=svc-secret]");
         string[] secure =
         [
             "-b", broker.Bootstrap("SASL_SSL"), "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-256",
             "-X", "sasl.username=svc", "-X", "sasl.password=svc-secret", "-X", $"ssl.ca.location={_certificates.CaPath}",
         ];
-        await KcatAsync("k1:one\nk2:two\n", [.. secure, "-P", "-t", "kcat-secure", "-K", ":"]);
-        var consumed = await KcatAsync("", [.. secure, "-C", "-t", "kcat-secure", "-o", "beginning", "-e", "-f", "%k=%s\n"]);
+        await Kcat.RunOkAsync("k1:one\nk2:two\n", [.. secure, "-P", "-t", "kcat-secure", "-K", ":"]);
+        var consumed = await Kcat.RunOkAsync("", [.. secure, "-C", "-t", "kcat-secure", "-o", "beginning", "-e", "-f", "%k=%s\n"]);
         Assert.Equal("k1=one\nk2=two\n", consumed);
-    }
-
-    private static async Task<string> KcatAsync(string stdin, string[] args)
-    {
-        var info = new ProcessStartInfo(KcatPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"kcat failed: {await stderr}");
-        return await stdout;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streams.Broker.Tests.Support;
@@ -10,38 +9,18 @@ namespace Streams.Broker.Tests.Security.Authorization;
 /// <summary>Other clients and admin calls against ACLs: kcat, group listing and description.</summary>
 public sealed class AuthorizationClientsTests(ITestOutputHelper output)
 {
-    private static readonly string? KcatPath = new[] { "/usr/bin/kcat", "/usr/local/bin/kcat", "/usr/bin/kafkacat" }.FirstOrDefault(File.Exists);
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> KcatAsync(string stdin, params string[] args)
-    {
-        var info = new ProcessStartInfo(KcatPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
     [SkippableFact]
     public async Task Kcat_sees_only_describable_topics_and_is_refused_writes_without_Write()
     {
-        Skip.If(KcatPath is null, "kcat is not installed (Debian package 'kcat'; .ci/run installs it)");
+        Skip.If(Kcat.Path is null, "kcat is not installed (Debian package 'kcat'; .ci/run installs it)");
         await using var broker = await StartAsync(output, async (_, admin) =>
         {
             await CreateTopicsAsync(admin, "public", "private");
             await admin.CreateAclsAsync([Allow(ResourceType.Topic, "public", AclOperation.Describe)]);
         });
 
-        var metadata = await KcatAsync("", "-b", broker.BootstrapServers, "-L");
-        var produce = await KcatAsync("refused\n", "-b", broker.BootstrapServers, "-P", "-t", "public", "-X", "message.timeout.ms=10000");
+        var metadata = await Kcat.RunAsync("", "-b", broker.BootstrapServers, "-L");
+        var produce = await Kcat.RunAsync("refused\n", "-b", broker.BootstrapServers, "-P", "-t", "public", "-X", "message.timeout.ms=10000");
 
         Assert.Equal(0, metadata.ExitCode);
         Assert.Contains("topic \"public\"", metadata.Stdout);
