@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Streams.AppHost;
+
+/// <summary>
+/// What the app host reads from its configuration (appsettings.json, environment, command line). The default ports sit
+/// beside the one-process worker's (9092, 8081, 8080) so that both can run at once.
+/// </summary>
+internal sealed record AppHostSettings(
+    int BrokerPort,
+    int RegistryPort,
+    int WorkerPort,
+    string DataDirectory,
+    string? KafkaBootstrapServers,
+    string? SchemaRegistryUrl,
+    bool BrokerRequestSpans,
+    IReadOnlyList<KeyValuePair<string, string>> WorkerSettings)
+{
+    public const int DefaultBrokerPort = 9192;
+    public const int DefaultRegistryPort = 8181;
+    public const int DefaultWorkerPort = 8180;
+
+    /// <summary>
+    /// Section <c>AppHost</c>: <c>BrokerPort</c>, <c>RegistryPort</c>, <c>WorkerPort</c>, <c>DataDirectory</c> (default
+    /// <c>data/</c> beside the app host project), <c>BrokerRequestSpans</c>. A real cluster: <c>Kafka:BootstrapServers</c>
+    /// starts no broker and <c>SchemaRegistry:Url</c> no registry; every <c>Kafka:*</c>, <c>SchemaRegistry:*</c> and
+    /// <c>Streams:*</c> setting is handed to the worker as it is (SASL logins, TLS, simulator rate, ...).
+    /// </summary>
+    public static AppHostSettings Read(IConfiguration configuration, string appHostDirectory)
+    {
+        var section = configuration.GetSection("AppHost");
+        var forwarded = new List<KeyValuePair<string, string>>();
+        foreach (var name in (string[])["Kafka", "SchemaRegistry", "Streams"])
+        {
+            foreach (var (key, value) in configuration.GetSection(name).AsEnumerable(makePathsRelative: false))
+            {
+                if (value is not null)
+                {
+                    forwarded.Add(new(key.Replace(":", "__", StringComparison.Ordinal), value));
+                }
+            }
+        }
+
+        return new AppHostSettings(
+            section.GetValue("BrokerPort", DefaultBrokerPort),
+            section.GetValue("RegistryPort", DefaultRegistryPort),
+            section.GetValue("WorkerPort", DefaultWorkerPort),
+            Path.GetFullPath(section["DataDirectory"] ?? Path.Combine(appHostDirectory, "data")),
+            NullIfBlank(configuration["Kafka:BootstrapServers"]),
+            NullIfBlank(configuration["SchemaRegistry:Url"]),
+            section.GetValue("BrokerRequestSpans", false),
+            forwarded);
+    }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
