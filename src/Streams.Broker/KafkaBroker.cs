@@ -35,6 +35,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         Context = context;
         _logger = logger;
         _maintenance = Task.Run(() => logs.RunMaintenanceAsync(_stopping.Token));
+        Observability.BrokerMetrics.Track(this);
     }
 
     internal BrokerContext Context { get; }
@@ -167,6 +168,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
             return;
         }
 
+        Observability.BrokerMetrics.Untrack(this);
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _maintenance.ConfigureAwait(false);

@@ -22,6 +22,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Activity sources and meters of Streams' own code (the messaging library's spans and metrics).</summary>
     public const string StreamsTelemetryName = "Streams.Messaging";
 
+    /// <summary>The embedded broker's meter (and its request spans' source, when the broker is told to make them).</summary>
+    public const string BrokerTelemetryName = "Streams.Broker";
+
     /// <summary>Health checks tagged with this answer <c>/health/live</c>; every check answers <c>/health/ready</c>.</summary>
     public const string LiveTag = "live";
 
@@ -73,12 +76,17 @@ public static class ServiceDefaultsExtensions
             logging.IncludeScopes = true;
         });
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName))
+            // The instance id stays the one the environment gives (OTEL_RESOURCE_ATTRIBUTES): the Aspire dashboard
+            // matches telemetry to the resource it started by it.
+            .ConfigureResource(r => r.AddService(serviceName, autoGenerateServiceInstanceId: false))
             .WithTracing(tracing => tracing
                 .AddSource(StreamsTelemetryName)
+                .AddSource(BrokerTelemetryName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health")))
             .WithMetrics(metrics => metrics
                 .AddMeter(StreamsTelemetryName)
+                // The broker's own instruments (bytes and records per topic, requests per API, connections, cleaner).
+                .AddMeter(BrokerTelemetryName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 // Kestrel's connection metrics cover the broker's Kafka listener too (active, queued, duration).

@@ -1,3 +1,4 @@
+using Streams.Broker.Observability;
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Security.Authorization;
@@ -139,13 +140,13 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
                 response.Responses.Add(topicResponse);
             }
 
-            topicResponse.Partitions.Add(RespondPartition(isolationLevel, request, partition, slices[i], denied?.Contains(topic) == true));
+            topicResponse.Partitions.Add(RespondPartition(topic, isolationLevel, request, partition, slices[i], denied?.Contains(topic) == true));
         }
 
         return response;
     }
 
-    private static FetchResponse.PartitionData RespondPartition(sbyte isolationLevel, FetchRequest.FetchPartition request, Partition? partition, LogReadSlice? slice, bool denied)
+    private static FetchResponse.PartitionData RespondPartition(string topic, sbyte isolationLevel, FetchRequest.FetchPartition request, Partition? partition, LogReadSlice? slice, bool denied)
     {
         var error = denied ? ErrorCode.TopicAuthorizationFailed
             : partition is null ? ErrorCode.UnknownTopicOrPartition
@@ -167,7 +168,7 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
             AbortedTransactions = isolationLevel != ReadCommitted ? null
                 : partition is null || error != ErrorCode.None ? []
                 : [.. partition.AbortedTransactions(request.FetchOffset, lastStable).Select(a => new FetchResponse.AbortedTransaction { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset })],
-            Records = error == ErrorCode.None && slice is { } s ? new LogRecords(s) : NoRecords,
+            Records = error == ErrorCode.None && slice is { } s ? new LogRecords(s, topic) : NoRecords,
         };
     }
 
@@ -175,7 +176,7 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
     /// A partition's records as located in the log, copied from the segment file straight into the response buffer
     /// when the response is written: the bytes are never held anywhere else.
     /// </summary>
-    private sealed class LogRecords(LogReadSlice slice) : RecordSet
+    private sealed class LogRecords(LogReadSlice slice, string topic) : RecordSet
     {
         public override void WriteTo(KafkaWriter writer)
         {
@@ -192,7 +193,9 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
 
             try
             {
-                var read = slice.Segment.Read(slice.Position, writer.GetSpan(slice.Length)[..slice.Length]);
+                var target = writer.GetSpan(slice.Length)[..slice.Length];
+                var read = slice.Segment.Read(slice.Position, target);
+                BrokerMetrics.Sent(topic, target[..read]);
                 writer.Advance(read);
                 if (lengthAt >= 0)
                 {

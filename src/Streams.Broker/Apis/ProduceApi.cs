@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
+using Streams.Broker.Observability;
 using Streams.Broker.Protocol;
 using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Records;
@@ -87,10 +88,10 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
                 // under that transaction's lock, so it cannot land after the transaction's marker.
                 var producerId = BinaryPrimitives.ReadInt64BigEndian(batches.Span[RecordBatchHeader.ProducerIdOffset..]);
                 var producerEpoch = BinaryPrimitives.ReadInt16BigEndian(batches.Span[RecordBatchHeader.ProducerEpochOffset..]);
-                return context.Broker.Transactions.AppendTransactional(partition, producerId, producerEpoch, () => partition.Append(batches, allowZstd: version >= 7));
+                return Counted(topic, batches, context.Broker.Transactions.AppendTransactional(partition, producerId, producerEpoch, () => partition.Append(batches, allowZstd: version >= 7)));
             }
 
-            return partition.Append(batches, allowZstd: version >= 7);
+            return Counted(topic, batches, partition.Append(batches, allowZstd: version >= 7));
         }
         catch (ObjectDisposedException)
         {
@@ -100,6 +101,16 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
         {
             return AppendResult.Failed(ErrorCode.KafkaStorageError, ex.Message);
         }
+    }
+
+    private static AppendResult Counted(string topic, ReadOnlyMemory<byte> batches, AppendResult result)
+    {
+        if (result.Error == ErrorCode.None)
+        {
+            BrokerMetrics.Appended(topic, batches.Span);
+        }
+
+        return result;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected produce to {Topic}-{Partition} from {ClientId}: {Error} {Reason}")]

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Streams.Broker.Apis;
 using Streams.Broker.Configs;
+using Streams.Broker.Observability;
 using Streams.Broker.Protocol;
 using Streams.Broker.Security;
 using Streams.Broker.Security.Authentication.Sasl;
@@ -290,6 +291,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
             AdvertisedHost = listener.AdvertisedHost,
             AdvertisedPort = listener.AdvertisedPort,
         };
+        var started = BrokerMetrics.RequestStarted();
         try
         {
             await handler.HandleAsync(context, body, response).ConfigureAwait(false);
@@ -309,6 +311,8 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         {
             await SendAsync(response, sizeAt, output, cancellationToken).ConfigureAwait(false);
         }
+
+        BrokerMetrics.RequestHandled(handler.Key, started);
 
         return !context.CloseConnection;
     }
