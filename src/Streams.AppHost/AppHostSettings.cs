@@ -13,7 +13,6 @@ internal sealed record AppHostSettings(
     string DataDirectory,
     string? KafkaBootstrapServers,
     string? SchemaRegistryUrl,
-    bool BrokerRequestSpans,
     IReadOnlyList<KeyValuePair<string, string>> WorkerSettings)
 {
     public const int DefaultBrokerPort = 9192;
@@ -22,7 +21,7 @@ internal sealed record AppHostSettings(
 
     /// <summary>
     /// Section <c>AppHost</c>: <c>BrokerPort</c>, <c>RegistryPort</c>, <c>WorkerPort</c>, <c>DataDirectory</c> (default
-    /// <c>data/</c> beside the app host project), <c>BrokerRequestSpans</c>. A real cluster: <c>Kafka:BootstrapServers</c>
+    /// <c>data/</c> beside the app host project). A real cluster: <c>Kafka:BootstrapServers</c>
     /// starts no broker and <c>SchemaRegistry:Url</c> no registry; every <c>Kafka:*</c>, <c>SchemaRegistry:*</c> and
     /// <c>Streams:*</c> setting is handed to the worker as it is (SASL logins, TLS, simulator rate, ...).
     /// </summary>
@@ -48,7 +47,6 @@ internal sealed record AppHostSettings(
             Path.GetFullPath(section["DataDirectory"] ?? Path.Combine(appHostDirectory, "data")),
             NullIfBlank(configuration["Kafka:BootstrapServers"]),
             NullIfBlank(configuration["SchemaRegistry:Url"]),
-            section.GetValue("BrokerRequestSpans", false),
             forwarded);
     }
 

@@ -21,7 +21,6 @@ if (bootstrapServers is null)
         .WithArgs("--listen", bootstrapServers, "--data-dir", Path.Combine(settings.DataDirectory, "broker"))
         // The broker's port is fixed (clients are given it as bootstrap.servers and it advertises it), not proxied.
         .WithEndpoint(port: settings.BrokerPort, targetPort: settings.BrokerPort, scheme: "tcp", name: "kafka", isProxied: false)
-        .WithEnvironment("Broker__Metrics__RequestSpans", settings.BrokerRequestSpans ? "true" : "false")
         .WithHealthCheck(brokerCheck);
 }
 
