@@ -22,7 +22,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>Activity sources and meters of Streams' own code (the messaging library's spans and metrics).</summary>
     public const string StreamsTelemetryName = "Streams.Messaging";
 
-    /// <summary>The embedded broker's meter (and its request spans' source, when the broker is told to make them).</summary>
+    /// <summary>The embedded broker's meter: bytes and records per topic, requests per API, connections, partitions, cleaner.</summary>
     public const string BrokerTelemetryName = "Streams.Broker";
 
     /// <summary>Health checks tagged with this answer <c>/health/live</c>; every check answers <c>/health/ready</c>.</summary>
@@ -81,7 +81,9 @@ public static class ServiceDefaultsExtensions
             .ConfigureResource(r => r.AddService(serviceName, autoGenerateServiceInstanceId: false))
             .WithTracing(tracing => tracing
                 .AddSource(StreamsTelemetryName)
-                .AddSource(BrokerTelemetryName)
+                // HttpClient's own spans (.NET 9+), so that a registry request made inside an event's processing
+                // links the registry's server span to the worker's span across the two processes.
+                .AddSource("System.Net.Http")
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health")))
             .WithMetrics(metrics => metrics
                 .AddMeter(StreamsTelemetryName)
