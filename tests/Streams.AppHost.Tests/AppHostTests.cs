@@ -78,6 +78,9 @@ public sealed class AppHostTests(ITestOutputHelper output)
             var groups = trace.Where(s => s.Group is not null && s.Group != "streams-topology").ToList();
             Assert.NotEmpty(groups);
             Assert.All(groups, g => Assert.Contains(g.Parent, new[] { send.Id, topology.Id }));
+
+            // The broker's own metrics (meter Streams.Broker) reach the dashboard too, under the resource it started.
+            await WaitForMetricsAsync(http, "streams-broker", timeout.Token);
         }
         finally
         {
@@ -121,6 +124,23 @@ public sealed class AppHostTests(ITestOutputHelper output)
             {
                 throw new TimeoutException($"No complete trace in the dashboard (last answer {last})");
             }
+        }
+    }
+
+    /// <summary>Polls the dashboard's <c>/api/telemetry/resources</c> until <paramref name="service"/> has sent metrics.</summary>
+    private async Task WaitForMetricsAsync(HttpClient http, string service, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var body = await http.GetStringAsync(new Uri("/api/telemetry/resources", UriKind.Relative), cancellationToken);
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.EnumerateArray().Any(r => r.GetProperty("name").GetString() == service && r.GetProperty("hasMetrics").GetBoolean()))
+            {
+                output.WriteLine($"resources: {body}");
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
     }
 
