@@ -58,6 +58,30 @@ public sealed class TransactionCommandsTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Group_lag_for_read_committed_readers_is_measured_against_the_last_stable_offset()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var topic = $"txn-lag-{id}";
+        var group = $"txn-lag-{id}";
+        await cluster.CreateTopicAsync(topic, 1);
+        await cluster.ProduceAsync(topic, 1, 2, DateTimeOffset.UtcNow);
+        await cluster.CommitAsync(group, topic, 2);
+        using var producer = await OpenTransactionAsync(cluster.Bootstrap, $"lag-{id}", topic);
+
+        var uncommitted = await cluster.RunAsync("groups", "describe", group, "-o", "json");
+        var committed = await cluster.RunAsync("groups", "describe", group, "--isolation", "read_committed", "-o", "json");
+
+        Assert.True(uncommitted.ExitCode == 0, uncommitted.ToString());
+        Assert.Equal(1, uncommitted.Json.GetProperty("totalLag").GetInt64());
+        Assert.True(committed.ExitCode == 0, committed.ToString());
+        Assert.Equal("read_committed", committed.Json.GetProperty("isolation").GetString());
+        Assert.Equal(0, committed.Json.GetProperty("totalLag").GetInt64());
+        producer.CommitTransaction(Timeout);
+        var afterCommit = await cluster.RunAsync("groups", "describe", group, "--isolation", "read_committed", "-o", "json");
+        Assert.Equal(2, afterCommit.Json.GetProperty("totalLag").GetInt64());
+    }
+
+    [Fact]
     public async Task A_transaction_whose_coordinator_state_is_lost_is_found_hanging_and_aborted()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-cli-tests", Guid.NewGuid().ToString("N"));
