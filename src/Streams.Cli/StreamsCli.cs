@@ -9,6 +9,7 @@ using Replay = Streams.Cli.Commands.Replay;
 using Run = Streams.Cli.Commands.Run;
 using Schemas = Streams.Cli.Commands.Schemas;
 using Topics = Streams.Cli.Commands.Topics;
+using Transactions = Streams.Cli.Commands.Transactions;
 using Users = Streams.Cli.Commands.Users;
 
 namespace Streams.Cli;
@@ -48,6 +49,11 @@ public static class StreamsCli
             Topics.AlterCommand.Create(cli),
             Topics.DeleteCommand.Create(cli),
             Topics.ApplyCommand.Create(cli)));
+        root.Add(Parent("transactions", "Transactions: list and describe them, find and abort hanging ones",
+            Transactions.ListCommand.Create(cli),
+            Transactions.DescribeCommand.Create(cli),
+            Transactions.AbortCommand.Create(cli),
+            Transactions.FindHangingCommand.Create(cli)));
         root.Add(Parent("acls", "ACLs: list, add, remove, and make the cluster grant what the topic catalog says",
             Acls.ListCommand.Create(cli),
             Acls.AddCommand.Create(cli),

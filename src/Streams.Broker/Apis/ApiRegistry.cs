@@ -54,6 +54,8 @@ internal sealed class ApiRegistry
             new TxnOffsetCommitApi(),
             new DescribeTransactionsApi(),
             new ListTransactionsApi(),
+            new WriteTxnMarkersApi(),
+            new DescribeProducersApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }

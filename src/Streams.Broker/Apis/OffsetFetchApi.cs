@@ -7,8 +7,9 @@ namespace Streams.Broker.Apis;
 
 /// <summary>
 /// OffsetFetch (9), v1-7 (v6+ flexible): v2 Topics may be null (every committed partition) and a top-level
-/// ErrorCode, v3 ThrottleTimeMs, v5 CommittedLeaderEpoch, v7 RequireStable (KIP-447). With no transactions yet no
-/// commit is ever pending, so RequireStable never yields UNSTABLE_OFFSET_COMMIT.
+/// ErrorCode, v3 ThrottleTimeMs, v5 CommittedLeaderEpoch, v7 RequireStable (KIP-447): a partition whose offset an open
+/// transaction holds (TxnOffsetCommit not yet ended by EndTxn) answers UNSTABLE_OFFSET_COMMIT and offset -1 instead of
+/// the older offset, so a read_committed consumer starting meanwhile retries rather than re-processing.
 /// A partition without a committed offset gets offset -1 and no error; an unknown group is not an error either.
 /// Authorization as Kafka: Describe on the group (else GROUP_AUTHORIZATION_FAILED, top-level from v2 and on every
 /// requested partition before), Describe on each topic: named partitions of other topics answer
@@ -48,18 +49,24 @@ internal sealed class OffsetFetchApi : ApiHandler<OffsetFetchRequest, OffsetFetc
 
         var requested = request.Topics?.Where(t => MayDescribe(t.Name)).SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartition(t.Name, p))).ToList();
         var offsets = context.Broker.Groups.FetchOffsets(request.GroupId, requested);
+        var unstable = request.RequireStable ? context.Broker.Groups.PendingTransactionalPartitions(request.GroupId) : null;
         var response = new OffsetFetchResponse
         {
             Topics = [.. offsets.Where(o => MayDescribe(o.Partition.Topic)).GroupBy(o => o.Partition.Topic, StringComparer.Ordinal).Select(topic => new OffsetFetchResponse.Topic
             {
                 Name = topic.Key,
-                Partitions = [.. topic.Select(p => new OffsetFetchResponse.Partition
-                {
-                    PartitionIndex = p.Partition.Partition,
-                    CommittedOffset = p.Offset?.Offset ?? -1,
-                    CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
-                    Metadata = p.Offset?.Metadata ?? string.Empty,
-                })],
+                Partitions = [.. topic.Select(p => unstable?.Contains(p.Partition) == true
+                    ? new OffsetFetchResponse.Partition
+                    {
+                        PartitionIndex = p.Partition.Partition, CommittedOffset = -1, CommittedLeaderEpoch = -1, Metadata = string.Empty, ErrorCode = ErrorCode.UnstableOffsetCommit,
+                    }
+                    : new OffsetFetchResponse.Partition
+                    {
+                        PartitionIndex = p.Partition.Partition,
+                        CommittedOffset = p.Offset?.Offset ?? -1,
+                        CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
+                        Metadata = p.Offset?.Metadata ?? string.Empty,
+                    })],
             })],
         };
         if (request.Topics is not null && checkedTopics is not null)

@@ -2,9 +2,60 @@ using Streams.Broker.Protocol;
 
 namespace Streams.Broker.Groups;
 
-/// <summary>The group side of transactions: KIP-447 member checks for TxnOffsetCommit, and storing offsets at commit.</summary>
+/// <summary>
+/// The group side of transactions: KIP-447 member checks for TxnOffsetCommit, the partitions whose offsets an open
+/// transaction holds (OffsetFetch RequireStable answers UNSTABLE_OFFSET_COMMIT for them), and storing offsets at commit.
+/// </summary>
 internal sealed partial class GroupCoordinator
 {
+    private readonly Lock _pendingLock = new();
+
+    /// <summary>group id → transactional id → partitions with offsets pending in that transaction.</summary>
+    private readonly Dictionary<string, Dictionary<string, HashSet<TopicPartition>>> _pendingTransactionalOffsets = new(StringComparer.Ordinal);
+
+    /// <summary>Records that the open transaction of <paramref name="transactionalId"/> holds offsets of these partitions.</summary>
+    public void AddPendingTransactionalOffsets(string groupId, string transactionalId, IEnumerable<TopicPartition> partitions)
+    {
+        lock (_pendingLock)
+        {
+            if (!_pendingTransactionalOffsets.TryGetValue(groupId, out var byTransaction))
+            {
+                byTransaction = new Dictionary<string, HashSet<TopicPartition>>(StringComparer.Ordinal);
+                _pendingTransactionalOffsets[groupId] = byTransaction;
+            }
+
+            if (!byTransaction.TryGetValue(transactionalId, out var held))
+            {
+                held = [];
+                byTransaction[transactionalId] = held;
+            }
+
+            held.UnionWith(partitions);
+        }
+    }
+
+    /// <summary>The transaction ended: its offsets are stored (commit, called after <see cref="ApplyTransactionalOffsets"/>) or dropped.</summary>
+    public void ClearPendingTransactionalOffsets(string groupId, string transactionalId)
+    {
+        lock (_pendingLock)
+        {
+            if (_pendingTransactionalOffsets.TryGetValue(groupId, out var byTransaction) && byTransaction.Remove(transactionalId) && byTransaction.Count == 0)
+            {
+                _pendingTransactionalOffsets.Remove(groupId);
+            }
+        }
+    }
+
+    /// <summary>The partitions of a group whose offsets some open transaction holds (empty for most groups).</summary>
+    public IReadOnlySet<TopicPartition> PendingTransactionalPartitions(string groupId)
+    {
+        lock (_pendingLock)
+        {
+            return _pendingTransactionalOffsets.TryGetValue(groupId, out var byTransaction)
+                ? byTransaction.Values.SelectMany(p => p).ToHashSet()
+                : new HashSet<TopicPartition>();
+        }
+    }
     /// <summary>
     /// TxnOffsetCommit v3+ (KIP-447): the sender must still be a member of the group's current generation, so a zombie
     /// processor whose partitions moved to another member cannot commit offsets for them. Generation -1 (v0-2) is not checked.

@@ -45,6 +45,9 @@ internal sealed class PartitionTransactions
     /// <summary>Whether the producer has an open transaction here (a marker for it has something to close).</summary>
     public bool IsOpen(long producerId) => _open.ContainsKey(producerId);
 
+    /// <summary>The first offset of the producer's open transaction here, or -1 when none is open.</summary>
+    public long FirstOffsetOf(long producerId) => _open.TryGetValue(producerId, out var first) ? first : -1;
+
     /// <summary>
     /// The aborted transactions whose records may lie in [<paramref name="from"/>, <paramref name="upTo"/>): those
     /// that end at or after <paramref name="from"/> and begin before <paramref name="upTo"/>.

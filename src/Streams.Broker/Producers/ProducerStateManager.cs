@@ -88,14 +88,24 @@ internal sealed class ProducerStateManager
         entry.Touch(appendTimeMs);
     }
 
-    /// <summary>Forgets producers idle for longer than <c>producer.id.expiration.ms</c>.</summary>
-    public void ExpireIdle(long nowMs, long expirationMs)
+    /// <summary>
+    /// Forgets producers idle for longer than <c>producer.id.expiration.ms</c>, except those <paramref name="keep"/>
+    /// names: a producer with an open transaction here must keep its epoch until the marker, however long it is quiet.
+    /// </summary>
+    public void ExpireIdle(long nowMs, long expirationMs, Func<long, bool>? keep = null)
     {
-        foreach (var (pid, entry) in _producers.Where(p => nowMs - p.Value.LastAppendMs > expirationMs).ToList())
+        foreach (var (pid, entry) in _producers.Where(p => nowMs - p.Value.LastAppendMs > expirationMs && keep?.Invoke(p.Key) != true).ToList())
         {
             _producers.Remove(pid);
         }
     }
+
+    /// <summary>The epoch of the producer here, or null when it has no state (new or expired).</summary>
+    public short? EpochOf(long producerId) => _producers.TryGetValue(producerId, out var entry) ? entry.Epoch : null;
+
+    /// <summary>Every producer with state here, for DescribeProducers. Caller holds the partition lock.</summary>
+    public List<(long ProducerId, short Epoch, int LastSequence, long LastAppendMs)> Describe() =>
+        [.. _producers.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Epoch, p.Value.LastSequence, p.Value.LastAppendMs))];
 
     private const int SnapshotVersion = 1;
 

@@ -40,6 +40,8 @@ public enum ApiKey : short
     TxnOffsetCommit = 28,
     DescribeTransactions = 65,
     ListTransactions = 66,
+    WriteTxnMarkers = 27,
+    DescribeProducers = 61,
     SaslAuthenticate = 36,
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,

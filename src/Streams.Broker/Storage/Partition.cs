@@ -304,7 +304,7 @@ internal sealed partial class Partition : IDisposable
                 return [];
             }
 
-            _producers.ExpireIdle(now, producerExpirationMs);
+            _producers.ExpireIdle(now, producerExpirationMs, _transactions.IsOpen);
             var removed = Log.ApplyRetention(config, now);
             _transactions.TrimBefore(Log.LogStartOffset);
             return removed;

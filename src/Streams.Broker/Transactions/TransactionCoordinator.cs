@@ -54,6 +54,11 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
         {
             _transactions[id] = metadata;
             _byProducerId[metadata.ProducerId] = metadata;
+            foreach (var (group, offsets) in metadata.PendingOffsets.Where(g => g.Value.Count > 0))
+            {
+                _groups.AddPendingTransactionalOffsets(group, id, offsets.Keys);
+            }
+
             if (metadata.IsCompleting)
             {
                 lock (metadata.Lock)
@@ -155,23 +160,30 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
             : ErrorCode.None;
     }
 
-    /// <summary>AddPartitionsToTxn: one error per partition (all OPERATION_NOT_ATTEMPTED but the bad ones when some are unknown).</summary>
-    public Dictionary<TopicPartition, ErrorCode> AddPartitions(string transactionalId, long producerId, short producerEpoch, IReadOnlyList<TopicPartition> partitions)
+    /// <summary>
+    /// The prologue of every request of a running producer: finds the transaction of <paramref name="transactionalId"/>,
+    /// locks it and checks the producer id and epoch; runs <paramref name="body"/> when they hold, else answers
+    /// <paramref name="failed"/> with the error.
+    /// </summary>
+    private T WithTransaction<T>(string transactionalId, long producerId, short producerEpoch, Func<ErrorCode, T> failed, Func<TransactionMetadata, T> body)
     {
         var metadata = _transactions.GetValueOrDefault(transactionalId);
         if (metadata is null)
         {
-            return partitions.Distinct().ToDictionary(p => p, _ => ErrorCode.InvalidProducerIdMapping);
+            return failed(ErrorCode.InvalidProducerIdMapping);
         }
 
         lock (metadata.Lock)
         {
             var error = Validate(metadata, producerId, producerEpoch);
-            if (error != ErrorCode.None)
-            {
-                return partitions.Distinct().ToDictionary(p => p, _ => error);
-            }
+            return error == ErrorCode.None ? body(metadata) : failed(error);
+        }
+    }
 
+    /// <summary>AddPartitionsToTxn: one error per partition (all OPERATION_NOT_ATTEMPTED but the bad ones when some are unknown).</summary>
+    public Dictionary<TopicPartition, ErrorCode> AddPartitions(string transactionalId, long producerId, short producerEpoch, IReadOnlyList<TopicPartition> partitions) =>
+        WithTransaction(transactionalId, producerId, producerEpoch, error => partitions.Distinct().ToDictionary(p => p, _ => error), metadata =>
+        {
             var unknown = partitions.Where(p => _logs.GetPartition(p.Topic, p.Partition) is null).ToHashSet();
             if (unknown.Count > 0)
             {
@@ -187,26 +199,12 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
             metadata.Partitions.UnionWith(partitions);
             var stored = _log.Write(metadata) ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
             return partitions.Distinct().ToDictionary(p => p, _ => stored);
-        }
-    }
+        });
 
     /// <summary>AddOffsetsToTxn: the group's offsets will be part of the transaction.</summary>
-    public ErrorCode AddOffsets(string transactionalId, long producerId, short producerEpoch, string groupId)
-    {
-        var metadata = _transactions.GetValueOrDefault(transactionalId);
-        if (metadata is null)
+    public ErrorCode AddOffsets(string transactionalId, long producerId, short producerEpoch, string groupId) =>
+        WithTransaction(transactionalId, producerId, producerEpoch, error => error, metadata =>
         {
-            return ErrorCode.InvalidProducerIdMapping;
-        }
-
-        lock (metadata.Lock)
-        {
-            var error = Validate(metadata, producerId, producerEpoch);
-            if (error != ErrorCode.None)
-            {
-                return error;
-            }
-
             Begin(metadata);
             if (!metadata.PendingOffsets.ContainsKey(groupId))
             {
@@ -214,36 +212,21 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
             }
 
             return _log.Write(metadata) ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
-        }
-    }
+        });
 
     /// <summary>TxnOffsetCommit: records the offsets as pending in the transaction; one error for all, or per partition.</summary>
     public (ErrorCode Error, Dictionary<TopicPartition, ErrorCode> Partitions) CommitOffsets(
-        string transactionalId, long producerId, short producerEpoch, string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries)
-    {
-        var metadata = _transactions.GetValueOrDefault(transactionalId);
-        if (metadata is null)
+        string transactionalId, long producerId, short producerEpoch, string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries) =>
+        WithTransaction(transactionalId, producerId, producerEpoch, error => (error, new Dictionary<TopicPartition, ErrorCode>()), metadata =>
         {
-            return (ErrorCode.InvalidProducerIdMapping, []);
-        }
-
-        lock (metadata.Lock)
-        {
-            var error = Validate(metadata, producerId, producerEpoch);
-            if (error == ErrorCode.None && (metadata.State != TransactionState.Ongoing || !metadata.PendingOffsets.ContainsKey(groupId)))
-            {
-                // AddOffsetsToTxn must come first, or an abort would not know to drop these.
-                error = ErrorCode.InvalidTxnState;
-            }
-
-            if (error == ErrorCode.None)
-            {
-                error = _groups.ValidateTransactionalCommit(groupId, generationId, memberId, groupInstanceId);
-            }
+            // AddOffsetsToTxn must come first, or an abort would not know to drop these.
+            var error = metadata.State != TransactionState.Ongoing || !metadata.PendingOffsets.ContainsKey(groupId)
+                ? ErrorCode.InvalidTxnState
+                : _groups.ValidateTransactionalCommit(groupId, generationId, memberId, groupInstanceId);
 
             if (error != ErrorCode.None)
             {
-                return (error, []);
+                return (error, new Dictionary<TopicPartition, ErrorCode>());
             }
 
             var results = new Dictionary<TopicPartition, ErrorCode>();
@@ -263,30 +246,18 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
 
             if (!_log.Write(metadata))
             {
-                return (ErrorCode.CoordinatorNotAvailable, []);
+                return (ErrorCode.CoordinatorNotAvailable, new Dictionary<TopicPartition, ErrorCode>());
             }
 
+            // From here until the transaction ends, OffsetFetch with RequireStable answers UNSTABLE_OFFSET_COMMIT for these.
+            _groups.AddPendingTransactionalOffsets(groupId, metadata.TransactionalId, pending.Keys);
             return (ErrorCode.None, results);
-        }
-    }
+        });
 
     /// <summary>EndTxn: writes the markers and applies (commit) or drops (abort) the pending offsets.</summary>
-    public ErrorCode EndTransaction(string transactionalId, long producerId, short producerEpoch, bool commit)
-    {
-        var metadata = _transactions.GetValueOrDefault(transactionalId);
-        if (metadata is null)
+    public ErrorCode EndTransaction(string transactionalId, long producerId, short producerEpoch, bool commit) =>
+        WithTransaction(transactionalId, producerId, producerEpoch, error => error, metadata =>
         {
-            return ErrorCode.InvalidProducerIdMapping;
-        }
-
-        lock (metadata.Lock)
-        {
-            var error = Validate(metadata, producerId, producerEpoch);
-            if (error != ErrorCode.None)
-            {
-                return error;
-            }
-
             switch (metadata.State)
             {
                 case TransactionState.Ongoing:
@@ -299,8 +270,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
                 default:
                     return ErrorCode.InvalidTxnState;
             }
-        }
-    }
+        });
 
     /// <summary>
     /// Produce of a transactional batch: appends it while holding the transaction's lock, so it cannot land after the
@@ -422,6 +392,12 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
                     LogOffsetsFailed(_logger, metadata.TransactionalId, group, stored);
                 }
             }
+        }
+
+        // After the offsets are stored (commit), so a RequireStable OffsetFetch never sees neither the pending nor the new ones.
+        foreach (var group in metadata.PendingOffsets.Keys)
+        {
+            _groups.ClearPendingTransactionalOffsets(group, metadata.TransactionalId);
         }
 
         metadata.State = commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;

@@ -26,7 +26,7 @@ public static class ClusterQueries
     }
 
     /// <summary>Offsets by <paramref name="spec"/>; -1 where a timestamp lies after every record.</summary>
-    public static async Task<Dictionary<TopicPartition, long>> OffsetsAsync(IAdminClient admin, IEnumerable<TopicPartition> partitions, OffsetSpec spec)
+    public static async Task<Dictionary<TopicPartition, long>> OffsetsAsync(IAdminClient admin, IEnumerable<TopicPartition> partitions, OffsetSpec spec, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
     {
         var request = partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec }).ToList();
         if (request.Count == 0)
@@ -37,7 +37,7 @@ public static class ClusterQueries
         IEnumerable<ListOffsetsResultInfo> infos;
         try
         {
-            infos = (await admin.ListOffsetsAsync(request, new ListOffsetsOptions { RequestTimeout = Timeout }).ConfigureAwait(false)).ResultInfos;
+            infos = (await admin.ListOffsetsAsync(request, new ListOffsetsOptions { RequestTimeout = Timeout, IsolationLevel = isolation }).ConfigureAwait(false)).ResultInfos;
         }
         catch (ListOffsetsException e)
         {
@@ -56,7 +56,7 @@ public static class ClusterQueries
                 throw;
             }
 
-            return await OffsetsAsync(admin, known.Select(r => r.TopicPartition), spec).ConfigureAwait(false);
+            return await OffsetsAsync(admin, known.Select(r => r.TopicPartition), spec, isolation).ConfigureAwait(false);
         }
 
         return infos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);

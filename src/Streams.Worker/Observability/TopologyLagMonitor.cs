@@ -11,7 +11,8 @@ namespace Streams.Worker.Observability;
 /// The topology application's lag, which Streamiz does not report: every 5 s, the application's committed offsets
 /// against each source partition's end, into the same <c>messaging.kafka.consumer.lag</c> gauge as the consumer
 /// groups (group = application id). Committed, as kafka-consumer-groups shows it: up to one commit interval (1 s)
-/// behind what the topology has processed.
+/// behind what the topology has processed. Under ExactlyOnce the topology reads read_committed, so its end is the
+/// last stable offset: records of open or aborted transactions it will never be handed are not lag.
 /// </summary>
 public sealed partial class TopologyLagMonitor(StreamsOptions options, KafkaAdmin kafka, ILogger<TopologyLagMonitor> logger) : BackgroundService
 {
@@ -47,10 +48,14 @@ public sealed partial class TopologyLagMonitor(StreamsOptions options, KafkaAdmi
             return;
         }
 
+        var isolation = new ListOffsetsOptions
+        {
+            IsolationLevel = options.ProcessingGuarantee == ProcessingGuaranteeMode.ExactlyOnce ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted,
+        };
         IEnumerable<ListOffsetsResultInfo> ends;
         try
         {
-            ends = (await kafka.Client.ListOffsetsAsync(committed.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p.TopicPartition, OffsetSpec = OffsetSpec.Latest() })).ConfigureAwait(false)).ResultInfos;
+            ends = (await kafka.Client.ListOffsetsAsync(committed.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p.TopicPartition, OffsetSpec = OffsetSpec.Latest() }), isolation).ConfigureAwait(false)).ResultInfos;
         }
         catch (ListOffsetsException ex)
         {

@@ -158,4 +158,42 @@ public sealed class ConsumeTransformProduceTests(ITestOutputHelper output)
 
         AssertExactlyOncePerInput(broker.BootstrapServers);
     }
+
+    [Fact]
+    public async Task A_broker_killed_with_sigkill_mid_transaction_loses_nothing_and_duplicates_nothing()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-broker-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            Processor first;
+            using (var process = await BrokerProcess.StartAsync(dataDirectory))
+            {
+                await ProduceInputsAsync(process.BootstrapServers);
+                first = new Processor(process.BootstrapServers, "ctp-kill");
+                for (var i = 0; i < 2; i++)
+                {
+                    Assert.True(await first.ProcessBatchAsync());
+                }
+
+                Assert.True(await first.ProcessBatchAsync(commit: false));
+                process.Kill();
+            }
+
+            first.Abandon();
+
+            // The restarted process listens on a new port: the next incarnation finds it there.
+            using var restarted = await BrokerProcess.StartAsync(dataDirectory);
+            using (var second = new Processor(restarted.BootstrapServers, "ctp-kill"))
+            {
+                await ProcessAllAsync(second);
+            }
+
+            AssertExactlyOncePerInput(restarted.BootstrapServers);
+            Assert.Empty(restarted.ErrorLines);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
 }

@@ -9,13 +9,22 @@ namespace Streams.Cli.Commands.Groups;
 /// <summary>
 /// <c>streams groups describe &lt;group&gt;</c>: state, members and, per partition, the committed offset, the log end
 /// offset, the lag and the member consuming it (kafka-consumer-groups --describe --members --offsets in one view).
+/// <c>--isolation read_committed</c> measures against the last stable offset, the end a read_committed group can reach
+/// (records of open and aborted transactions are not its lag); read_uncommitted, the high watermark, is the default as
+/// in Kafka's tool.
 /// </summary>
 internal static class DescribeCommand
 {
     public static Command Create(CliEnvironment cli)
     {
         var group = new NameArgument("group", "--group", "Consumer group id");
-        var command = new Command("describe", "Show a group's state, members, and committed offset, log end offset and lag per partition");
+        var isolation = new Option<string>("--isolation")
+        {
+            Description = "Lag against the high watermark (read_uncommitted) or the last stable offset (read_committed, for transactional readers)",
+            DefaultValueFactory = _ => "read_uncommitted",
+        };
+        isolation.AcceptOnlyFromAmong("read_uncommitted", "read_committed");
+        var command = new Command("describe", "Show a group's state, members, and committed offset, log end offset and lag per partition") { isolation };
         group.AddTo(command);
         cli.SetAction(command, async (parse, session, _) =>
         {
@@ -33,7 +42,8 @@ internal static class DescribeCommand
                 .ToDictionary(x => x.Partition, x => x.Member);
             var partitions = committed.Keys.Union(owners.Keys)
                 .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).ToList();
-            var logEnd = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Latest()).ConfigureAwait(false);
+            var readCommitted = parse.GetValue(isolation) == "read_committed";
+            var logEnd = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Latest(), readCommitted ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted).ConfigureAwait(false);
 
             var rows = partitions.Select(p =>
             {
@@ -50,6 +60,7 @@ internal static class DescribeCommand
                 group = groupId,
                 state = description.State.ToString(),
                 assignor = description.PartitionAssignor,
+                isolation = readCommitted ? "read_committed" : "read_uncommitted",
                 members,
                 partitions = rows,
                 totalLag = rows.Sum(r => r.Lag ?? 0),
