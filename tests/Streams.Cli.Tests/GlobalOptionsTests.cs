@@ -59,6 +59,30 @@ public sealed class GlobalOptionsTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Basic_auth_settings_as_confluents_serdes_name_them_log_the_registry_client_in()
+    {
+        var options = new Streams.Registry.SchemaRegistryOptions { KafkaBootstrapServers = cluster.Bootstrap, Listen = "http://127.0.0.1:0", Topic = "_schemas-auth-" + Guid.NewGuid().ToString("N") };
+        options.Users.Add(new Streams.Registry.Security.RegistryUser { Name = "ops", Password = "ops-secret", Role = "admin" });
+        await using var registry = await Streams.Registry.SchemaRegistryHost.StartAsync(options);
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, [$"bootstrap.servers={cluster.Bootstrap}", $"schema.registry.url={registry.Url}", "basic.auth.credentials.source=USER_INFO", "basic.auth.user.info=ops:ops-secret"]);
+        try
+        {
+            var withUser = await RunBareAsync("schemas", "list", "--config", file);
+            var anonymous = await RunBareAsync("schemas", "list", "--registry", registry.Url, "--bootstrap", cluster.Bootstrap);
+            var wrong = await RunBareAsync("schemas", "list", "--config", file, "-X", "basic.auth.user.info=ops:guess");
+
+            Assert.True(withUser.ExitCode == 0, withUser.ToString());
+            Assert.True(anonymous.ExitCode != 0 && anonymous.Error.Contains("401", StringComparison.Ordinal), anonymous.ToString());
+            Assert.True(wrong.ExitCode != 0 && wrong.Error.Contains("401", StringComparison.Ordinal), wrong.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Kafka_settings_given_with_X_override_the_properties_file()
     {
         var file = Path.GetTempFileName();

@@ -120,6 +120,29 @@ public sealed class SecuredWorkerTests : IAsyncLifetime
         Assert.Equal(before, OrdersEnd(endpoints, security));
         Assert.Contains(_logs.Lines, l => l.Contains("Principal = User:streams-audit is Denied operation = Write", StringComparison.Ordinal) && l.Contains("Topic:LITERAL:orders", StringComparison.Ordinal));
 
+        // The registry asks for basic auth: anonymous requests are refused, the reader may only read, and the
+        // worker's own client (the serdes above, provisioning) logged in as the developer user.
+        var registryUrl = new Uri(endpoints.SchemaRegistryUrl);
+        using (var anonymous = new HttpClient { BaseAddress = registryUrl })
+        {
+            var refused = await anonymous.GetAsync("/subjects");
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains("Basic", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        using (var reader = RegistryClient(registryUrl, security.RegistryUserInfo(LocalSecurity.RegistryReaderUser)))
+        {
+            var subjects = await reader.GetStringAsync("/subjects");
+            Assert.Contains(TopicCatalog.Orders.Name + "-value", subjects, StringComparison.Ordinal);
+            var write = await reader.PutAsync("/config", new StringContent("{\"compatibility\":\"NONE\"}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, write.StatusCode);
+        }
+
+        Assert.Equal($"{LocalSecurity.RegistryWorkerUser}:{security.RegistryPasswords[LocalSecurity.RegistryWorkerUser]}", endpoints.SchemaRegistry.BasicAuthUserInfo);
+        Assert.DoesNotContain(_logs.Lines, l => l.StartsWith("Streams.Registry.Audit", StringComparison.Ordinal) && l.Contains("user " + LocalSecurity.RegistryWorkerUser, StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.StartsWith("Streams.Registry.Audit: Registry authorization denied: user viewer (role read-only) PUT /config", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Lines, l => security.RegistryPasswords.Values.Any(p => l.Contains(p, StringComparison.Ordinal)));
+
         // Nothing gets in without the secured listener's TLS and a valid user.
         AssertCannotConnect(new Dictionary<string, string> { ["bootstrap.servers"] = endpoints.BootstrapServers });
         var wrongPassword = security.ClientSettings("admin");
@@ -136,7 +159,7 @@ public sealed class SecuredWorkerTests : IAsyncLifetime
         Assert.Equal(Path.Combine(Path.GetFullPath(_dataDirectory), "security"), security.Directory);
         if (!OperatingSystem.IsWindows())
         {
-            foreach (var secret in new[] { security.CredentialsPath, security.ServerCertificatePath, security.AdminPropertiesPath })
+            foreach (var secret in new[] { security.CredentialsPath, security.ServerCertificatePath, security.AdminPropertiesPath, security.RegistryCredentialsPath, security.CliPropertiesPath })
             {
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(secret));
             }
@@ -144,12 +167,22 @@ public sealed class SecuredWorkerTests : IAsyncLifetime
 
         Assert.Equal(LocalSecurity.Users.Order(), security.Passwords.Keys.Order());
         Assert.Contains("sasl.username=admin", File.ReadAllText(security.AdminPropertiesPath), StringComparison.Ordinal);
+        Assert.Equal(LocalSecurity.RegistryUsers.Keys.Order(), security.RegistryPasswords.Keys.Order());
+        Assert.Contains("basic.auth.user.info=" + security.RegistryUserInfo("admin"), File.ReadAllText(security.CliPropertiesPath), StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", File.ReadAllText(security.CaPath), StringComparison.Ordinal);
 
         // Made once, reused: a second look at the same directory changes nothing.
         var again = LocalSecurity.Ensure(_dataDirectory);
         Assert.False(again.CertificateMade);
         Assert.Equal(security.Passwords, again.Passwords);
+        Assert.Equal(security.RegistryPasswords, again.RegistryPasswords);
+    }
+
+    private static HttpClient RegistryClient(Uri url, string userInfo)
+    {
+        var client = new HttpClient { BaseAddress = url };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(userInfo)));
+        return client;
     }
 
     private static long OrdersEnd(StreamsEndpoints endpoints, LocalSecurity security)

@@ -13,8 +13,8 @@ internal static class SecuritySettingDefs
     public static readonly BrokerSettingDef ListenerSecurityProtocolMap = new("listener.security.protocol.map", ConfigType.List, "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", "Security protocol of each listener name, NAME:PROTOCOL pairs.");
 
     // Kafka's default is GSSAPI, which needs Kerberos; the embedded broker serves every mechanism it has instead.
-    public static readonly BrokerSettingDef SaslEnabledMechanisms = new("sasl.enabled.mechanisms", ConfigType.List, "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", "SASL mechanisms a SASL listener accepts: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI is not supported).");
-    public static readonly BrokerSettingDef SaslJaasConfig = new("sasl.jaas.config", ConfigType.String, null, "JAAS login for PLAIN users (PlainLoginModule with user_<name>=\"<password>\" options); per listener and mechanism as listener.name.<l>.plain.sasl.jaas.config.");
+    public static readonly BrokerSettingDef SaslEnabledMechanisms = new("sasl.enabled.mechanisms", ConfigType.List, "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", "SASL mechanisms a SASL listener accepts: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (unsecured JWTs, for development; GSSAPI is not supported).");
+    public static readonly BrokerSettingDef SaslJaasConfig = new("sasl.jaas.config", ConfigType.String, null, "JAAS login of a mechanism: PLAIN users (PlainLoginModule with user_<name>=\"<password>\" options) or the OAUTHBEARER unsecured validator's options (OAuthBearerLoginModule with unsecuredValidator*=...); per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config.");
     public static readonly BrokerSettingDef SaslServerMaxReceiveSize = new("sasl.server.max.receive.size", ConfigType.Int, "524288", "Largest request a client may send before it has authenticated on a SASL listener.", 1, int.MaxValue);
     public static readonly BrokerSettingDef ConnectionsMaxReauthMs = new("connections.max.reauth.ms", ConfigType.Long, "0", "Lifetime of a SASL session; a client must re-authenticate before it ends (0: sessions never expire).", 0);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Streams.Broker.Configs;
+using Streams.Broker.Security.Authentication.OAuthBearer;
 using Streams.Broker.Security.Authentication.Sasl;
 using Streams.Broker.Security.Authentication.Tls;
 
@@ -88,30 +89,48 @@ internal sealed record ListenerConfig(
                 : $"Invalid broker setting sasl.enabled.mechanisms: {mechanism} is not supported; use {string.Join(", ", SaslListenerSettings.Supported)}");
         }
 
-        // PLAIN users: listener.name.<l>.plain.sasl.jaas.config, else the broker-wide sasl.jaas.config.
-        var jaasName = PlainSaslServer.Name.ToLowerInvariant() + "." + SecuritySettingDefs.SaslJaasConfig.Name;
-        var jaasText = config.ListenerOnlyValue(listener, jaasName) ?? config.ListenerValue("", SecuritySettingDefs.SaslJaasConfig.Name);
-        IReadOnlyDictionary<string, string> plainUsers = new Dictionary<string, string>();
-        if (jaasText is not null)
+        // Each mechanism's login: listener.name.<l>.<mechanism>.sasl.jaas.config, else the broker-wide sasl.jaas.config
+        // when it names that mechanism's login module.
+        var plain = Jaas(config, listener, PlainSaslServer.Name, JaasConfig.PlainLoginModule);
+        var oauth = Jaas(config, listener, OAuthBearerSaslServer.Name, UnsecuredJwtValidatorOptions.LoginModule);
+        var oauthOptions = UnsecuredJwtValidatorOptions.Default;
+        if (oauth is not null)
         {
-            JaasConfig jaas;
             try
             {
-                jaas = JaasConfig.Parse(jaasText);
+                oauthOptions = UnsecuredJwtValidatorOptions.FromJaasOptions(oauth.Options);
             }
             catch (FormatException ex)
             {
-                throw new ArgumentException($"Invalid broker setting listener.name.{listener.ToLowerInvariant()}.{jaasName}: {ex.Message}", ex);
-            }
-
-            if (jaas.LoginModule == JaasConfig.PlainLoginModule)
-            {
-                plainUsers = jaas.PlainUsers();
+                throw new ArgumentException($"Invalid broker setting listener.name.{listener.ToLowerInvariant()}.oauthbearer.{SecuritySettingDefs.SaslJaasConfig.Name}: {ex.Message}", ex);
             }
         }
 
         var reauth = long.Parse(config.ListenerValue(listener, SecuritySettingDefs.ConnectionsMaxReauthMs.Name) ?? "0", CultureInfo.InvariantCulture);
-        return new SaslListenerSettings(mechanisms, plainUsers, reauth);
+        return new SaslListenerSettings(mechanisms, plain?.PlainUsers() ?? new Dictionary<string, string>(), reauth, oauthOptions);
+    }
+
+    /// <summary>The JAAS entry of one mechanism on a listener, when it is that mechanism's login module.</summary>
+    private static JaasConfig? Jaas(BrokerConfig config, string listener, string mechanism, string loginModule)
+    {
+        var jaasName = mechanism.ToLowerInvariant() + "." + SecuritySettingDefs.SaslJaasConfig.Name;
+        var jaasText = config.ListenerOnlyValue(listener, jaasName) ?? config.ListenerValue("", SecuritySettingDefs.SaslJaasConfig.Name);
+        if (jaasText is null)
+        {
+            return null;
+        }
+
+        JaasConfig jaas;
+        try
+        {
+            jaas = JaasConfig.Parse(jaasText);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException($"Invalid broker setting listener.name.{listener.ToLowerInvariant()}.{jaasName}: {ex.Message}", ex);
+        }
+
+        return jaas.LoginModule == loginModule ? jaas : null;
     }
 
     private static Dictionary<string, SecurityProtocol> ProtocolMap(string value)

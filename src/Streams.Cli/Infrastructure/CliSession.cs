@@ -72,6 +72,13 @@ internal sealed class CliSession
             kafka.Remove(key);
         }
 
+        // basic.auth.* as Confluent's serdes name them; the .NET registry client reads them under schema.registry.
+        foreach (var (key, value) in registry.Where(p => p.Key.StartsWith("basic.auth.", StringComparison.Ordinal)).ToList())
+        {
+            registry.Remove(key);
+            registry.TryAdd("schema.registry." + key, value);
+        }
+
         var bootstrap = parse.GetValue(options.Bootstrap) ?? Environment.GetEnvironmentVariable(GlobalOptions.BootstrapVariable)
             ?? kafka.GetValueOrDefault("bootstrap.servers") ?? DefaultBootstrap;
         var registryUrl = parse.GetValue(options.Registry) ?? Environment.GetEnvironmentVariable(GlobalOptions.RegistryVariable)

@@ -6,6 +6,7 @@ using Streams.Broker;
 using Streams.Broker.Hosting;
 using Streams.Registry;
 using Streams.Registry.Hosting;
+using Streams.Registry.Security;
 using Streams.Worker.Security;
 
 namespace Streams.Worker.Infrastructure;
@@ -21,7 +22,8 @@ public static class StreamsInfrastructure
     /// Adds the embedded broker when <c>Kafka:BootstrapServers</c> is not configured and the embedded registry when
     /// <c>SchemaRegistry:Url</c> is not, and <see cref="StreamsEndpoints"/>, resolved once both listen. With
     /// <c>Streams:Security:Enabled</c> the embedded broker runs secured (<see cref="LocalSecurity"/>): its catalog ACLs
-    /// are applied before the registry starts, and every client authenticates as its service.
+    /// are applied before the registry starts, and every client authenticates as its service; the embedded registry
+    /// then requires basic auth (<see cref="LocalSecurity.RegistryUsers"/>) and the worker's registry client logs in.
     /// </summary>
     /// <param name="services">The worker's services.</param>
     /// <param name="configured">The configuration as composed: which of Kafka and the registry are given decides
@@ -70,6 +72,16 @@ public static class StreamsInfrastructure
                 {
                     registry.KafkaSettings[setting.Key] = setting.Value;
                 }
+
+                // Secured, the registry's HTTP side asks for basic auth too: anonymous requests get 401.
+                if (secured)
+                {
+                    var security = sp.GetRequiredService<LocalSecurity>();
+                    foreach (var (user, role) in LocalSecurity.RegistryUsers)
+                    {
+                        registry.Users.Add(new RegistryUser { Name = user, Password = security.RegistryPasswords[user], Role = role });
+                    }
+                }
             });
         }
 
@@ -85,6 +97,11 @@ public static class StreamsInfrastructure
             if (embeddedRegistry)
             {
                 registry.Url = sp.GetRequiredService<SchemaRegistryService>().Url;
+                if (secured)
+                {
+                    registry.BasicAuthCredentialsSource = AuthCredentialsSource.UserInfo;
+                    registry.BasicAuthUserInfo = sp.GetRequiredService<LocalSecurity>().RegistryUserInfo(LocalSecurity.RegistryWorkerUser);
+                }
             }
 
             return new StreamsEndpoints(KafkaOf(sp, options, embeddedBroker, secured), registry, embeddedBroker)

@@ -11,7 +11,10 @@ namespace Streams.Worker.Security;
 /// What the secured embedded broker (<see cref="SecurityOptions.Enabled"/>) and its clients share, kept in
 /// <c>{DataDirectory}/security</c> and reused across restarts: the local CA (<c>ca.pem</c>), the broker's certificate
 /// and key (<c>broker.pem</c>, owner-only), one generated password per SASL user (<c>credentials.json</c>, owner-only)
-/// and <c>admin.properties</c> (owner-only), librdkafka settings of the super user for <c>kcat -F</c> and the CLI.
+/// and <c>admin.properties</c> (owner-only), librdkafka settings of the super user for <c>kcat -F</c>. The embedded
+/// registry's basic-auth users (<see cref="RegistryUsers"/>) get generated passwords too
+/// (<c>registry-credentials.json</c>, owner-only), and <c>cli.properties</c> (owner-only) is <c>admin.properties</c>
+/// plus the registry admin's <c>basic.auth.user.info</c>, for <c>streams --config</c>.
 /// </summary>
 public sealed class LocalSecurity
 {
@@ -21,10 +24,17 @@ public sealed class LocalSecurity
     /// <summary>The super user's SASL name (principal <c>User:admin</c>).</summary>
     public const string AdminUser = "admin";
 
-    private LocalSecurity(string directory, IReadOnlyDictionary<string, string> passwords, bool certificateMade)
+    /// <summary>The registry user the worker's own registry client (serdes, provisioning) authenticates as: registers and checks schemas.</summary>
+    public const string RegistryWorkerUser = "streams-worker";
+
+    /// <summary>A registry user that may only read (GET), for dashboards and people browsing schemas.</summary>
+    public const string RegistryReaderUser = "viewer";
+
+    private LocalSecurity(string directory, IReadOnlyDictionary<string, string> passwords, IReadOnlyDictionary<string, string> registryPasswords, bool certificateMade)
     {
         Directory = directory;
         Passwords = passwords;
+        RegistryPasswords = registryPasswords;
         CertificateMade = certificateMade;
     }
 
@@ -43,6 +53,26 @@ public sealed class LocalSecurity
     /// <summary>The super user's client settings, for <c>kcat -F</c>.</summary>
     public string AdminPropertiesPath => Path.Combine(Directory, "admin.properties");
 
+    /// <summary>The generated passwords by registry user name.</summary>
+    public string RegistryCredentialsPath => Path.Combine(Directory, "registry-credentials.json");
+
+    /// <summary>The super user's Kafka settings plus the registry admin's basic auth, for <c>streams --config</c>.</summary>
+    public string CliPropertiesPath => Path.Combine(Directory, "cli.properties");
+
+    /// <summary>The embedded registry's users and their roles: <c>admin</c> (everything), the worker (developer) and a reader (read-only).</summary>
+    public static IReadOnlyDictionary<string, string> RegistryUsers { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [AdminUser] = "admin",
+        [RegistryWorkerUser] = "developer",
+        [RegistryReaderUser] = "read-only",
+    };
+
+    /// <summary>The password of every registry user (<see cref="RegistryUsers"/>).</summary>
+    public IReadOnlyDictionary<string, string> RegistryPasswords { get; }
+
+    /// <summary>The <c>user:password</c> of a registry user, as <c>basic.auth.user.info</c> takes it.</summary>
+    public string RegistryUserInfo(string user) => user + ":" + RegistryPasswords[user];
+
     /// <summary>Whether the certificates were made by this start (rather than reused).</summary>
     public bool CertificateMade { get; }
 
@@ -58,29 +88,42 @@ public sealed class LocalSecurity
         var directory = Path.Combine(Path.GetFullPath(dataDirectory), "security");
         System.IO.Directory.CreateDirectory(directory);
         var certificateMade = LocalCertificates.Ensure(Path.Combine(directory, "ca.pem"), Path.Combine(directory, "broker.pem"));
-        var credentialsPath = Path.Combine(directory, "credentials.json");
-        var passwords = File.Exists(credentialsPath)
-            ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(credentialsPath)) ?? []
+        var (passwords, madePasswords) = EnsurePasswords(Path.Combine(directory, "credentials.json"), Users);
+        var (registryPasswords, madeRegistryPasswords) = EnsurePasswords(Path.Combine(directory, "registry-credentials.json"), [.. RegistryUsers.Keys]);
+        var security = new LocalSecurity(directory, passwords, registryPasswords, certificateMade);
+        if (madePasswords || certificateMade || !File.Exists(security.AdminPropertiesPath))
+        {
+            SecretFiles.Write(security.AdminPropertiesPath, security.ClientProperties(AdminUser));
+        }
+
+        if (madePasswords || madeRegistryPasswords || certificateMade || !File.Exists(security.CliPropertiesPath))
+        {
+            SecretFiles.Write(security.CliPropertiesPath, security.ClientProperties(AdminUser)
+                + $"basic.auth.credentials.source=USER_INFO\nbasic.auth.user.info={security.RegistryUserInfo(AdminUser)}\n");
+        }
+
+        return security;
+    }
+
+    /// <summary>The passwords kept in <paramref name="path"/>, with one made for each user that has none (and the file rewritten then).</summary>
+    private static (Dictionary<string, string> Passwords, bool Made) EnsurePasswords(string path, IReadOnlyList<string> users)
+    {
+        var passwords = File.Exists(path)
+            ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? []
             : [];
-        var missing = Users.Where(u => !passwords.ContainsKey(u)).ToList();
+        var missing = users.Where(u => !passwords.ContainsKey(u)).ToList();
         foreach (var user in missing)
         {
             // URL-safe base64 of 24 random bytes: 192 bits, and no character that needs quoting in a properties file.
             passwords[user] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
         }
 
-        var security = new LocalSecurity(directory, passwords, certificateMade);
         if (missing.Count > 0)
         {
-            SecretFiles.Write(credentialsPath, JsonSerializer.Serialize(passwords, new JsonSerializerOptions { WriteIndented = true }));
+            SecretFiles.Write(path, JsonSerializer.Serialize(passwords, new JsonSerializerOptions { WriteIndented = true }));
         }
 
-        if (missing.Count > 0 || certificateMade || !File.Exists(security.AdminPropertiesPath))
-        {
-            SecretFiles.Write(security.AdminPropertiesPath, security.ClientProperties(AdminUser));
-        }
-
-        return security;
+        return (passwords, missing.Count > 0);
     }
 
     /// <summary>The librdkafka settings that connect as <paramref name="user"/> (no bootstrap servers: the port may be chosen at start).</summary>
@@ -114,7 +157,7 @@ public sealed class LocalSecurity
 
     private string ClientProperties(string user)
     {
-        var text = new StringBuilder("# librdkafka settings of the secured embedded broker's super user: kcat -b 127.0.0.1:9092 -F this-file -L\n");
+        var text = new StringBuilder("# librdkafka settings of the secured embedded broker's super user: kcat -b 127.0.0.1:9092 -F admin.properties -L\n");
         foreach (var (name, value) in ClientSettings(user))
         {
             text.Append(name).Append('=').Append(value).Append('\n');

@@ -11,6 +11,9 @@ internal interface ISaslServer
     /// <summary>The authenticated user, once complete.</summary>
     string? UserName { get; }
 
+    /// <summary>When the credential stops being valid (Unix ms), for credentials that expire (OAUTHBEARER tokens).</summary>
+    long? CredentialExpiresAtMs => null;
+
     /// <summary>Evaluates a client token and returns the next challenge.</summary>
     /// <exception cref="SaslAuthenticationException">The client failed to authenticate.</exception>
     byte[] EvaluateResponse(ReadOnlySpan<byte> response);

@@ -62,7 +62,7 @@ internal sealed class SaslAuthenticator(
             return (ErrorCode.IllegalSaslState, settings.EnabledMechanisms);
         }
 
-        _server = settings.CreateServer(mechanism, credentials);
+        _server = settings.CreateServer(mechanism, credentials, time);
         _awaitingToken = true;
         ExpectsRawToken = version == 0;
         return (ErrorCode.None, settings.EnabledMechanisms);
@@ -103,9 +103,28 @@ internal sealed class SaslAuthenticator(
         _server = null;
         _awaitingToken = false;
         ExpectsRawToken = false;
-        _expiresAt = settings.MaxReauthMs > 0 ? time.GetUtcNow().ToUnixTimeMilliseconds() + settings.MaxReauthMs : long.MaxValue;
+        var lifetime = SessionLifetimeMs(server.CredentialExpiresAtMs, out _expiresAt);
         SecurityAudit.AuthenticationSucceeded(audit, principal.ToString(), server.Mechanism, listenerName, client);
-        return (challenge, settings.MaxReauthMs);
+        return (challenge, lifetime);
+    }
+
+    /// <summary>
+    /// As Kafka: the smaller of <c>connections.max.reauth.ms</c> and what is left of an expiring credential (an
+    /// OAUTHBEARER token's <c>exp</c>), so a client must re-authenticate with a fresh token before its token expires.
+    /// 0 (never expires) only when neither applies; a credential already past its time ends the session at once.
+    /// </summary>
+    private long SessionLifetimeMs(long? credentialExpiresAtMs, out long expiresAt)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        long? lifetime = settings.MaxReauthMs > 0 ? settings.MaxReauthMs : null;
+        if (credentialExpiresAtMs is { } credentialExpiry)
+        {
+            var left = Math.Max(0, credentialExpiry - now);
+            lifetime = lifetime is { } max ? Math.Min(max, left) : left;
+        }
+
+        expiresAt = lifetime is { } ms ? now + ms : long.MaxValue;
+        return lifetime ?? 0;
     }
 
     private void Fail(string user, string mechanism, string reason) =>
