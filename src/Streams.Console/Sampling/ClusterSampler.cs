@@ -12,10 +12,13 @@ namespace Streams.KafkaConsole.Sampling;
 /// <summary>
 /// Reads topics (end offsets, configs) and groups (lag) every <see cref="ConsoleOptions.SampleInterval"/> and keeps the
 /// history the rate and lag charts draw. Starts on the first page view, not with the host: a console nobody looks at
-/// costs the cluster nothing.
+/// costs the cluster nothing, and sampling stops a minute after the last page or live stream asked.
 /// </summary>
 public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<ClusterSampler> logger) : IAsyncDisposable
 {
+    /// <summary>Sampling stops after this long without a page or live stream asking (and starts again on the next).</summary>
+    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(1);
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, Queue<(DateTimeOffset Time, long End)>> _ends = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<double>> _lags = new(StringComparer.Ordinal);
@@ -23,6 +26,7 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
     private TaskCompletionSource<ClusterSnapshot> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ClusterSnapshot? _current;
     private Task? _loop;
+    private long _lastDemand = Environment.TickCount64;
 
     /// <summary>The latest snapshot, reading the first one now if sampling has not started.</summary>
     public async Task<ClusterSnapshot> CurrentAsync(CancellationToken cancellationToken)
@@ -72,6 +76,7 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
     {
         lock (_gate)
         {
+            _lastDemand = Environment.TickCount64;
             _loop ??= Task.Run(() => LoopAsync(_stopping.Token));
         }
     }
@@ -100,7 +105,23 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
                 LogSampleFailed(logger, e.Message);
             }
         }
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false) && !StopWhenIdle());
+    }
+
+    /// <summary>Ends the loop when nobody has looked for <see cref="Idle"/>: a console left alone costs the cluster nothing.</summary>
+    private bool StopWhenIdle()
+    {
+        lock (_gate)
+        {
+            if (Environment.TickCount64 - _lastDemand < Idle.TotalMilliseconds)
+            {
+                return false;
+            }
+
+            // The next page waits for a fresh sample rather than showing this old one.
+            (_loop, _current) = (null, null);
+            return true;
+        }
     }
 
     private async Task<ClusterSnapshot> SampleAsync()
