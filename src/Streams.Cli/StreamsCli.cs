@@ -2,6 +2,7 @@ using System.CommandLine;
 using Streams.Cli.Infrastructure;
 using Acls = Streams.Cli.Commands.Acls;
 using App = Streams.Cli.Commands.App;
+using ConsoleUi = Streams.Cli.Commands.Console;
 using Groups = Streams.Cli.Commands.Groups;
 using Perf = Streams.Cli.Commands.Perf;
 using Records = Streams.Cli.Commands.Records;
@@ -77,6 +78,7 @@ public static class StreamsCli
             Perf.ProduceCommand.Create(cli),
             Perf.ConsumeCommand.Create(cli)));
         root.Add(Parent("dead-letters", "Dead letters: inspect them, send them back once the cause is fixed", Commands.DeadLetters.ListCommand.Create(cli), Commands.DeadLetters.ShowCommand.Create(cli), Commands.DeadLetters.RedriveCommand.Create(cli)));
+        root.Add(ConsoleUi.ConsoleCommand.Create(cli));
         root.Add(Run.DevCommand.Create(cli));
         root.Add(Run.BrokerCommand.Create(cli));
         root.Add(Run.RegistryCommand.Create(cli));

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Confluent.SchemaRegistry;
 using Streams.Consumers;
 using Streams.Consumers.Notifications;
+using Streams.KafkaConsole.Hosting;
 using Streams.Messaging.Publishing;
 using Streams.ServiceDefaults;
 using Streams.Worker.Consumers;
@@ -74,6 +75,14 @@ public static class WorkerApp
         builder.Services.AddSingleton<KafkaAdmin>();
         builder.Services.AddSingleton<WorkerCounters>();
         builder.Services.AddWorkerHealthChecks();
+        // The live Kafka console at /, as the operator's admin client (it can reset offsets), against the same cluster.
+        builder.Services.AddStreamsConsole((sp, console) =>
+        {
+            var endpoints = sp.GetRequiredService<StreamsEndpoints>();
+            console.Kafka = endpoints.ClientSettings("admin");
+            console.SchemaRegistry = endpoints.SchemaRegistry.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            console.TraceUrlTemplate = builder.Configuration["Streams:Console:TraceUrl"];
+        });
 
         // Started in this order, after the embedded infrastructure (stopped in reverse): provisioning completes before
         // anything reads or writes; the shared clients close after their users and before the embedded broker.
@@ -89,6 +98,7 @@ public static class WorkerApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapNotifications();
+        app.MapStreamsConsole();
         return app;
     }
 

@@ -127,6 +127,9 @@ internal sealed class CliSession
 
     public Dictionary<string, string> ClientProperties(string client) => new(_kafkaProperties) { ["client.id"] = _kafkaProperties.TryGetValue("client.id", out var id) ? $"{id}/{client}" : $"streams-cli/{client}" };
 
+    /// <summary>The registry client's settings (schema.registry.url and the basic.auth/schema.registry.* ones), for clients made elsewhere.</summary>
+    public Dictionary<string, string> RegistrySettings() => new(_registryProperties);
+
     public ISchemaRegistryClient CreateRegistryClient() => new CachedSchemaRegistryClient(new Dictionary<string, string>(_registryProperties));
 
     /// <summary>Writes <paramref name="json"/> in JSON mode, or lets <paramref name="table"/> write the human form.</summary>

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using Streams.Cli.Infrastructure;
-using Streams.Operations.Cluster;
+using Streams.Operations.Groups;
 
 namespace Streams.Cli.Commands.Groups;
 
@@ -30,29 +28,16 @@ internal static class DescribeCommand
         {
             var groupId = group.Read(parse);
             using var admin = session.CreateAdmin();
-            var description = await ClusterQueries.DescribeGroupAsync(admin, groupId).ConfigureAwait(false);
-            var committed = await ClusterQueries.CommittedAsync(admin, groupId).ConfigureAwait(false);
-            if (description.State == ConsumerGroupState.Dead && committed.Count == 0)
+            var readCommitted = parse.GetValue(isolation) == "read_committed";
+            var positions = await GroupPositions.ReadAsync(admin, groupId,
+                readCommitted ? Confluent.Kafka.IsolationLevel.ReadCommitted : Confluent.Kafka.IsolationLevel.ReadUncommitted).ConfigureAwait(false);
+            if (!positions.Exists)
             {
                 throw new CliException($"Consumer group '{groupId}' does not exist.");
             }
 
-            var owners = description.Members
-                .SelectMany(m => m.Assignment.TopicPartitions.Select(p => (Partition: p, Member: m)))
-                .ToDictionary(x => x.Partition, x => x.Member);
-            var partitions = committed.Keys.Union(owners.Keys)
-                .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).ToList();
-            var readCommitted = parse.GetValue(isolation) == "read_committed";
-            var logEnd = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Latest(), readCommitted ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted).ConfigureAwait(false);
-
-            var rows = partitions.Select(p =>
-            {
-                long? current = committed.TryGetValue(p, out var c) ? c : null;
-                long? end = logEnd.TryGetValue(p, out var e) && e >= 0 ? e : null;
-                var owner = owners.GetValueOrDefault(p);
-                return new PartitionRow(p.Topic, p.Partition.Value, current, end, current is { } cur && end is { } le ? Math.Max(0, le - cur) : null,
-                    owner?.ConsumerId, owner?.Host, owner?.ClientId);
-            }).ToList();
+            var description = positions.Description;
+            var rows = positions.Partitions.Select(p => new PartitionRow(p.Topic, p.Partition, p.CommittedOffset, p.LogEndOffset, p.Lag, p.ConsumerId, p.Host, p.ClientId)).ToList();
             var members = description.Members.Select(m => new MemberRow(m.ConsumerId, m.ClientId, m.Host, m.GroupInstanceId,
                 [.. m.Assignment.TopicPartitions.Select(p => new TopicPartitionRow(p.Topic, p.Partition.Value))])).ToList();
             var json = new

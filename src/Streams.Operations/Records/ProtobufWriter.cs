@@ -3,11 +3,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf.Reflection;
-using Streams.Operations.Records;
 using Kind = Google.Protobuf.Reflection.FieldDescriptorProto.Type;
 using Label = Google.Protobuf.Reflection.FieldDescriptorProto.Label;
 
-namespace Streams.Cli.Commands.Records;
+namespace Streams.Operations.Records;
 
 /// <summary>
 /// JSON to Protobuf bytes with a message descriptor, the reverse of <see cref="ProtobufJson"/>: fields by JSON name

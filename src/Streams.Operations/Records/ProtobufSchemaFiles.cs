@@ -1,7 +1,7 @@
 using Confluent.SchemaRegistry;
 using Google.Protobuf.Reflection;
 
-namespace Streams.Cli.Commands.Records;
+namespace Streams.Operations.Records;
 
 /// <summary>A registered Protobuf schema parsed with the schemas it imports (fetched by reference from the registry).</summary>
 internal static class ProtobufSchemaFiles

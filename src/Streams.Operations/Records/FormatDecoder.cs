@@ -2,21 +2,21 @@ using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using Confluent.SchemaRegistry;
 using Google.Protobuf.Reflection;
-using Streams.Operations.Records;
 
-namespace Streams.Cli.Commands.Records;
+namespace Streams.Operations.Records;
 
 /// <summary>
 /// Decodes keys and values in any of the registry's formats: the schema id's type is looked up first; Avro goes to
 /// <see cref="RecordDecoder"/>, JSON Schema data is the JSON after the 5-byte header, Protobuf data is the message
 /// indexes (which message of the file) and then the message, read with the schema's descriptors.
 /// </summary>
-internal sealed class FormatDecoder(ISchemaRegistryClient registry)
+public sealed class FormatDecoder(ISchemaRegistryClient registry)
 {
     private readonly RecordDecoder _avro = new(registry);
     private readonly Dictionary<int, Schema?> _schemas = [];
     private readonly Dictionary<int, (ProtobufJson Json, FileDescriptorProto File)> _protobuf = [];
 
+    /// <summary>Decodes one key or value; schemas are fetched once per id and kept (not thread-safe).</summary>
     public async Task<DecodedData> DecodeAsync(byte[]? data)
     {
         if (data is not { Length: >= 5 } || data[0] != 0)

@@ -5,7 +5,7 @@ using Google.Protobuf.Reflection;
 using Kind = Google.Protobuf.Reflection.FieldDescriptorProto.Type;
 using Label = Google.Protobuf.Reflection.FieldDescriptorProto.Label;
 
-namespace Streams.Cli.Commands.Records;
+namespace Streams.Operations.Records;
 
 /// <summary>
 /// Protobuf bytes to JSON with a message descriptor (no generated code): fields by their JSON names, 64-bit integers
