@@ -54,6 +54,10 @@ internal sealed class ApiRegistry
             new TxnOffsetCommitApi(),
             new DescribeTransactionsApi(),
             new ListTransactionsApi(),
+
+            // KIP-848 consumer groups (issue 16).
+            new ConsumerGroupHeartbeatApi(),
+            new ConsumerGroupDescribeApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }
