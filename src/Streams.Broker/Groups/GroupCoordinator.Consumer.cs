@@ -426,9 +426,12 @@ internal sealed partial class GroupCoordinator
                 [.. modern.Members.Values.Select(m => new ConsumerMemberDescription(
                     m.MemberId, m.InstanceId, m.RackId, m.MemberEpoch, m.State, m.ClientId, m.ClientHost,
                     m.SubscribedTopicNames, m.SubscribedTopicRegex,
-                    [.. m.Assigned.Order()], [.. (modern.TargetAssignment.GetValueOrDefault(m.MemberId) ?? []).Order()]))]);
+                    [.. Sorted(m.Assigned)], [.. Sorted(modern.TargetAssignment.GetValueOrDefault(m.MemberId) ?? [])]))]);
         }
     }
+
+    private static IEnumerable<TopicPartition> Sorted(IEnumerable<TopicPartition> partitions) =>
+        partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition);
 
     /// <summary>Validates an OffsetCommit against a consumer group's member epochs (Kafka's rules for the new protocol).</summary>
     private static ErrorCode ValidateConsumerCommit(ModernGroupState modern, int memberEpoch, string memberId, int apiVersion)

@@ -8,7 +8,7 @@ namespace Streams.Broker.Groups;
 internal sealed partial class GroupCoordinator
 {
     /// <summary>OffsetCommit; returns one error per entry, in order.</summary>
-    public ErrorCode[] CommitOffsets(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries, int apiVersion)
+    public ErrorCode[] CommitOffsets(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries, int apiVersion = ConsumerProtocolOffsetCommitVersion)
     {
         var errors = new ErrorCode[entries.Count];
         for (var i = 0; i < entries.Count; i++)
