@@ -186,9 +186,9 @@ internal static class DefinitionParser
             throw new DefinitionException($"{where}: a primitive type has no fields");
         }
 
-        if (!nullable.Intersect(valid).IsEmpty && !isArray && element is not ("string" or "bytes" or "records"))
+        if (!nullable.Intersect(valid).IsEmpty && !isArray && nested is null && element is not ("string" or "bytes" or "records"))
         {
-            throw new DefinitionException($"{where}: only strings, bytes, records and arrays can be nullable");
+            throw new DefinitionException($"{where}: only strings, bytes, records, structs and arrays can be nullable");
         }
 
         var defaultValue = obj["default"]?.ToString();

@@ -219,6 +219,17 @@ internal sealed class MessageEmitter
 
     private void EmitRead(FieldDefinition field, string target, string qualifier)
     {
+        if (!field.IsArray && field.Struct is not null)
+        {
+            // Kafka writes a nullable struct behind an int8: -1 for null, 1 for present.
+            var nullableStruct = field.NullableVersions.Intersect(field.Versions).Condition(_pair.Valid);
+            var read = $"{ElementType(field, qualifier)}.Read(ref reader, version)";
+            Line(nullableStruct == "false" ? $"{target} = {read};"
+                : nullableStruct.Length == 0 ? $"{target} = reader.ReadInt8() < 0 ? null : {read};"
+                : $"{target} = ({nullableStruct}) && reader.ReadInt8() < 0 ? null : {read};");
+            return;
+        }
+
         if (!field.IsArray)
         {
             Line($"{target} = {ReadScalar(field)};");
@@ -297,6 +308,27 @@ internal sealed class MessageEmitter
     private void EmitWrite(FieldDefinition field, string value, string writer)
     {
         var nullable = field.NullableVersions.Intersect(field.Versions).Condition(_pair.Valid);
+        if (!field.IsArray && field.Struct is not null)
+        {
+            if (nullable == "false")
+            {
+                Line($"{value}.Write({writer}, version);");
+                return;
+            }
+
+            Line($"if ({value} is null)");
+            Open();
+            Guarded(Not(nullable), () => Line($"throw new {Protocol}ProtocolException(\"{field.Name} cannot be null in this version\");"));
+            Line($"{writer}.WriteInt8(-1);");
+            Close();
+            Line("else");
+            Open();
+            Guarded(nullable, () => Line($"{writer}.WriteInt8(1);"));
+            Line($"{value}.Write({writer}, version);");
+            Close();
+            return;
+        }
+
         if (field.IsArray)
         {
             var element = field.Struct is not null ? $"item.Write({writer}, version);" : WriteElement(field.Type, field.Name, "item", writer) + ";";
@@ -396,7 +428,9 @@ internal sealed class MessageEmitter
 
     private string CsType(FieldDefinition field, string qualifier)
     {
-        var type = field.IsArray ? $"global::System.Collections.Generic.List<{ElementType(field, qualifier)}>" : ScalarType(field.Type, field.Name);
+        var type = field.IsArray ? $"global::System.Collections.Generic.List<{ElementType(field, qualifier)}>"
+            : field.Struct is not null ? ElementType(field, qualifier)
+            : ScalarType(field.Type, field.Name);
         return IsNullableType(field) ? type + "?" : type;
     }
 
@@ -409,7 +443,7 @@ internal sealed class MessageEmitter
             return "null";
         }
 
-        if (field.IsArray)
+        if (field.IsArray || field.Struct is not null)
         {
             return "new()";
         }

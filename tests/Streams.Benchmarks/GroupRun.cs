@@ -113,15 +113,17 @@ internal static class GroupRun
     /// With <paramref name="members"/> consumers reading a topic that a producer keeps writing to, starts one more
     /// member and measures from its Subscribe until every member has received a message under the new assignment;
     /// then closes the newcomer and waits for the group to settle, <paramref name="repeats"/> times.
+    /// With <c>consumerProtocol</c> the group runs KIP-848 (<c>group.protocol=consumer</c>): the broker's
+    /// <c>group.consumer.heartbeat.interval.ms</c> then paces it, and members keep their partitions while others move.
     /// </summary>
-    public static async Task<RebalanceResult> MeasureRebalanceAsync(string bootstrap, int members, int repeats, int heartbeatIntervalMs)
+    public static async Task<RebalanceResult> MeasureRebalanceAsync(string bootstrap, int members, int repeats, int heartbeatIntervalMs, bool consumerProtocol = false)
     {
         var topic = "rebalance-bench-" + Guid.NewGuid().ToString("N")[..8];
         await CreateTopicAsync(bootstrap, topic).ConfigureAwait(false);
         using var stopProducing = new CancellationTokenSource();
         var producing = Task.Run(() => ProduceSteadilyAsync(bootstrap, topic, stopProducing.Token));
         var groupId = $"rebalance-{members}-{Guid.NewGuid():N}";
-        var group = Enumerable.Range(0, members).Select(m => BenchMember.Start(bootstrap, groupId, topic, $"member-{m}", heartbeatIntervalMs)).ToList();
+        var group = Enumerable.Range(0, members).Select(m => BenchMember.Start(bootstrap, groupId, topic, $"member-{m}", heartbeatIntervalMs, consumerProtocol: consumerProtocol)).ToList();
         var samples = new List<TimeSpan>();
         var joins = new List<TimeSpan>();
         try
@@ -135,7 +137,7 @@ internal static class GroupRun
                 await Task.Delay(Random.Shared.Next(heartbeatIntervalMs)).ConfigureAwait(false);
                 var mark = Stopwatch.GetTimestamp();
                 group.ForEach(m => m.MarkRebalance(mark));
-                var newcomer = BenchMember.Start(bootstrap, groupId, topic, $"newcomer-{i}", heartbeatIntervalMs, mark);
+                var newcomer = BenchMember.Start(bootstrap, groupId, topic, $"newcomer-{i}", heartbeatIntervalMs, mark, consumerProtocol);
                 group.Add(newcomer);
                 await WaitUntilConsumingAsync(group).ConfigureAwait(false);
                 samples.Add(group.Max(m => m.ConsumingAgainAfter));
@@ -228,22 +230,25 @@ internal sealed class BenchMember
     private long? _assignedAt;
     private long? _consumingAt;
     private int _assignedCount;
+    private readonly bool _incremental;
 
-    private BenchMember(ConsumerConfig config, string topic, long mark)
+    private BenchMember(ConsumerConfig config, string topic, long mark, bool incremental)
     {
         _mark = mark;
+        _incremental = incremental;
         _consumer = new ConsumerBuilder<Ignore, Ignore>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 // Eager protocol: every member is handed its whole new assignment here, old members included.
+                // Incremental (KIP-848): only what is added, and members keep consuming what they hold.
                 lock (_gate)
                 {
-                    _assignedCount = partitions.Count;
+                    _assignedCount = incremental ? _assignedCount + partitions.Count : partitions.Count;
                     _assignedAt ??= Stopwatch.GetTimestamp();
                 }
             })
-            .SetPartitionsRevokedHandler((_, _) => SetAssignedCount(0))
-            .SetPartitionsLostHandler((_, _) => SetAssignedCount(0))
+            .SetPartitionsRevokedHandler((_, partitions) => SetAssignedCount(incremental ? AssignedCount - partitions.Count : 0))
+            .SetPartitionsLostHandler((_, partitions) => SetAssignedCount(incremental ? AssignedCount - partitions.Count : 0))
             .Build();
         _consumer.Subscribe(topic);
         _thread = new Thread(Poll) { IsBackground = true, Name = config.ClientId };
@@ -259,11 +264,20 @@ internal sealed class BenchMember
 
     public TimeSpan ConsumingAgainAfter => Read(() => Stopwatch.GetElapsedTime(_mark, _consumingAt ?? throw new InvalidOperationException("not consuming")));
 
-    public static BenchMember Start(string bootstrap, string groupId, string topic, string name, int heartbeatIntervalMs, long? mark = null)
+    public static BenchMember Start(string bootstrap, string groupId, string topic, string name, int heartbeatIntervalMs, long? mark = null, bool consumerProtocol = false)
     {
         var config = GroupRun.ConsumerConfig(bootstrap, groupId, name, AutoOffsetReset.Latest);
-        config.HeartbeatIntervalMs = heartbeatIntervalMs;
-        return new BenchMember(config, topic, mark ?? Stopwatch.GetTimestamp());
+        if (consumerProtocol)
+        {
+            // The broker sets the heartbeat interval of KIP-848 members; librdkafka refuses it here.
+            config.GroupProtocol = GroupProtocol.Consumer;
+        }
+        else
+        {
+            config.HeartbeatIntervalMs = heartbeatIntervalMs;
+        }
+
+        return new BenchMember(config, topic, mark ?? Stopwatch.GetTimestamp(), consumerProtocol);
     }
 
     /// <summary>Starts watching for the next assignment (set before the change that causes it).</summary>
@@ -272,8 +286,10 @@ internal sealed class BenchMember
         lock (_gate)
         {
             _mark = mark;
-            _assignedAt = null;
             _consumingAt = null;
+
+            // An incremental member that holds partitions is not stopped by a rebalance: it counts as assigned.
+            _assignedAt = _incremental && _assignedCount > 0 ? mark : null;
         }
     }
 

@@ -7,6 +7,7 @@ using Streams.Benchmarks;
 // Broker start-up (process start -> first ApiVersions answer): ... -- startup [runs]
 // Restart with many partitions, clean and unclean (and open fds): ... -- restart [MB per partition] [--partitions N] [--batch-records N] [--baseline old/Streams.Broker.dll]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
+// Rebalance latency, classic vs KIP-848 consumer protocol, one line: ... -- rebalance848 [repeats]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
 // consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only] [--step-seconds N] [--Streams:PollMs=100 ...]
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
@@ -107,6 +108,14 @@ if (args.Contains("restart"))
     }
 
     AnsiConsole.Write(restartTable);
+    return;
+}
+
+if (args.Contains("rebalance848"))
+{
+    // Rebalance latency (a new member subscribes -> every member consuming) of the classic protocol (eager, librdkafka's
+    // range assignor) and of KIP-848 (server-side uniform assignor, incremental), same broker, same heartbeat interval.
+    await RebalanceComparisonRun.RunAsync(members: 3, repeats: count ?? 5, heartbeatIntervalMs: 3000).ConfigureAwait(false);
     return;
 }
 

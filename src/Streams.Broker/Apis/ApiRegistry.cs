@@ -56,6 +56,10 @@ internal sealed class ApiRegistry
             new ListTransactionsApi(),
             new WriteTxnMarkersApi(),
             new DescribeProducersApi(),
+
+            // KIP-848 consumer groups (issue 16).
+            new ConsumerGroupHeartbeatApi(),
+            new ConsumerGroupDescribeApi(),
         ];
         _handlers = handlers.ToFrozenDictionary(h => h.Key);
     }

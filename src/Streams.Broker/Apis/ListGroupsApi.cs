@@ -6,25 +6,22 @@ namespace Streams.Broker.Apis;
 
 /// <summary>
 /// ListGroups (16), v0-5 (v3+ flexible): v1 ThrottleTimeMs, v4 StatesFilter and GroupState (KIP-518), v5 TypesFilter
-/// and GroupType (KIP-848; every group here is "classic", the only protocol this coordinator runs). v0 stays:
+/// and GroupType (KIP-848: "classic" for JoinGroup/SyncGroup groups, "consumer" for ConsumerGroupHeartbeat ones). v0 stays:
 /// librdkafka's legacy rd_kafka_list_groups (Confluent.Kafka AdminClient.ListGroups) pins it.
 /// ProtocolType is "" for simple groups that only store offsets. Lists every group for a principal with Describe on
 /// the cluster, otherwise only the groups it may Describe (as Kafka; nothing is refused).
 /// </summary>
 internal sealed class ListGroupsApi : ApiHandler<ListGroupsRequest, ListGroupsResponse>
 {
-    /// <summary>Kafka's name for the group type of the JoinGroup/SyncGroup protocol.</summary>
-    private const string ClassicGroupType = "classic";
-
     public override ValueTask<ListGroupsResponse> HandleAsync(RequestContext context, ListGroupsRequest request)
     {
-        // Kafka compares types case-insensitively; a filter naming only other types ("consumer", "share") lists nothing.
-        if (request.TypesFilter.Count > 0 && !request.TypesFilter.Contains(ClassicGroupType, StringComparer.OrdinalIgnoreCase))
+        // Kafka compares types case-insensitively; a filter naming only other types ("share", "streams") lists nothing.
+        var groups = context.Broker.Groups.ListGroups(request.StatesFilter);
+        if (request.TypesFilter.Count > 0)
         {
-            return ValueTask.FromResult(new ListGroupsResponse { Groups = [] });
+            groups = [.. groups.Where(g => request.TypesFilter.Contains(g.Type, StringComparer.OrdinalIgnoreCase))];
         }
 
-        var groups = context.Broker.Groups.ListGroups(request.StatesFilter);
         if (context.AuthorizationEnabled && !context.AuthorizeCluster(AclOperation.Describe, logIfDenied: false))
         {
             groups = [.. groups.Where(g => context.Authorize(AclOperation.Describe, AclResourceType.Group, g.GroupId, logIfDenied: false))];
@@ -32,7 +29,7 @@ internal sealed class ListGroupsApi : ApiHandler<ListGroupsRequest, ListGroupsRe
 
         return ValueTask.FromResult(new ListGroupsResponse
         {
-            Groups = [.. groups.Select(g => new ListGroupsResponse.Group { GroupId = g.GroupId, ProtocolType = g.ProtocolType, GroupState = g.State, GroupType = ClassicGroupType })],
+            Groups = [.. groups.Select(g => new ListGroupsResponse.Group { GroupId = g.GroupId, ProtocolType = g.ProtocolType, GroupState = g.State, GroupType = g.Type })],
         });
     }
 }

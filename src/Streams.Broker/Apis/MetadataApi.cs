@@ -6,10 +6,11 @@ using Streams.Broker.Storage;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// Metadata (3), v0-8. v0 has no null topic list: an empty one asks for every topic (kafka-python and aiokafka send
+/// Metadata (3), v0-12. v0 has no null topic list: an empty one asks for every topic (kafka-python and aiokafka send
 /// v0 beside ApiVersions v0 while they detect the broker version; Kafka 4.x kept v0-v3 for them). v2 ClusterId, v3 ThrottleTimeMs, v4 AllowAutoTopicCreation, v5 OfflineReplicas,
-/// v7 LeaderEpoch, v8 authorized operations. Staying below v9 keeps librdkafka off KIP-320 epoch validation,
-/// which a single node with a constant leader epoch does not need.
+/// v7 LeaderEpoch, v8 authorized operations, v9 flexible, v10 topic ids, v12 topics asked for by id (null name).
+/// Topic ids are what KIP-848 assignments carry: librdkafka resolves them with a v12 request by id. From v9 librdkafka
+/// trusts leader epochs (always 0 here); OffsetForLeaderEpoch stays unadvertised, so it skips KIP-320 validation.
 /// Authorization as Kafka: an all-topics request lists only topics the principal may Describe; a named topic it may
 /// not Describe answers TOPIC_AUTHORIZATION_FAILED whether or not it exists; auto-creation needs Create on the
 /// cluster or the topic (else TOPIC_AUTHORIZATION_FAILED); cluster operations are reported only with Describe on it.
@@ -22,20 +23,30 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
     public override ValueTask<MetadataResponse> HandleAsync(RequestContext context, MetadataRequest request)
     {
         var broker = context.Broker;
-        var entries = new List<(string Name, ErrorCode Error, Topic? Topic)>();
+        var entries = new List<(string? Name, ErrorCode Error, Topic? Topic, Guid Id)>();
         if (request.Topics is null || (context.ApiVersion == 0 && request.Topics.Count == 0))
         {
             entries.AddRange(broker.Logs.Topics.OrderBy(t => t.Name, StringComparer.Ordinal)
                 .Where(t => context.Authorize(AclOperation.Describe, AclResourceType.Topic, t.Name, logIfDenied: false))
-                .Select(t => (t.Name, ErrorCode.None, (Topic?)t)));
+                .Select(t => ((string?)t.Name, ErrorCode.None, (Topic?)t, t.Id)));
         }
         else
         {
-            foreach (var name in request.Topics.Select(t => t.Name).Distinct(StringComparer.Ordinal))
+            foreach (var id in request.Topics.Where(t => t.Name is null).Select(t => t.TopicId).Distinct())
+            {
+                // By id (v12): an id the principal may not see answers as an unknown one, so ids do not leak names.
+                var byId = broker.Logs.Topics.FirstOrDefault(t => t.Id == id);
+                entries.Add(byId is not null && context.Authorize(AclOperation.Describe, AclResourceType.Topic, byId.Name)
+                    ? (byId.Name, ErrorCode.None, byId, id)
+                    : (null, ErrorCode.UnknownTopicId, null, id));
+            }
+
+            foreach (var name in request.Topics.Select(t => t.Name).OfType<string>().Distinct(StringComparer.Ordinal))
             {
                 var denied = !context.Authorize(AclOperation.Describe, AclResourceType.Topic, name)
                     || (request.AllowAutoTopicCreation && broker.Config.AutoCreateTopics && !MayCreate(context, name));
-                entries.Add(denied ? (name, ErrorCode.TopicAuthorizationFailed, null) : Resolve(broker, name, request.AllowAutoTopicCreation));
+                var (_, error, topic) = denied ? (name, ErrorCode.TopicAuthorizationFailed, null) : Resolve(broker, name, request.AllowAutoTopicCreation);
+                entries.Add((name, error, topic, topic?.Id ?? Guid.Empty));
             }
         }
 
@@ -48,6 +59,7 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
             {
                 ErrorCode = entry.Error,
                 Name = entry.Name,
+                TopicId = entry.Id,
                 IsInternal = entry.Topic?.IsInternal ?? false,
                 Partitions = [.. (entry.Topic?.Partitions ?? []).Select(partition => new MetadataResponse.Partition
                 {
@@ -58,7 +70,7 @@ internal sealed class MetadataApi : ApiHandler<MetadataRequest, MetadataResponse
                     IsrNodes = [broker.NodeId],
                 })],
                 TopicAuthorizedOperations = request.IncludeTopicAuthorizedOperations && entry.Topic is not null
-                    ? context.AuthorizedOperations(AclResourceType.Topic, entry.Name)
+                    ? context.AuthorizedOperations(AclResourceType.Topic, entry.Topic.Name)
                     : OperationsNotRequested,
             })],
             ClusterAuthorizedOperations = !request.IncludeClusterAuthorizedOperations ? OperationsNotRequested

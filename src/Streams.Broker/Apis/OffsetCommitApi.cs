@@ -6,8 +6,9 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// OffsetCommit (8), v2-8 (v8 flexible): v2-4 RetentionTimeMs (ignored, as Kafka does since KIP-211; librdkafka sends -1),
-/// v3 ThrottleTimeMs, v5 drops RetentionTimeMs, v6 CommittedLeaderEpoch, v7 GroupInstanceId.
+/// OffsetCommit (8), v2-9 (v8 flexible): v2-4 RetentionTimeMs (ignored, as Kafka does since KIP-211; librdkafka sends -1),
+/// v3 ThrottleTimeMs, v5 drops RetentionTimeMs, v6 CommittedLeaderEpoch, v7 GroupInstanceId, v9 the generation is a
+/// KIP-848 member epoch for members of consumer groups (STALE_MEMBER_EPOCH; they must use v9 or above).
 /// Generation -1 with no member id is the path of assign() consumers and AlterConsumerGroupOffsets.
 /// Needs Read on the group (else GROUP_AUTHORIZATION_FAILED for every partition) and Read on each topic (else
 /// TOPIC_AUTHORIZATION_FAILED for its partitions, the others are committed).
@@ -28,7 +29,7 @@ internal sealed class OffsetCommitApi : ApiHandler<OffsetCommitRequest, OffsetCo
             .Where(t => !denied.Contains(t.Name))
             .SelectMany(t => t.Partitions.Select(p => new OffsetCommitEntry(t.Name, p.PartitionIndex, p.CommittedOffset, p.CommittedLeaderEpoch, p.CommittedMetadata)))
             .ToList();
-        var errors = context.Broker.Groups.CommitOffsets(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, entries);
+        var errors = context.Broker.Groups.CommitOffsets(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, entries, context.ApiVersion);
 
         var index = 0;
         return Respond(request, (topic, _) => denied.Contains(topic) ? ErrorCode.TopicAuthorizationFailed : errors[index++]);

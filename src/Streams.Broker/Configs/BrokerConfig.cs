@@ -40,6 +40,9 @@ internal sealed class BrokerConfig
         GroupMaxSessionTimeoutMs = Int(BrokerSettingDefs.GroupMaxSessionTimeoutMs);
         GroupInitialRebalanceDelayMs = Int(BrokerSettingDefs.GroupInitialRebalanceDelayMs);
         GroupMaxSize = Int(BrokerSettingDefs.GroupMaxSize);
+        GroupConsumerSessionTimeoutMs = Int(BrokerSettingDefs.GroupConsumerSessionTimeoutMs);
+        GroupConsumerHeartbeatIntervalMs = Int(BrokerSettingDefs.GroupConsumerHeartbeatIntervalMs);
+        GroupConsumerAssignors = ConsumerAssignors(Value(BrokerSettingDefs.GroupConsumerAssignors));
         LogCleanerEnable = Bool(BrokerSettingDefs.LogCleanerEnable);
         LogCleanerBackoffMs = Long(BrokerSettingDefs.LogCleanerBackoffMs);
         LogCleanerDedupeBufferSize = Long(BrokerSettingDefs.LogCleanerDedupeBufferSize);
@@ -119,6 +122,25 @@ internal sealed class BrokerConfig
 
     /// <summary><c>group.max.size</c>.</summary>
     public int GroupMaxSize { get; }
+
+    /// <summary><c>group.consumer.session.timeout.ms</c>.</summary>
+    public int GroupConsumerSessionTimeoutMs { get; }
+
+    /// <summary><c>group.consumer.heartbeat.interval.ms</c>.</summary>
+    public int GroupConsumerHeartbeatIntervalMs { get; }
+
+    /// <summary><c>group.consumer.assignors</c>: known assignor names, the default first.</summary>
+    public string[] GroupConsumerAssignors { get; }
+
+    /// <summary>Parses <c>group.consumer.assignors</c>; an unknown name fails start-up, as in Kafka.</summary>
+    private static string[] ConsumerAssignors(string value)
+    {
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToArray();
+        var unknown = names.FirstOrDefault(n => Groups.Consumer.PartitionAssignor.Find(n) is null);
+        return names.Length == 0 ? throw new ArgumentException("Invalid value for configuration group.consumer.assignors: at least one assignor is required.")
+            : unknown is not null ? throw new ArgumentException($"Invalid value {value} for configuration group.consumer.assignors: unknown assignor {unknown} (uniform and range are available).")
+            : names;
+    }
 
     /// <summary><c>log.cleaner.enable</c>.</summary>
     public bool LogCleanerEnable { get; }

@@ -27,6 +27,10 @@ internal static class BrokerSettingDefs
     // Kafka leaves a group unbounded; here the cap also bounds KIP-394 member ids awaiting their second join, which a
     // client can mint without limit by joining with an empty member id, and a local broker never serves 1000 members.
     public static readonly BrokerSettingDef GroupMaxSize = new("group.max.size", ConfigType.Int, "1000", "Most members one consumer group may have, counting those awaiting their second join.", 1, IntMax);
+    // KIP-848 consumer groups: Kafka's names and defaults.
+    public static readonly BrokerSettingDef GroupConsumerSessionTimeoutMs = new("group.consumer.session.timeout.ms", ConfigType.Int, "45000", "How long a member of a consumer group (group.protocol=consumer) may go without a heartbeat before it is removed.", 1, IntMax);
+    public static readonly BrokerSettingDef GroupConsumerHeartbeatIntervalMs = new("group.consumer.heartbeat.interval.ms", ConfigType.Int, "5000", "The heartbeat interval the coordinator gives members of consumer groups.", 1, IntMax);
+    public static readonly BrokerSettingDef GroupConsumerAssignors = new("group.consumer.assignors", ConfigType.String, "uniform,range", "The server-side assignors of consumer groups, comma-separated; the first is the default.");
     public static readonly BrokerSettingDef TransactionMaxTimeoutMs = new("transaction.max.timeout.ms", ConfigType.Int, "900000", "Largest transaction.timeout.ms a producer may ask for.", 1, IntMax);
     public static readonly BrokerSettingDef ProducerIdExpirationMs = new("producer.id.expiration.ms", ConfigType.Int, "86400000", "How long an idle producer's idempotence state is kept.", 1, IntMax);
 
@@ -75,6 +79,7 @@ internal static class BrokerSettingDefs
         AutoCreateTopics, NumPartitions, DefaultReplicationFactor, DeleteTopicEnable, LogRetentionHours, LogRetentionCheckIntervalMs,
         LogFlushSchedulerIntervalMs, SocketRequestMaxBytes, OffsetsRetentionMinutes, OffsetsRetentionCheckIntervalMs,
         OffsetMetadataMaxBytes, GroupMinSessionTimeoutMs, GroupMaxSessionTimeoutMs, GroupInitialRebalanceDelayMs, GroupMaxSize,
+        GroupConsumerSessionTimeoutMs, GroupConsumerHeartbeatIntervalMs, GroupConsumerAssignors,
         TransactionMaxTimeoutMs, ProducerIdExpirationMs, MaxConnections, MaxConnectionsPerIp, MaxConnectionsPerIpOverrides,
         ConnectionsMaxIdleMs, QueuedMaxRequestBytes, SocketRequestReceiveTimeoutMs, FetchMaxBytes, MaxPartitionsPerRequest, MaxBrokerPartitions,
         LogRetentionMinutes, LogRollHours, LogRollJitterHours,

@@ -53,6 +53,37 @@ internal sealed class ConsumerGroup(string groupId, long nowMs)
 
     public bool IsSimple => ProtocolType is null;
 
+    /// <summary>Set while the group runs the KIP-848 <c>consumer</c> protocol; null for classic and simple groups.</summary>
+    public Consumer.ModernGroupState? Modern { get; private set; }
+
+    /// <summary>True when members of either protocol are in the group, so offsets belong to them, not to admin tools.</summary>
+    public bool HasMembers => Members.Count > 0 || PendingMembers.Count > 0 || Modern is { Members.Count: > 0 };
+
+    /// <summary>
+    /// Turns an Empty group (new, simple, or classic without members) into a KIP-848 consumer group; its offsets
+    /// stay. Kafka converts an empty classic group the same way.
+    /// </summary>
+    public Consumer.ModernGroupState BecomeModern(long nowMs)
+    {
+        if (State != GroupState.Empty || Members.Count > 0)
+        {
+            throw new InvalidOperationException($"Group {GroupId} can only become a consumer group while Empty, not {State}.");
+        }
+
+        ProtocolType = Consumer.ModernGroupState.ProtocolTypeName;
+        StateTimestampMs = nowMs;
+        return Modern = new Consumer.ModernGroupState();
+    }
+
+    /// <summary>Restarts the Empty clock of a consumer group whose last member left (offsets retention counts from here).</summary>
+    public void TouchEmpty(long nowMs) => StateTimestampMs = nowMs;
+
+    /// <summary>Turns an Empty consumer group back into a plain Empty group, so a classic member may take it over.</summary>
+    public void LeaveModern()
+    {
+        Modern = null;
+    }
+
     public bool Is(GroupState state) => State == state;
 
     /// <summary>The only way the state changes; see <see cref="GroupStates.CanTransition"/> for what is allowed.</summary>

@@ -14,26 +14,32 @@ internal sealed partial class GroupCoordinator
         {
             lock (group.Lock)
             {
-                if (group.Is(GroupState.Dead) || (states.Count > 0 && !states.Contains(group.State.ToString(), StringComparer.OrdinalIgnoreCase)))
+                var state = group.Modern?.State ?? group.State.ToString();
+                if (group.Is(GroupState.Dead) || (states.Count > 0 && !states.Contains(state, StringComparer.OrdinalIgnoreCase)))
                 {
                     continue;
                 }
 
-                listings.Add(new GroupListing(group.GroupId, group.ProtocolType ?? string.Empty, group.State.ToString()));
+                listings.Add(new GroupListing(group.GroupId, group.ProtocolType ?? string.Empty, state,
+                    group.Modern is null ? GroupListing.ClassicType : Consumer.ModernGroupState.GroupTypeName));
             }
         }
 
         return listings;
     }
 
+    /// <summary>True when the coordinator knows a live group of either kind by this id.</summary>
+    public bool Exists(string groupId) => _groups.TryGetValue(groupId, out var group) && !group.Is(GroupState.Dead);
+
     /// <summary>
     /// Subscriptions and assignments are shown only when Stable, as Kafka does: during a rebalance they are in
-    /// flux. An unknown group is not an error but a "Dead" one.
+    /// flux. An unknown group is not an error but a "Dead" one; so is a consumer group, as Kafka 4.x answers
+    /// DescribeGroups below v6 for groups that are not classic (ConsumerGroupDescribe describes those).
     /// </summary>
     public GroupDescription DescribeGroup(string groupId)
     {
         var group = _groups.GetValueOrDefault(groupId);
-        if (group is null)
+        if (group is null || group.Modern is not null)
         {
             return new GroupDescription(ErrorCode.None, groupId, nameof(GroupState.Dead), string.Empty, string.Empty, []);
         }
@@ -66,7 +72,7 @@ internal sealed partial class GroupCoordinator
                 return ErrorCode.GroupIdNotFound;
             }
 
-            if (!group.Is(GroupState.Empty))
+            if (!group.Is(GroupState.Empty) || group.HasMembers)
             {
                 return ErrorCode.NonEmptyGroup;
             }

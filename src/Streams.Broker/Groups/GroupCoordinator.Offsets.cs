@@ -8,7 +8,7 @@ namespace Streams.Broker.Groups;
 internal sealed partial class GroupCoordinator
 {
     /// <summary>OffsetCommit; returns one error per entry, in order.</summary>
-    public ErrorCode[] CommitOffsets(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries)
+    public ErrorCode[] CommitOffsets(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries, int apiVersion = ConsumerProtocolOffsetCommitVersion)
     {
         var errors = new ErrorCode[entries.Count];
         for (var i = 0; i < entries.Count; i++)
@@ -53,7 +53,7 @@ internal sealed partial class GroupCoordinator
                     continue;
                 }
 
-                var error = ValidateCommit(group, generationId, memberId, groupInstanceId);
+                var error = ValidateCommit(group, generationId, memberId, groupInstanceId, apiVersion);
                 if (error != ErrorCode.None)
                 {
                     return Fill(errors, error);
@@ -63,6 +63,10 @@ internal sealed partial class GroupCoordinator
                 if (group.Members.TryGetValue(memberId, out var member))
                 {
                     member.SessionDeadlineMs = now + member.SessionTimeoutMs;
+                }
+                else if (group.Modern?.Members.GetValueOrDefault(memberId) is { } consumerMember)
+                {
+                    consumerMember.SessionDeadlineMs = now + _consumerSessionTimeoutMs;
                 }
 
                 var accepted = Enumerable.Range(0, entries.Count).Where(i => errors[i] == ErrorCode.None).ToList();
@@ -139,8 +143,13 @@ internal sealed partial class GroupCoordinator
         return errors;
     }
 
-    private static ErrorCode ValidateCommit(ConsumerGroup group, int generationId, string memberId, string? groupInstanceId)
+    private static ErrorCode ValidateCommit(ConsumerGroup group, int generationId, string memberId, string? groupInstanceId, int apiVersion = ConsumerProtocolOffsetCommitVersion)
     {
+        if (group.Modern is { } modern)
+        {
+            return ValidateConsumerCommit(modern, generationId, memberId, apiVersion);
+        }
+
         if (generationId < 0 && group.Is(GroupState.Empty))
         {
             // The group only uses the coordinator to store offsets. This is also why AlterConsumerGroupOffsets
@@ -200,13 +209,14 @@ internal sealed partial class GroupCoordinator
                 return (ErrorCode.GroupIdNotFound, []);
             }
 
-            var active = !group.Is(GroupState.Empty);
+            var active = !group.Is(GroupState.Empty) || group.HasMembers;
             if (active && group.ProtocolType != ConsumerProtocol.ProtocolType)
             {
                 return (ErrorCode.NonEmptyGroup, []);
             }
 
-            var subscribed = active ? group.SubscribedTopics() : [];
+            var subscribed = group.Modern is { Members.Count: > 0 } modern ? new HashSet<string>(modern.SubscribedTopics.Keys, StringComparer.Ordinal)
+                : active ? group.SubscribedTopics() : [];
             var results = new List<(TopicPartition, ErrorCode)>(partitions.Count);
             var tombstones = new List<(byte[] Key, byte[]? Value)>();
             foreach (var partition in partitions)
@@ -258,7 +268,7 @@ internal sealed partial class GroupCoordinator
         {
             lock (group.Lock)
             {
-                if (!group.Is(GroupState.Empty))
+                if (!group.Is(GroupState.Empty) || group.HasMembers)
                 {
                     continue;
                 }

@@ -34,6 +34,9 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     private readonly int _maxMetadataBytes;
     private readonly long _retentionMs;
     private readonly long _retentionCheckIntervalMs;
+    private readonly int _consumerSessionTimeoutMs;
+    private readonly int _consumerHeartbeatIntervalMs;
+    private readonly string[] _consumerAssignors;
     private Task _loop = Task.CompletedTask;
     private long _nextRetentionCheckMs;
 
@@ -47,6 +50,9 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
         _maxSessionTimeoutMs = config.GroupMaxSessionTimeoutMs;
         _initialRebalanceDelayMs = config.GroupInitialRebalanceDelayMs;
         _maxGroupSize = config.GroupMaxSize;
+        _consumerSessionTimeoutMs = config.GroupConsumerSessionTimeoutMs;
+        _consumerHeartbeatIntervalMs = config.GroupConsumerHeartbeatIntervalMs;
+        _consumerAssignors = config.GroupConsumerAssignors;
         _maxMetadataBytes = config.OffsetMetadataMaxBytes;
         _retentionMs = config.OffsetsRetentionMs;
         _retentionCheckIntervalMs = Math.Max(10, config.OffsetsRetentionCheckIntervalMs);
@@ -149,6 +155,17 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     private Task<JoinResult> Join(ConsumerGroup group, JoinRequest request, long now)
     {
         var memberId = request.MemberId;
+        if (group.Modern is { } modern)
+        {
+            // A consumer group with members cannot take classic members; an empty one is given back to the classic protocol.
+            if (modern.Members.Count > 0)
+            {
+                return Task.FromResult(JoinResult.Failed(ErrorCode.InconsistentGroupProtocol, memberId));
+            }
+
+            group.LeaveModern();
+        }
+
         if (!group.SupportsProtocols(request.ProtocolType, request.Protocols, memberId))
         {
             return Task.FromResult(JoinResult.Failed(ErrorCode.InconsistentGroupProtocol, memberId));
@@ -597,6 +614,12 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     {
         if (group.Is(GroupState.Dead))
         {
+            return;
+        }
+
+        if (group.Modern is { } modern)
+        {
+            CheckConsumerDeadlines(group, modern, now);
             return;
         }
 

@@ -41,5 +41,9 @@ internal sealed record GroupDescription(ErrorCode Error, string GroupId, string 
 
 internal sealed record MemberDescription(string MemberId, string? GroupInstanceId, string ClientId, string ClientHost, byte[] Metadata, byte[] Assignment);
 
-/// <summary>A group as ListGroups reports it.</summary>
-internal sealed record GroupListing(string GroupId, string ProtocolType, string State);
+/// <summary>A group as ListGroups reports it; <see cref="Type"/> is "classic" or "consumer" (KIP-848).</summary>
+internal sealed record GroupListing(string GroupId, string ProtocolType, string State, string Type)
+{
+    /// <summary>Kafka's name for the group type of the JoinGroup/SyncGroup protocol.</summary>
+    public const string ClassicType = "classic";
+}

@@ -45,4 +45,8 @@ public enum ApiKey : short
     SaslAuthenticate = 36,
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,
+
+    // KIP-848 consumer groups (issue 16).
+    ConsumerGroupHeartbeat = 68,
+    ConsumerGroupDescribe = 69,
 }

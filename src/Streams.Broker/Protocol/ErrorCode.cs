@@ -75,4 +75,12 @@ public enum ErrorCode : short
     ResourceNotFound = 91,
     DuplicateResource = 92,
     UnacceptableCredential = 93,
+
+    // KIP-848 consumer groups and topic ids (issue 16).
+    UnknownTopicId = 100,
+    FencedMemberEpoch = 110,
+    UnreleasedInstanceId = 111,
+    UnsupportedAssignor = 112,
+    StaleMemberEpoch = 113,
+    InvalidRegularExpression = 128,
 }

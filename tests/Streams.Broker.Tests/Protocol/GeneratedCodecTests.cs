@@ -72,7 +72,7 @@ public class GeneratedCodecTests
     public void Nulls_survive_a_round_trip_in_versions_that_allow_them()
     {
         RoundTrip<Broker.Protocol.Messages.OffsetFetchRequest>(2, nulls: true);
-        RoundTrip<Broker.Protocol.Messages.MetadataResponse>(8, nulls: true);
+        RoundTrip<Broker.Protocol.Messages.MetadataResponse>(12, nulls: true);
         RoundTrip<Broker.Protocol.Messages.ProduceRequest>(8, nulls: true);
         RoundTrip<Broker.Protocol.Messages.DescribeConfigsResponse>(1, nulls: true);
     }

@@ -39,11 +39,13 @@ internal static class DescribeCommand
             var description = positions.Description;
             var rows = positions.Partitions.Select(p => new PartitionRow(p.Topic, p.Partition, p.CommittedOffset, p.LogEndOffset, p.Lag, p.ConsumerId, p.Host, p.ClientId)).ToList();
             var members = description.Members.Select(m => new MemberRow(m.ConsumerId, m.ClientId, m.Host, m.GroupInstanceId,
-                [.. m.Assignment.TopicPartitions.Select(p => new TopicPartitionRow(p.Topic, p.Partition.Value))])).ToList();
+                [.. m.Assignment.TopicPartitions.Select(p => new TopicPartitionRow(p.Topic, p.Partition.Value))],
+                m.TargetAssignment is { } target ? [.. target.TopicPartitions.Select(p => new TopicPartitionRow(p.Topic, p.Partition.Value))] : null)).ToList();
             var json = new
             {
                 group = groupId,
                 state = description.State.ToString(),
+                type = GroupTypes.Name(description.GroupType),
                 assignor = description.PartitionAssignor,
                 isolation = readCommitted ? "read_committed" : "read_uncommitted",
                 members,
@@ -53,7 +55,13 @@ internal static class DescribeCommand
 
             await session.WriteAsync(json, async writer =>
             {
-                await writer.WriteLineAsync($"Group {groupId}: {description.State}, {members.Count} member(s), total lag {json.totalLag}").ConfigureAwait(false);
+                await writer.WriteLineAsync($"Group {groupId} ({json.type}): {description.State}, {members.Count} member(s), total lag {json.totalLag}").ConfigureAwait(false);
+                foreach (var member in members.Where(m => m.TargetAssignment is not null && !m.TargetAssignment.ToHashSet().SetEquals(m.Assignments)))
+                {
+                    // KIP-848 members converge on their target one heartbeat at a time; show who is still moving.
+                    await writer.WriteLineAsync($"  {member.ConsumerId} is reconciling towards {string.Join(",", member.TargetAssignment!.Select(p => $"{p.Topic}:{p.Partition}"))}").ConfigureAwait(false);
+                }
+
                 await writer.WriteLineAsync().ConfigureAwait(false);
                 var table = new TextTable("TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID");
                 rows.ForEach(r => table.Add(r.Topic, r.Partition, r.CommittedOffset, r.LogEndOffset, r.Lag, r.ConsumerId, r.Host, r.ClientId));
@@ -66,7 +74,9 @@ internal static class DescribeCommand
 
     private sealed record PartitionRow(string Topic, int Partition, long? CommittedOffset, long? LogEndOffset, long? Lag, string? ConsumerId, string? Host, string? ClientId);
 
-    private sealed record MemberRow(string ConsumerId, string ClientId, string Host, string? GroupInstanceId, IReadOnlyList<TopicPartitionRow> Assignments);
+    /// <summary>A member; <paramref name="TargetAssignment"/> is set for members of consumer (KIP-848) groups.</summary>
+    private sealed record MemberRow(string ConsumerId, string ClientId, string Host, string? GroupInstanceId, IReadOnlyList<TopicPartitionRow> Assignments,
+        IReadOnlyList<TopicPartitionRow>? TargetAssignment);
 
     private sealed record TopicPartitionRow(string Topic, int Partition);
 }

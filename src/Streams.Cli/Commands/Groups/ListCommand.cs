@@ -3,7 +3,7 @@ using Streams.Cli.Infrastructure;
 
 namespace Streams.Cli.Commands.Groups;
 
-/// <summary><c>streams groups list</c>: every consumer group and its state.</summary>
+/// <summary><c>streams groups list</c>: every consumer group, its state and its protocol type (classic or consumer, KIP-848).</summary>
 internal static class ListCommand
 {
     public static Command Create(CliEnvironment cli)
@@ -14,10 +14,10 @@ internal static class ListCommand
             using var admin = session.CreateAdmin();
             var listed = await admin.ListConsumerGroupsAsync().ConfigureAwait(false);
             var groups = listed.Valid.OrderBy(g => g.GroupId, StringComparer.Ordinal)
-                .Select(g => new { group = g.GroupId, state = g.State.ToString(), simple = g.IsSimpleConsumerGroup })
+                .Select(g => new { group = g.GroupId, state = g.State.ToString(), type = GroupTypes.Name(g.Type), simple = g.IsSimpleConsumerGroup })
                 .ToList();
-            var table = new TextTable("GROUP", "STATE");
-            groups.ForEach(g => table.Add(g.group, g.state));
+            var table = new TextTable("GROUP", "STATE", "TYPE");
+            groups.ForEach(g => table.Add(g.group, g.state, g.type));
             await session.WriteAsync(groups, table).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
