@@ -9,7 +9,7 @@ namespace Streams.Registry.Tests.Support;
 /// </summary>
 internal static class CompatibilityRule
 {
-    /// <param name="expectedError">Null when the second schema is compatible, else the errorType Confluent names.</param>
+    /// <summary>Runs one case; <c>expectedError</c> is null when the second schema is compatible, else the errorType Confluent names.</summary>
     public static async Task CheckAsync(RegistryServer server, string schemaType, string name, string level, string first, string second, string? expectedError)
     {
         using var http = server.Http();
