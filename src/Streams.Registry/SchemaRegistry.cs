@@ -18,6 +18,7 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
     private const int WriteAttempts = 3;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<int, object> _parsed = new();
+    private readonly ConcurrentDictionary<int, string?> _protobufForms = new();
 
     public RegistryState State => state;
 
@@ -76,9 +77,12 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
                     }
                 }
 
-                var id = request.Id ?? state.IdOf(prepared.SchemaType, prepared.Canonical, prepared.References) ?? NextId();
+                var id = request.Id ?? (IdsOf(prepared) is [var known, ..] ? known : NextId());
                 var version = request.Version ?? NextVersion(subject, all);
-                var stored = new StoredSchema(id, state.SchemaById(id)?.Guid ?? Guid.NewGuid().ToString(), prepared.SchemaType, prepared.Canonical, prepared.References);
+                // A schema already stored under this id (another form of the same Protobuf descriptor) is written as stored.
+                var stored = request.Id is null && state.SchemaById(id) is { } existingSchema
+                    ? existingSchema
+                    : new StoredSchema(id, state.SchemaById(id)?.Guid ?? Guid.NewGuid().ToString(), prepared.SchemaType, prepared.Canonical, prepared.References);
                 var record = new SchemaRecord(subject, version, stored, Deleted: false);
                 if ((await log.AppendAsync([record], cancellationToken).ConfigureAwait(false))[0])
                 {
@@ -390,14 +394,56 @@ internal sealed class SchemaRegistry(RegistryState state, SchemasLog log, bool r
 
     private VersionView? FindInSubject(string subject, Prepared prepared, bool includeDeleted)
     {
-        if (state.IdOf(prepared.SchemaType, prepared.Canonical, prepared.References) is not { } id)
+        var ids = IdsOf(prepared);
+        if (ids.Count == 0)
         {
             return null;
         }
 
-        var match = state.Versions(subject, includeDeleted)?.LastOrDefault(v => v.Id == id);
-        return match is null ? null : new VersionView(match, state.SchemaById(id)!);
+        var match = state.Versions(subject, includeDeleted)?.LastOrDefault(v => ids.Contains(v.Id));
+        return match is null ? null : new VersionView(match, state.SchemaById(match.Id)!);
     }
+
+    /// <summary>
+    /// Ids of the stored schemas that are this one, the same text first. A Protobuf schema is also the one whose
+    /// descriptor reads the same, as Confluent compares canonical forms: .proto text and the serialized
+    /// <c>FileDescriptorProto</c> its serializers send, or another layout or comments, are one schema and one id.
+    /// </summary>
+    private List<int> IdsOf(Prepared prepared)
+    {
+        var ids = new List<int>();
+        if (state.IdOf(prepared.SchemaType, prepared.Canonical, prepared.References) is { } exact)
+        {
+            ids.Add(exact);
+        }
+
+        if (prepared.Parsed is ProtobufSchemaDocument document)
+        {
+            var form = ProtoPrinter.Print(document.File);
+            foreach (var stored in state.SchemasOfType(ProtobufSchemas.Type))
+            {
+                if (stored.Id != ids.FirstOrDefault(-1) && stored.References.SequenceEqual(prepared.References) && ProtobufForm(stored.Id) == form)
+                {
+                    ids.Add(stored.Id);
+                }
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>A stored Protobuf schema written back from its descriptor, once per id (stored schemas never change).</summary>
+    private string? ProtobufForm(int id) => _protobufForms.GetOrAdd(id, i =>
+    {
+        try
+        {
+            return ProtoPrinter.Print(((ProtobufSchemaDocument)ParsedById(i)).File);
+        }
+        catch (InvalidSchemaException)
+        {
+            return null; // written by another registry and no longer parses here: it matches nothing
+        }
+    });
 
     private Prepared Prepare(SchemaRequest request, bool normalize)
     {

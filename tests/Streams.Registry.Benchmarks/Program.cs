@@ -8,7 +8,17 @@ using Streams.Registry;
 
 // Registry throughput (GET /schemas/ids/{id}, register-existing) and start time with N schemas in _schemas.
 // Broker and registry run in this process; clients are concurrent HttpClient loops over loopback.
-// "compat [records] [iterations]" instead times the compatibility check of a large schema (CompatibilityBenchmark.cs).
+// "compat [records] [iterations]" instead times the compatibility check of a large schema (CompatibilityBenchmark.cs);
+// "formats [schemas] [seconds] [concurrency]" compares JSON Schema and Protobuf with Avro (FormatsBenchmark.cs).
+if (args.Length > 0 && args[0] == "formats")
+{
+    await FormatsBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 8);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "compat")
 {
     CompatibilityBenchmark.Run(

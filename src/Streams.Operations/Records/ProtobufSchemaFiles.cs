@@ -38,4 +38,37 @@ internal static class ProtobufSchemaFiles
 
         return (set.Files, set.Files.First(f => f.Name == Own));
     }
+
+    /// <summary>
+    /// A message of the file by full name (with or without the leading dot), or its first message when
+    /// <paramref name="fullName"/> is null: the name as <c>.pkg.Outer.Inner</c> and its message indexes. Null when there is none.
+    /// </summary>
+    public static (string Name, IReadOnlyList<int> Indexes)? Message(FileDescriptorProto file, string? fullName)
+    {
+        var wanted = fullName is null ? null : "." + fullName.TrimStart('.');
+        return All(file).Select(m => ((string Name, IReadOnlyList<int> Indexes)?)m).FirstOrDefault(m => wanted is null || m!.Value.Name == wanted);
+    }
+
+    /// <summary>The full names of the file's messages, nested ones too, for an error message.</summary>
+    public static IEnumerable<string> MessageNames(FileDescriptorProto file) => All(file).Select(m => m.Name.TrimStart('.'));
+
+    // Depth first in declaration order, so the file's first message comes first.
+    private static IEnumerable<(string Name, IReadOnlyList<int> Indexes)> All(FileDescriptorProto file)
+    {
+        IEnumerable<(string, IReadOnlyList<int>)> Walk(string scope, List<DescriptorProto> messages, int[] path)
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var name = $"{scope}.{messages[i].Name}";
+                int[] indexes = [.. path, i];
+                yield return (name, indexes);
+                foreach (var nested in Walk(name, messages[i].NestedTypes, indexes))
+                {
+                    yield return nested;
+                }
+            }
+        }
+
+        return Walk(string.IsNullOrEmpty(file.Package) ? "" : "." + file.Package, file.MessageTypes, []);
+    }
 }

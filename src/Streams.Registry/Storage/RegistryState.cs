@@ -112,6 +112,15 @@ internal sealed class RegistryState
         }
     }
 
+    /// <summary>Every stored schema of one type (Protobuf schemas are matched by their descriptor, not their text).</summary>
+    public List<StoredSchema> SchemasOfType(string schemaType)
+    {
+        lock (_gate)
+        {
+            return [.. _schemas.Values.Where(s => s.SchemaType == schemaType)];
+        }
+    }
+
     public StoredSchema? SchemaByGuid(string guid)
     {
         lock (_gate)

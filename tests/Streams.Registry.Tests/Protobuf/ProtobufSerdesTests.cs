@@ -68,6 +68,19 @@ public sealed class ProtobufSerdesTests(SharedRegistry shared) : IClassFixture<S
     }
 
     [SkippableFact]
+    public async Task The_serializers_descriptor_is_the_schema_registered_as_text()
+    {
+        // The serializer sends a serialized FileDescriptorProto; the subject holds .proto text of the same file. As
+        // in Confluent's registry (canonical forms compared), that is the same schema: same id, no new version.
+        var topic = TestSchemas.Subject("orders-text");
+        using var http = shared.Server.Http();
+        var registered = await PostAsync(http, $"/subjects/{topic}-value/versions", SchemaBody(OrderProto, "PROTOBUF"));
+        var result = await RunAsync(topic, "auto");
+        Assert.Equal((int)registered.Body!["id"]!, (int)result["id"]!);
+        Assert.Equal("[1]", (await GetAsync(http, $"/subjects/{topic}-value/versions")).Body!.ToJsonString());
+    }
+
+    [SkippableFact]
     public async Task Without_auto_register_an_unregistered_subject_fails_in_the_serializer()
     {
         var topic = TestSchemas.Subject("orders-none");

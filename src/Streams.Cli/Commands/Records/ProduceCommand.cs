@@ -14,8 +14,10 @@ namespace Streams.Cli.Commands.Records;
 
 /// <summary>
 /// <c>streams produce &lt;topic&gt;</c>: one record per JSON line (stdin or <c>--file</c>), encoded in Confluent's
-/// wire format with the subject's schema: Avro, JSON Schema, or Protobuf (the file's first message). Every line is checked against the schema before anything is sent, so a bad line (reported with its
-/// number and the field at fault) produces nothing rather than half a batch.
+/// wire format with the subject's schema: Avro, JSON Schema (its <c>$ref</c>s to other subjects followed), or Protobuf
+/// (the file's first message, or the one <c>--message</c> names). Every line is checked against the schema before
+/// anything is sent, so a bad line (reported with its number and the field at fault) produces nothing rather than half
+/// a batch.
 /// </summary>
 internal static class ProduceCommand
 {
@@ -27,7 +29,8 @@ internal static class ProduceCommand
         var subject = new Option<string?>("--subject") { Description = "Use the latest schema of this registry subject (default: the contract's, else <topic>-value)" };
         var keyField = new Option<string?>("--key-field") { Description = "Record field whose value is the key (default: the catalog's key for the topic; none otherwise)" };
         var headers = new Option<string[]>("--header") { Description = "Header name=value added to every record; repeatable" };
-        var command = new Command("produce", "Write JSON lines to a topic as Avro, JSON Schema or Protobuf records") { file, type, subject, keyField, headers };
+        var message = new Option<string?>("--message") { Description = "Protobuf: the message type to write, by full name (e.g. shop.Order.Line); default: the file's first message, as Confluent's serializers" };
+        var command = new Command("produce", "Write JSON lines to a topic as Avro, JSON Schema or Protobuf records") { file, type, subject, keyField, headers, message };
         topic.AddTo(command);
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
@@ -35,7 +38,7 @@ internal static class ProduceCommand
             var catalog = TopicCatalog.All.FirstOrDefault(t => t.Name == name);
             var extraHeaders = parse.GetValue(headers) ?? [];
             using var registry = session.CreateRegistryClient();
-            var encoder = await ResolveSchemaAsync(registry, name, catalog, parse.GetValue(type), parse.GetValue(subject)).ConfigureAwait(false);
+            var encoder = await ResolveSchemaAsync(registry, name, catalog, parse.GetValue(type), parse.GetValue(subject), parse.GetValue(message)).ConfigureAwait(false);
             var key = parse.GetValue(keyField) ?? catalog?.Key;
 
             var lines = parse.GetValue(file) is { } path
@@ -114,11 +117,11 @@ internal static class ProduceCommand
     /// The schema to write with and its registry id: a named subject's latest; else the contract type (registered
     /// under the catalog's subject as the application's publisher does); else the latest of <c>&lt;topic&gt;-value</c>.
     /// </summary>
-    private static async Task<ValueEncoder> ResolveSchemaAsync(ISchemaRegistryClient registry, string topic, TopicDefinition? catalog, string? typeName, string? subject)
+    private static async Task<ValueEncoder> ResolveSchemaAsync(ISchemaRegistryClient registry, string topic, TopicDefinition? catalog, string? typeName, string? subject, string? messageName)
     {
         if (subject is not null)
         {
-            return await LatestAsync(registry, subject).ConfigureAwait(false);
+            return await LatestAsync(registry, subject, messageName).ConfigureAwait(false);
         }
 
         var candidates = typeName is not null
@@ -136,7 +139,12 @@ internal static class ProduceCommand
 
         if (candidates.Count == 0)
         {
-            return await LatestAsync(registry, $"{topic}-value").ConfigureAwait(false);
+            return await LatestAsync(registry, $"{topic}-value", messageName).ConfigureAwait(false);
+        }
+
+        if (messageName is not null)
+        {
+            throw CliException.Usage("--message chooses a Protobuf message; contract types are Avro");
         }
 
         var schema = ((Avro.Specific.ISpecificRecord)Activator.CreateInstance(candidates[0])!).Schema;
@@ -146,20 +154,27 @@ internal static class ProduceCommand
         return new AvroValueEncoder(schema, id);
     }
 
-    private static async Task<ValueEncoder> LatestAsync(ISchemaRegistryClient registry, string subject)
+    private static async Task<ValueEncoder> LatestAsync(ISchemaRegistryClient registry, string subject, string? messageName)
     {
         try
         {
             var latest = await registry.GetLatestSchemaAsync(subject).ConfigureAwait(false);
+            if (messageName is not null && latest.SchemaType != SchemaType.Protobuf)
+            {
+                throw CliException.Usage($"--message chooses a Protobuf message; the schema of '{subject}' is {latest.SchemaType}");
+            }
+
             switch (latest.SchemaType)
             {
                 case SchemaType.Json:
-                    return new JsonSchemaValueEncoder(latest.SchemaString, latest.Id);
+                    return new JsonSchemaValueEncoder(await JsonSchemaFiles.LoadAsync(registry, latest).ConfigureAwait(false), latest.Id);
                 case SchemaType.Protobuf:
                     var (files, file) = await ProtobufSchemaFiles.LoadAsync(registry, latest.Id, latest).ConfigureAwait(false);
-                    var first = file.MessageTypes.FirstOrDefault() ?? throw new CliException($"The Protobuf schema of '{subject}' has no message.");
-                    var messageName = (string.IsNullOrEmpty(file.Package) ? "" : "." + file.Package) + "." + first.Name;
-                    return new ProtobufValueEncoder(ProtobufJson.For(files).Writer(), messageName, latest.Id);
+                    var (name, indexes) = ProtobufSchemaFiles.Message(file, messageName)
+                        ?? throw (messageName is null
+                            ? new CliException($"The Protobuf schema of '{subject}' has no message.")
+                            : CliException.Usage($"--message '{messageName}' is not a message of the schema of '{subject}'; it has {string.Join(", ", ProtobufSchemaFiles.MessageNames(file))}"));
+                    return new ProtobufValueEncoder(ProtobufJson.For(files).Writer(), name, indexes, latest.Id);
                 default:
                     return new AvroValueEncoder(Avro.Schema.Parse(latest.SchemaString), latest.Id);
             }

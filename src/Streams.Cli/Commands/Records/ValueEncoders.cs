@@ -37,12 +37,12 @@ internal sealed class AvroValueEncoder(Avro.Schema schema, int schemaId) : Value
     public override byte[] Encode(JsonElement json) => _encoder.Encode(json);
 }
 
-/// <summary>JSON Schema: the JSON itself, after checking it against the schema ($refs to other subjects are not followed).</summary>
-internal sealed class JsonSchemaValueEncoder(string schemaText, int schemaId) : ValueEncoder(schemaId)
+/// <summary>JSON Schema: the JSON itself, after checking it against the schema (built with the schemas it references).</summary>
+internal sealed class JsonSchemaValueEncoder((global::Json.Schema.JsonSchema Schema, string Text) schema, int schemaId) : ValueEncoder(schemaId)
 {
-    private readonly global::Json.Schema.JsonSchema _schema = global::Json.Schema.JsonSchema.FromText(schemaText);
+    private readonly global::Json.Schema.JsonSchema _schema = schema.Schema;
 
-    public override string Name { get; } = JsonDocument.Parse(schemaText).RootElement is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String
+    public override string Name { get; } = JsonDocument.Parse(schema.Text).RootElement is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String
         ? t.GetString()! : "JSON";
 
     public override byte[] Encode(JsonElement json)
@@ -60,10 +60,39 @@ internal sealed class JsonSchemaValueEncoder(string schemaText, int schemaId) : 
     }
 }
 
-/// <summary>Protobuf: the JSON as the file's first message (message indexes [0], written as one 0 byte).</summary>
-internal sealed class ProtobufValueEncoder(ProtobufWriter writer, string messageName, int schemaId) : ValueEncoder(schemaId)
+/// <summary>
+/// Protobuf: the JSON as one message of the schema's file, framed with its message indexes (its position among the
+/// file's messages, then among each enclosing message's nested ones) as Confluent's serializers write them: zigzag
+/// varints, the count first, and [0] (the file's first message) as a single 0 byte.
+/// </summary>
+internal sealed class ProtobufValueEncoder(ProtobufWriter writer, string messageName, IReadOnlyList<int> indexes, int schemaId) : ValueEncoder(schemaId)
 {
+    private readonly byte[] _indexes = MessageIndexes(indexes);
+
     public override string Name => messageName.TrimStart('.');
 
-    public override byte[] Encode(JsonElement json) => Framed([0], writer.Write(messageName, json));
+    public override byte[] Encode(JsonElement json) => Framed(_indexes, writer.Write(messageName, json));
+
+    private static byte[] MessageIndexes(IReadOnlyList<int> indexes)
+    {
+        if (indexes is [0])
+        {
+            return [0];
+        }
+
+        var bytes = new List<byte>();
+        foreach (var value in indexes.Prepend(indexes.Count))
+        {
+            var zigzag = (uint)((value << 1) ^ (value >> 31));
+            while (zigzag >= 0x80)
+            {
+                bytes.Add((byte)(zigzag | 0x80));
+                zigzag >>= 7;
+            }
+
+            bytes.Add((byte)zigzag);
+        }
+
+        return [.. bytes];
+    }
 }
