@@ -17,7 +17,8 @@ public sealed class NotificationHub : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly int _buffer;
-    private readonly Timer _keepAlive;
+    private readonly TimeSpan _pulse;
+    private Timer? _keepAlive;
     private Client[] _clients = [];
     private NotificationPosition _position = new();
 
@@ -25,8 +26,7 @@ public sealed class NotificationHub : IDisposable
     {
         options ??= new NotificationOptions();
         _buffer = Math.Max(1, options.ClientBuffer);
-        var pulse = options.KeepAlive / 2;
-        _keepAlive = new Timer(static hub => ((NotificationHub)hub!).Pulse(), this, pulse, pulse);
+        _pulse = options.KeepAlive / 2;
     }
 
     /// <summary>Clients subscribed right now.</summary>
@@ -95,6 +95,8 @@ public sealed class NotificationHub : IDisposable
         lock (_lock)
         {
             _clients = [.. _clients, client];
+            // Pulses run while someone listens: a hub nobody subscribes to (the CLI's replay) holds no timer.
+            _keepAlive ??= new Timer(static hub => ((NotificationHub)hub!).Pulse(), this, _pulse, _pulse);
         }
 
         return new Subscription(client, () =>
@@ -102,6 +104,11 @@ public sealed class NotificationHub : IDisposable
             lock (_lock)
             {
                 _clients = [.. _clients.Where(c => c != client)];
+                if (_clients.Length == 0)
+                {
+                    _keepAlive?.Dispose();
+                    _keepAlive = null;
+                }
             }
         });
     }
@@ -116,7 +123,14 @@ public sealed class NotificationHub : IDisposable
     }
 
     /// <summary>Stops the keep-alive pulses.</summary>
-    public void Dispose() => _keepAlive.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _keepAlive?.Dispose();
+            _keepAlive = null;
+        }
+    }
 
     /// <summary>
     /// One client's queue. Unbounded as a channel (pulses must always get in); <see cref="Queued"/> counts the
