@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Streams.Consumers.Notifications;
@@ -53,6 +54,10 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
             }
         }
     }
+
+    /// <summary>The SSE events (and comments) in what was written, each with its fields.</summary>
+    private static IEnumerable<string> EventsIn(IEnumerable<string> written) =>
+        string.Concat(written).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e + "\n\n");
 
     private static string CartOf(SseEvent e) => JsonDocument.Parse(e.Data).RootElement.GetProperty("cartId").GetString()!;
 
@@ -131,6 +136,70 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_client_ahead_of_the_hub_and_a_client_in_step_with_it_get_the_same_exact_ids_once_they_meet()
+    {
+        // The hub formats each event once with its own position as the id; a client whose position is not the hub's
+        // (here: one that resumed from a position the live stream has not reached) formats its own until they meet.
+        // Either way every id must be exactly where that client stands, or a reconnect would skip or repeat.
+        var log = worker.App.Services.GetRequiredService<NotificationLog>();
+        var options = new NotificationOptions();
+        using var hub = new NotificationHub(options);
+        var stream = new NotificationStream(hub, log, options);
+        var ends = await log.WatermarksAsync(CancellationToken.None);
+        var high = ends[(TopicCatalog.Orders.Name, 0)].High.Value;
+        var present = string.Join(',', ends.Select(e => $"{e.Key.Topic}:{e.Key.Partition}:{e.Value.High.Value}"));
+        var ahead = string.Join(',', ends.Select(e => $"{e.Key.Topic}:{e.Key.Partition}:{e.Value.High.Value + (e.Key == (TopicCatalog.Orders.Name, 0) ? 5 : 0)}"));
+        var inStep = new List<string>();
+        var resumed = new List<string>();
+        using var stop = new CancellationTokenSource();
+
+        Task Serve(string lastEventId, List<string> written) => stream.RunAsync(lastEventId, NotificationFilter.All, (utf8, _) =>
+        {
+            lock (written)
+            {
+                written.AddRange(EventsIn([Encoding.UTF8.GetString(utf8.Span)]));
+            }
+
+            return ValueTask.CompletedTask;
+        }, stop.Token);
+
+        var serving = new[] { Serve(present, inStep), Serve(ahead, resumed) };
+        await Eventually.TrueAsync(() => hub.ClientCount == 2 && inStep.Count > 0 && resumed.Count > 0, "both clients connected");
+        await Task.Delay(500); // past AddPartitions: a hub that knows the partitions is the case of interest
+        for (var n = 0; n < 10; n++)
+        {
+            hub.Publish(new Notification("order", "k", $"{{\"n\":{n}}}", TopicCatalog.Orders.Name, 0, high + n));
+        }
+
+        List<string> Events(List<string> written)
+        {
+            lock (written)
+            {
+                return written.Where(t => t.StartsWith("id: ", StringComparison.Ordinal)).ToList();
+            }
+        }
+
+        await Eventually.TrueAsync(() => Events(inStep).Count == 10 && Events(resumed).Count == 5, "every event delivered");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(serving));
+
+        var expected = NotificationPosition.TryParse(present)!;
+        foreach (var (events, first) in new[] { (Events(inStep), 0), (Events(resumed), 5) })
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                expected.Set(TopicCatalog.Orders.Name, 0, high + first + i + 1);
+                var id = NotificationPosition.TryParse(events[i].Split('\n')[0][4..])!;
+                Assert.True(expected.SameAs(id), $"event {first + i}: id {id}, expected {expected}");
+                Assert.Contains($"{{\"n\":{first + i}}}", events[i], StringComparison.Ordinal);
+            }
+        }
+
+        // Once they met, both were sent the same bytes.
+        Assert.Equal(Events(inStep).Skip(5), Events(resumed));
+    }
+
+    [Fact]
     public async Task A_filtered_stream_receives_only_the_events_it_asked_for()
     {
         using var http = new HttpClient { BaseAddress = worker.WorkerUrl, Timeout = Timeout.InfiniteTimeSpan };
@@ -163,7 +232,7 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
     [Fact]
     public async Task A_slow_client_is_told_it_fell_behind_and_where_to_resume_after_everything_before()
     {
-        var hub = new NotificationHub(new NotificationOptions { ClientBuffer = 3 });
+        using var hub = new NotificationHub(new NotificationOptions { ClientBuffer = 3 });
         var stream = new NotificationStream(hub, worker.App.Services.GetRequiredService<NotificationLog>(), new NotificationOptions { ClientBuffer = 3 });
         var ends = await worker.App.Services.GetRequiredService<NotificationLog>().WatermarksAsync(CancellationToken.None);
         var high = ends[(TopicCatalog.Orders.Name, 0)].High.Value;
@@ -171,8 +240,9 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
         var firstWrite = new TaskCompletionSource();
         var release = new TaskCompletionSource();
 
-        var serving = stream.RunAsync(null, NotificationFilter.All, async (text, _) =>
+        var serving = stream.RunAsync(null, NotificationFilter.All, async (utf8, _) =>
         {
+            var text = Encoding.UTF8.GetString(utf8.Span);
             written.Add(text);
             if (text.StartsWith("id: ", StringComparison.Ordinal) && firstWrite.TrySetResult())
             {
@@ -192,7 +262,8 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
         release.SetResult();
         await serving.WaitAsync(TimeSpan.FromSeconds(10)); // the stream ends after saying so
 
-        var events = written.Where(t => t.StartsWith("id: ", StringComparison.Ordinal)).ToList();
+        // Writes are batches: what was queued when the client woke goes out at once.
+        var events = EventsIn(written).Where(t => t.StartsWith("id: ", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, events.Count); // the one in hand, the three buffered, then "behind"
         Assert.Contains("event: behind", events[^1], StringComparison.Ordinal);
         var resumeFrom = NotificationPosition.TryParse(events[^1].Split('\n')[0][4..])!;
@@ -206,20 +277,22 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
         await PublishOrderAsync(NewCart());
         var log = worker.App.Services.GetRequiredService<NotificationLog>();
         await Eventually.TrueAsync(() => log.WatermarksAsync(CancellationToken.None).Result.Values.Sum(w => w.High.Value) > 0, "an order in the log");
-        var stream = new NotificationStream(new NotificationHub(), log, new NotificationOptions { MaxReplay = 0 });
+        using var hub = new NotificationHub();
+        var stream = new NotificationStream(hub, log, new NotificationOptions { MaxReplay = 0 });
         var written = new List<string>();
         using var stop = new CancellationTokenSource();
 
         var fromTheStart = string.Join(',', Enumerable.Range(0, TopicCatalog.Orders.Partitions).Select(p => $"{TopicCatalog.Orders.Name}:{p}:0"));
-        var serving = stream.RunAsync(fromTheStart, NotificationFilter.All, (text, _) =>
+        var serving = stream.RunAsync(fromTheStart, NotificationFilter.All, (utf8, _) =>
         {
-            written.Add(text);
+            var text = Encoding.UTF8.GetString(utf8.Span);
+            written.AddRange(EventsIn([text]));
             if (text.Contains("event: gap", StringComparison.Ordinal))
             {
                 stop.Cancel();
             }
 
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }, stop.Token);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serving.WaitAsync(TimeSpan.FromSeconds(30)));
 

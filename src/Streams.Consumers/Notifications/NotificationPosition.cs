@@ -71,6 +71,31 @@ public sealed class NotificationPosition
         return position;
     }
 
+    /// <summary>True when both name the same partitions with the same next offsets.</summary>
+    public bool SameAs(NotificationPosition other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (_next.Count != other._next.Count)
+        {
+            return false;
+        }
+
+        foreach (var (partition, next) in _next)
+        {
+            if (!other._next.TryGetValue(partition, out var theirs) || theirs != next)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>An independent copy.</summary>
     public NotificationPosition Copy()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,10 +14,22 @@ namespace Streams.Consumers.Notifications;
 /// stream ends) when the client reads too slowly for its buffer. Idle streams get a comment line every
 /// <see cref="NotificationOptions.KeepAlive"/>.
 /// </summary>
+/// <remarks>
+/// Everything queued for the client when it is woken goes out in one write (one flush): at 1,000 clients and 1,000
+/// events a second a flush per event is a million socket sends a second. While the client's position is the hub's,
+/// it sends the hub's frames as they are (<see cref="NotificationFrame"/>); otherwise (after a replay, or while the
+/// hub catches up to where the client started) it formats its own, until the two meet.
+/// </remarks>
 public sealed class NotificationStream(NotificationHub hub, NotificationLog log, NotificationOptions options)
 {
-    /// <summary>Serves one client until it goes away or falls behind; <paramref name="write"/> sends text to it and flushes.</summary>
-    public async Task RunAsync(string? lastEventId, NotificationFilter filter, Func<string, CancellationToken, Task> write, CancellationToken cancellationToken)
+    /// <summary>A batch this large is written before reading more, so a burst does not grow one client's buffer without bound.</summary>
+    private const int WriteAt = 16 * 1024;
+
+    /// <summary>
+    /// Serves one client until it goes away or falls behind; <paramref name="write"/> sends UTF-8 text to it and
+    /// flushes (the memory is reused once it returns).
+    /// </summary>
+    public async Task RunAsync(string? lastEventId, NotificationFilter filter, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(write);
@@ -24,7 +37,9 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
         // Live notifications queue up from here; the log's end is read after, so nothing falls between the two.
         using var live = hub.Subscribe();
         var watermarks = await log.WatermarksAsync(cancellationToken).ConfigureAwait(false);
-        await write(FormattableString.Invariant($"retry: {(long)options.Retry.TotalMilliseconds}\n: connected\n\n"), cancellationToken).ConfigureAwait(false);
+        var output = new Output(write);
+        output.Append(FormattableString.Invariant($"retry: {(long)options.Retry.TotalMilliseconds}\n: connected\n\n"));
+        await output.WriteAsync(cancellationToken).ConfigureAwait(false);
 
         var position = NotificationPosition.TryParse(lastEventId);
         if (position is null)
@@ -38,14 +53,15 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
         }
         else
         {
-            await CatchUpAsync(position, watermarks, filter, write, cancellationToken).ConfigureAwait(false);
+            await CatchUpAsync(position, watermarks, filter, output, cancellationToken).ConfigureAwait(false);
         }
 
-        await FollowAsync(live, position, filter, write, cancellationToken).ConfigureAwait(false);
+        hub.AddPartitions(watermarks.Select(w => KeyValuePair.Create(w.Key, w.Value.High.Value)));
+        await FollowAsync(live, position, filter, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replays from the client's position to the log's end as it was when the client (re)connected.</summary>
-    private async Task CatchUpAsync(NotificationPosition position, IReadOnlyDictionary<(string Topic, int Partition), Confluent.Kafka.WatermarkOffsets> watermarks, NotificationFilter filter, Func<string, CancellationToken, Task> write, CancellationToken cancellationToken)
+    private async Task CatchUpAsync(NotificationPosition position, IReadOnlyDictionary<(string Topic, int Partition), Confluent.Kafka.WatermarkOffsets> watermarks, NotificationFilter filter, Output output, CancellationToken cancellationToken)
     {
         var ranges = new Dictionary<(string Topic, int Partition), (long From, long To)>();
         foreach (var (partition, offsets) in watermarks)
@@ -54,7 +70,7 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
             var from = position.NextOf(partition.Topic, partition.Partition) ?? offsets.Low.Value;
             if (from < offsets.Low.Value)
             {
-                await WriteGapAsync(position, write, "retention", partition.Topic, partition.Partition, from, offsets.Low.Value, cancellationToken).ConfigureAwait(false);
+                AppendGap(position, output, "retention", partition.Topic, partition.Partition, from, offsets.Low.Value);
                 from = offsets.Low.Value;
             }
 
@@ -68,19 +84,22 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
             // Too much to replay: say so per partition and start at the present.
             foreach (var (partition, range) in ranges.Where(r => r.Value.To > r.Value.From))
             {
-                await WriteGapAsync(position, write, "max-replay", partition.Topic, partition.Partition, range.From, range.To, cancellationToken).ConfigureAwait(false);
+                AppendGap(position, output, "max-replay", partition.Topic, partition.Partition, range.From, range.To);
                 position.Set(partition.Topic, partition.Partition, range.To);
             }
 
+            await output.WriteAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        await output.WriteAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var (topic, partition, offset, notification) in log.ReadAsync(ranges, cancellationToken).ConfigureAwait(false))
         {
             position.Advance(topic, partition, offset);
             if (notification is not null && filter.Matches(notification))
             {
-                await WriteEventAsync(notification, position, write, cancellationToken).ConfigureAwait(false);
+                output.Append(EventText(position, notification));
+                await output.WriteAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -91,34 +110,56 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
         }
     }
 
-    private async Task FollowAsync(NotificationHub.Subscription live, NotificationPosition position, NotificationFilter filter, Func<string, CancellationToken, Task> write, CancellationToken cancellationToken)
+    private async Task FollowAsync(NotificationHub.Subscription live, NotificationPosition position, NotificationFilter filter, Output output, CancellationToken cancellationToken)
     {
+        // While set, the client's position is this hub position (and `position` is stale): it sends the hub's frames.
+        NotificationPosition? inStep = null;
+        var lastWrite = Environment.TickCount64;
+        var quiet = (long)(options.KeepAlive / 2).TotalMilliseconds;
         try
         {
-            Task<bool>? ready = null;
-            while (true)
+            while (await live.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                // One wait is kept across keep-alives, so an idle stream holds one pending read, not one per interval.
-                ready ??= live.Reader.WaitToReadAsync(cancellationToken).AsTask();
-                try
+                var taken = 0;
+                var pulsed = false;
+                while (output.Length < WriteAt && live.Reader.TryRead(out var frame))
                 {
-                    await ready.WaitAsync(options.KeepAlive, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    await write(": keep-alive\n\n", cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                    if (frame.Notification is not { } notification)
+                    {
+                        pulsed = true;
+                        continue;
+                    }
 
-                var more = await ready.ConfigureAwait(false);
-                ready = null;
-                if (!more)
-                {
-                    return;
-                }
+                    taken++;
+                    if (inStep is not null && ReferenceEquals(frame.Before, inStep))
+                    {
+                        inStep = frame.After;
+                        if (!ReferenceEquals(frame.Before, frame.After) && filter.Matches(notification))
+                        {
+                            output.Append(frame.Utf8);
+                        }
 
-                while (live.Reader.TryRead(out var notification))
-                {
+                        continue;
+                    }
+
+                    if (inStep is not null)
+                    {
+                        // The hub's position changed between frames (it learned of a partition): compare again below.
+                        position = inStep.Copy();
+                        inStep = null;
+                    }
+
+                    if (frame.Before is { } before && position.SameAs(before))
+                    {
+                        inStep = frame.After;
+                        if (!ReferenceEquals(frame.Before, frame.After) && filter.Matches(notification))
+                        {
+                            output.Append(frame.Utf8);
+                        }
+
+                        continue;
+                    }
+
                     // Already replayed, or from before the client's start (the notifier group may run behind the log).
                     if (position.IsBefore(notification.Topic, notification.Partition, notification.Offset))
                     {
@@ -128,25 +169,65 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
                     position.Advance(notification.Topic, notification.Partition, notification.Offset);
                     if (filter.Matches(notification))
                     {
-                        await WriteEventAsync(notification, position, write, cancellationToken).ConfigureAwait(false);
+                        output.Append(EventText(position, notification));
                     }
+                }
+
+                live.Taken(taken);
+                if (output.Length == 0 && pulsed && Environment.TickCount64 - lastWrite >= quiet)
+                {
+                    output.Append(": keep-alive\n\n");
+                }
+
+                if (output.Length > 0)
+                {
+                    await output.WriteAsync(cancellationToken).ConfigureAwait(false);
+                    lastWrite = Environment.TickCount64;
                 }
             }
         }
         catch (ClientFellBehindException)
         {
             // Everything before the position was sent; the client resumes from it (EventSource does so by itself).
+            position = inStep?.Copy() ?? position;
             var data = JsonSerializer.Serialize(new { resumeFrom = position.ToString(), reason = $"more than {options.ClientBuffer} notifications waited for this client" });
-            await write($"id: {position}\nevent: behind\ndata: {data}\n\n", cancellationToken).ConfigureAwait(false);
+            output.Append($"id: {position}\nevent: behind\ndata: {data}\n\n");
+            await output.WriteAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static Task WriteEventAsync(Notification notification, NotificationPosition position, Func<string, CancellationToken, Task> write, CancellationToken cancellationToken) =>
-        write($"id: {position}\nevent: {notification.Kind}\ndata: {notification.Json}\n\n", cancellationToken);
+    /// <summary>The SSE event of a notification with <paramref name="position"/> as its id.</summary>
+    internal static string EventText(NotificationPosition position, Notification notification) =>
+        $"id: {position}\nevent: {notification.Kind}\ndata: {notification.Json}\n\n";
 
-    private static Task WriteGapAsync(NotificationPosition position, Func<string, CancellationToken, Task> write, string reason, string topic, int partition, long from, long to, CancellationToken cancellationToken)
+    private static void AppendGap(NotificationPosition position, Output output, string reason, string topic, int partition, long from, long to)
     {
         var data = JsonSerializer.Serialize(new { reason, topic, partition, fromOffset = from, toOffset = to, missed = to - from });
-        return write(string.Create(CultureInfo.InvariantCulture, $"id: {position}\nevent: gap\ndata: {data}\n\n"), cancellationToken);
+        output.Append(string.Create(CultureInfo.InvariantCulture, $"id: {position}\nevent: gap\ndata: {data}\n\n"));
+    }
+
+    /// <summary>What goes out in the client's next write.</summary>
+    private sealed class Output(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write)
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+
+        public int Length => _buffer.WrittenCount;
+
+        public void Append(ReadOnlySpan<byte> utf8) => _buffer.Write(utf8);
+
+        public void Append(string text)
+        {
+            var span = _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+            _buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+        }
+
+        public async ValueTask WriteAsync(CancellationToken cancellationToken)
+        {
+            if (_buffer.WrittenCount > 0)
+            {
+                await write(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                _buffer.ResetWrittenCount();
+            }
+        }
     }
 }

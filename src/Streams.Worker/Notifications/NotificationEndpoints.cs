@@ -33,11 +33,9 @@ public static class NotificationEndpoints
             var filter = NotificationFilter.From(query["type"], query["key"].FirstOrDefault());
             try
             {
-                await stream.RunAsync(lastEventId, filter, async (text, cancellationToken) =>
-                {
-                    await context.Response.WriteAsync(text, cancellationToken).ConfigureAwait(false);
-                    await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }, context.RequestAborted).ConfigureAwait(false);
+                // The pipe copies the batch and flushes it: one send per batch, however many events it holds.
+                await stream.RunAsync(lastEventId, filter, async (utf8, cancellationToken) =>
+                    await context.Response.BodyWriter.WriteAsync(utf8, cancellationToken).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
