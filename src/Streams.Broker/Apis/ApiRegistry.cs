@@ -55,6 +55,10 @@ internal sealed class ApiRegistry
             new DescribeTransactionsApi(),
             new ListTransactionsApi(),
 
+            // Single-node answers to cluster administration (issue 16).
+            new ElectLeadersApi(),
+            new DescribeLogDirsApi(),
+
             // KIP-848 consumer groups (issue 16).
             new ConsumerGroupHeartbeatApi(),
             new ConsumerGroupDescribeApi(),
