@@ -20,7 +20,10 @@ public sealed class BrokerOptions
     /// <summary>Where topics, logs and broker state live. Created if missing.</summary>
     public required string DataDirectory { get; set; }
 
-    /// <summary>The broker's node id (Kafka's <c>node.id</c>).</summary>
+    /// <summary>
+    /// The broker's node id (Kafka's <c>node.id</c>). A <c>node.id</c> or <c>broker.id</c> in <see cref="Settings"/>
+    /// (as copied from a <c>server.properties</c>) takes its place; given both, they must agree, as in Kafka.
+    /// </summary>
     public int NodeId { get; set; } = 1;
 
     /// <summary>
@@ -35,4 +38,33 @@ public sealed class BrokerOptions
     /// <c>salt=...,saltedpassword=...</c> in base64 instead of a password). Only the salted keys are stored.
     /// </summary>
     public IList<string> ScramUsers { get; } = [];
+
+    /// <summary>The node id in force: <c>node.id</c> or <c>broker.id</c> from <see cref="Settings"/>, else <see cref="NodeId"/>.</summary>
+    /// <exception cref="ArgumentException">The setting is not a non-negative int, or the two disagree.</exception>
+    internal int ResolveNodeId()
+    {
+        int? nodeId = null;
+        foreach (var name in new[] { "node.id", "broker.id" })
+        {
+            if (!Settings.TryGetValue(name, out var value))
+            {
+                continue;
+            }
+
+            if (Configs.ConfigValidation.Validate(name, Configs.ConfigType.Int, value, min: 0) is { } error)
+            {
+                throw new ArgumentException(error);
+            }
+
+            var parsed = int.Parse(value.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            if (nodeId is { } other && other != parsed)
+            {
+                throw new ArgumentException("You must set `node.id` to the same value as `broker.id`.");
+            }
+
+            nodeId = parsed;
+        }
+
+        return nodeId ?? NodeId;
+    }
 }

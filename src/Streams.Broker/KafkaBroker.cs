@@ -73,7 +73,8 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         time ??= TimeProvider.System;
         var logger = loggerFactory.CreateLogger<KafkaBroker>();
 
-        var config = new BrokerConfig(options.NodeId, new Dictionary<string, string>(options.Settings));
+        var nodeId = options.ResolveNodeId();
+        var config = new BrokerConfig(nodeId, new Dictionary<string, string>(options.Settings));
         foreach (var unknown in config.UnknownSettings)
         {
             LogUnknownSetting(logger, unknown);
@@ -83,7 +84,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
         DataDirectoryFormat.CheckAndUpgrade(dataDirectory, logger);
         var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"), logger, time);
-        var clusterId = meta.LoadOrCreateClusterId(options.NodeId);
+        var clusterId = meta.LoadOrCreateClusterId(nodeId);
 
         // SCRAM users given at start (--add-scram) are stored before anyone can connect.
         var scramCredentials = new ScramCredentialStore(Path.Combine(dataDirectory, "meta"));

@@ -124,7 +124,7 @@ public sealed class BadInputTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal((short)ApiKey.ApiVersions, reader.ReadInt16());
         Assert.Equal(0, reader.ReadInt16());
-        Assert.Equal(3, reader.ReadInt16());
+        Assert.Equal(4, reader.ReadInt16());
         Assert.Equal([Topic], await RawRequests.UserTopicNamesAsync(connection));
     }
 

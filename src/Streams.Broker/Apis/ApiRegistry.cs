@@ -57,6 +57,10 @@ internal sealed class ApiRegistry
             new WriteTxnMarkersApi(),
             new DescribeProducersApi(),
 
+            // Single-node answers to cluster administration (issue 16).
+            new ElectLeadersApi(),
+            new DescribeLogDirsApi(),
+
             // KIP-848 consumer groups (issue 16).
             new ConsumerGroupHeartbeatApi(),
             new ConsumerGroupDescribeApi(),

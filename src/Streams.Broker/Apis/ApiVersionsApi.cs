@@ -4,9 +4,11 @@ using Streams.Broker.Protocol.Messages;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// ApiVersions (18), v0-3: v1 ThrottleTimeMs, v3 flexible (client software name and version) but its response
-/// header stays v0 (KIP-511). The table is built from the registered handlers, whose ranges come from the message
-/// definitions, so it can only advertise what is implemented.
+/// ApiVersions (18), v0-4: v1 ThrottleTimeMs, v3 flexible (client software name and version) but its response
+/// header stays v0 (KIP-511), with the supported and finalized features of a single-node KRaft cluster
+/// (<see cref="BrokerFeatures"/>); v4 also lists supported features whose minimum level is 0, which v3 leaves out
+/// because older clients fail to parse them (KAFKA-17492). The table is built from the registered handlers, whose
+/// ranges come from the message definitions, so it can only advertise what is implemented.
 /// </summary>
 internal sealed class ApiVersionsApi(ApiRegistry registry) : ApiHandler<ApiVersionsRequest, ApiVersionsResponse>
 {
@@ -18,6 +20,20 @@ internal sealed class ApiVersionsApi(ApiRegistry registry) : ApiHandler<ApiVersi
         foreach (var handler in registry.Handlers)
         {
             response.ApiKeys.Add(Entry(handler));
+        }
+
+        if (context.ApiVersion >= 3)
+        {
+            var features = BrokerFeatures.Of(registry);
+            response.SupportedFeatures = [.. features
+                .Where(f => context.ApiVersion >= 4 || f.MinLevel > 0)
+                .Select(f => new ApiVersionsResponse.SupportedFeatureKey { Name = f.Name, MinVersion = f.MinLevel, MaxVersion = f.MaxLevel })];
+
+            // A feature finalized at level 0 is off, and Kafka leaves it out of the finalized list.
+            response.FinalizedFeatures = [.. features
+                .Where(f => f.FinalizedLevel > 0)
+                .Select(f => new ApiVersionsResponse.FinalizedFeatureKey { Name = f.Name, MinVersionLevel = f.FinalizedLevel, MaxVersionLevel = f.FinalizedLevel })];
+            response.FinalizedFeaturesEpoch = BrokerFeatures.FinalizedEpoch;
         }
 
         return ValueTask.FromResult(response);

@@ -5,8 +5,9 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// CreateTopics (19), v2-4: v4 lets NumPartitions and ReplicationFactor be -1 for the broker defaults (Streamiz
-/// relies on it). The topic exists in Metadata before the response goes out, because Streamiz checks right away.
+/// CreateTopics (19), v2-7: v4 lets NumPartitions and ReplicationFactor be -1 for the broker defaults (Streamiz
+/// relies on it); v5 flexible, answering each created (or validated) topic's partition count, replication factor and
+/// configs with their sources (KIP-525); v7 its topic id (zero when only validated). The topic exists in Metadata before the response goes out, because Streamiz checks right away.
 /// Needs Create on the cluster or on each topic (else TOPIC_AUTHORIZATION_FAILED for that topic).
 /// </summary>
 internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
@@ -36,7 +37,13 @@ internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTo
                     _ when limitError is { } limit => (ErrorCode.PolicyViolation, limit),
                     var plan => Create(broker, topic.Name, plan, request.ValidateOnly),
                 };
-                response.Topics.Add(new CreateTopicsResponse.Topic { Name = topic.Name, ErrorCode = error, ErrorMessage = message });
+                var result = new CreateTopicsResponse.Topic { Name = topic.Name, ErrorCode = error, ErrorMessage = message };
+                if (error == ErrorCode.None && context.ApiVersion >= 5)
+                {
+                    Describe(broker, result, plans[i], request.ValidateOnly);
+                }
+
+                response.Topics.Add(result);
             }
         }
 
@@ -47,6 +54,20 @@ internal sealed class CreateTopicsApi : ApiHandler<CreateTopicsRequest, CreateTo
     {
         var result = broker.Logs.CreateTopic(name, plan.Partitions, plan.Configs!, validateOnly);
         return (result.Error, result.Message);
+    }
+
+    /// <summary>What v5+ tells about a topic it created: what the topic got, as DescribeConfigs would report it.</summary>
+    private static void Describe(BrokerContext broker, CreateTopicsResponse.Topic result, Plan plan, bool validateOnly)
+    {
+        var created = validateOnly ? null : broker.Logs.GetTopic(result.Name);
+        var config = created?.Config ?? new Configs.TopicConfig(plan.Configs!.ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal), broker.Config);
+        result.TopicId = created?.Id ?? Guid.Empty;
+        result.NumPartitions = created?.Partitions.Count ?? plan.Partitions;
+        result.ReplicationFactor = 1;
+        result.Configs = [.. DescribeConfigsApi.TopicEntries(broker.Config, config).Select(e => new CreateTopicsResponse.Config
+        {
+            Name = e.Name, Value = e.Value, ReadOnly = e.ReadOnly, ConfigSource = (sbyte)e.Source, IsSensitive = e.Sensitive,
+        })];
     }
 
     private sealed record Plan(ErrorCode Error, string? Message, int Partitions, Dictionary<string, string?>? Configs)

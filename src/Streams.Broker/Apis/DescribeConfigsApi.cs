@@ -8,7 +8,8 @@ using Streams.Broker.Storage;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// DescribeConfigs (32), v0-1: v1 replaces IsDefault with ConfigSource and adds synonyms.
+/// DescribeConfigs (32), v0-4: v1 replaces IsDefault with ConfigSource and adds synonyms, v2 is v1, v3 adds each
+/// config's type and (when asked) its documentation, v4 flexible.
 /// Topic configs report their source (topic override, static broker setting, or default) and the synonym chain;
 /// broker configs are read-only. Every requested resource is echoed back, as librdkafka insists. Needs
 /// DescribeConfigs on the topic, or on the cluster for broker resources.
@@ -43,6 +44,8 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
                     IsSensitive = entry.Sensitive,
                     IsDefault = entry.Source == ConfigSource.DefaultConfig,
                     ConfigSource = (sbyte)entry.Source,
+                    ConfigType = (sbyte)WireType(entry),
+                    Documentation = request.IncludeDocumentation ? entry.Documentation : null,
                     Synonyms = request.IncludeSynonyms
                         ? [.. entry.Synonyms.Select(s => new DescribeConfigsResponse.Synonym { Name = s.Name, Value = s.Value, Source = (sbyte)s.Source })]
                         : [],
@@ -61,9 +64,15 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
                 var topic = broker.Logs.GetTopic(name);
                 return topic is null
                     ? (ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.", [])
-                    : (ErrorCode.None, null, DescribeTopic(broker.Config, topic));
+                    : (ErrorCode.None, null, TopicEntries(broker.Config, topic.Config));
             case ConfigResourceType.Broker when name.Length == 0 || name == broker.NodeId.ToString(CultureInfo.InvariantCulture):
-                return (ErrorCode.None, null, [.. broker.Config.All().Select(c => new ConfigEntry(c.Name, c.Value, true, c.Source, [(c.Name, c.Value, c.Source)]) { Sensitive = c.Value is null })]);
+                return (ErrorCode.None, null, [.. broker.Config.All().Select(c => new ConfigEntry(c.Name, c.Value, true, c.Source, [(c.Name, c.Value, c.Source)])
+                {
+                    Sensitive = c.Value is null,
+                    Type = BrokerSettingDefs.FindWithListener(c.Name)?.Type ?? TopicConfigDefs.FindBySynonym(c.Name)?.Type ?? (c.Name == "broker.id" ? ConfigType.Int : null),
+                    Documentation = BrokerSettingDefs.FindWithListener(c.Name)?.Documentation
+                        ?? (TopicConfigDefs.FindBySynonym(c.Name) is { } synonymOf ? $"The default of the topic config {synonymOf.Name} for every topic that does not set it." : null),
+                })]);
             case ConfigResourceType.Broker:
                 return (ErrorCode.InvalidRequest, $"Broker {name} is not this broker ({broker.NodeId}).", []);
             default:
@@ -71,9 +80,9 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
         }
     }
 
-    private static List<ConfigEntry> DescribeTopic(BrokerConfig broker, Topic topic)
+    /// <summary>Every topic config of <paramref name="config"/> with its source and synonyms (also CreateTopics v5+'s answer).</summary>
+    internal static List<ConfigEntry> TopicEntries(BrokerConfig broker, TopicConfig config)
     {
-        var config = topic.Config;
         var entries = new List<ConfigEntry>();
         foreach (var def in TopicConfigDefs.All)
         {
@@ -91,15 +100,52 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
                 synonyms.Add((defaultName, defaultValue, ConfigSource.DefaultConfig));
             }
 
-            entries.Add(new ConfigEntry(def.Name, value, false, source, synonyms));
+            entries.Add(new ConfigEntry(def.Name, value, false, source, synonyms)
+            {
+                Type = def.Type,
+                Documentation = $"Topic config; a topic that does not set it takes the broker setting {def.BrokerSynonym}.",
+            });
         }
 
         return entries;
     }
 
-    private sealed record ConfigEntry(string Name, string? Value, bool ReadOnly, ConfigSource Source, List<(string Name, string? Value, ConfigSource Source)> Synonyms)
+    /// <summary>Kafka's wire code of a config's type (DescribeConfigs v3+): secrets are PASSWORD, unknown ones UNKNOWN.</summary>
+    private static WireConfigType WireType(ConfigEntry entry) => entry.Sensitive ? WireConfigType.Password : entry.Type switch
+    {
+        ConfigType.Boolean => WireConfigType.Boolean,
+        ConfigType.String => WireConfigType.String,
+        ConfigType.Int => WireConfigType.Int,
+        ConfigType.Long => WireConfigType.Long,
+        ConfigType.Double => WireConfigType.Double,
+        ConfigType.List => WireConfigType.List,
+        _ => WireConfigType.Unknown,
+    };
+
+    /// <summary>The ConfigType codes of DescribeConfigs v3+.</summary>
+    private enum WireConfigType : sbyte
+    {
+        Unknown = 0,
+        Boolean = 1,
+        String = 2,
+        Int = 3,
+        Short = 4,
+        Long = 5,
+        Double = 6,
+        List = 7,
+        Class = 8,
+        Password = 9,
+    }
+
+    internal sealed record ConfigEntry(string Name, string? Value, bool ReadOnly, ConfigSource Source, List<(string Name, string? Value, ConfigSource Source)> Synonyms)
     {
         /// <summary>A secret: named, never shown.</summary>
         public bool Sensitive { get; init; }
+
+        /// <summary>The value's type, when the config is one we define.</summary>
+        public ConfigType? Type { get; init; }
+
+        /// <summary>What the config does (DescribeConfigs v3+ with IncludeDocumentation).</summary>
+        public string? Documentation { get; init; }
     }
 }

@@ -9,7 +9,8 @@ namespace Streams.Broker.Apis;
 /// <summary>
 /// Fetch (1), v4-11: v4 isolation level, LSO and aborted transactions; v5 LogStartOffset; v7 sessions (we never
 /// create one: SessionId 0 tells the client to keep sending full requests); v9 CurrentLeaderEpoch; v11 RackId and
-/// PreferredReadReplica (always -1). Long polls until MinBytes are available or MaxWaitMs passes, woken by appends.
+/// PreferredReadReplica (always -1); v12 flexible; v13 topics by id (an id no topic has answers UNKNOWN_TOPIC_ID);
+/// v14-16 only add tags for followers and leader changes, which a single node never sends. Long polls until MinBytes are available or MaxWaitMs passes, woken by appends.
 /// Records go from the segment files straight into the response buffer when it is written (<see cref="LogRecords"/>).
 /// Needs Read on each topic: the partitions of a topic without it answer TOPIC_AUTHORIZATION_FAILED (before any
 /// existence check, so a principal learns nothing about topics it may not read).
@@ -23,9 +24,10 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         var broker = context.Broker;
         // fetch.max.bytes caps what any client may ask for, so one small request cannot build a huge response.
         var maxBytes = request.MaxBytes <= 0 ? broker.Config.FetchMaxBytes : Math.Min(request.MaxBytes, broker.Config.FetchMaxBytes);
-        var denied = context.AuthorizationEnabled ? DeniedTopics(context, request) : null;
-        var partitions = Distinct(request)
-            .Select(p => (p.Topic, p.Request, Partition: denied?.Contains(p.Topic) == true ? null : broker.Logs.GetPartition(p.Topic, p.Request.Partition)))
+        var names = context.ApiVersion >= FirstTopicIdVersion ? TopicNames(broker, request) : null;
+        var denied = context.AuthorizationEnabled ? DeniedTopics(context, request, names) : null;
+        var partitions = Distinct(request, names)
+            .Select(p => (p.Topic, p.Request, Partition: p.Topic.Name is not { } name || denied?.Contains(name) == true ? null : broker.Logs.GetPartition(name, p.Request.Partition)))
             .ToList();
 
         var deadline = broker.Time.GetUtcNow().AddMilliseconds(Math.Max(request.MaxWaitMs, 0));
@@ -48,13 +50,25 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         return Respond(request.IsolationLevel, partitions, slices, denied);
     }
 
+    /// <summary>The first version that names topics by id.</summary>
+    private const short FirstTopicIdVersion = 13;
+
+    /// <summary>The names of the topic ids a v13+ request uses; an id no topic has is missing.</summary>
+    private static Dictionary<Guid, string> TopicNames(BrokerContext broker, FetchRequest request)
+    {
+        var wanted = request.Topics.Select(t => t.TopicId).ToHashSet();
+        return broker.Logs.Topics.Where(t => wanted.Contains(t.Id)).ToDictionary(t => t.Id, t => t.Name);
+    }
+
     /// <summary>The topics the principal may not Read (null when it may read all), each checked once.</summary>
-    private static HashSet<string>? DeniedTopics(RequestContext context, FetchRequest request)
+    private static HashSet<string>? DeniedTopics(RequestContext context, FetchRequest request, Dictionary<Guid, string>? names)
     {
         HashSet<string>? denied = null;
-        foreach (var topic in request.Topics.GroupBy(t => t.Topic, StringComparer.Ordinal))
+        var named = names is null ? request.Topics.Select(t => (Name: t.Topic, t.Partitions.Count))
+            : request.Topics.Where(t => names.ContainsKey(t.TopicId)).Select(t => (Name: names[t.TopicId], t.Partitions.Count));
+        foreach (var topic in named.GroupBy(t => t.Name, StringComparer.Ordinal))
         {
-            if (!context.Authorize(AclOperation.Read, AclResourceType.Topic, topic.Key, topic.Sum(t => t.Partitions.Count)))
+            if (!context.Authorize(AclOperation.Read, AclResourceType.Topic, topic.Key, topic.Sum(t => t.Count)))
             {
                 (denied ??= new HashSet<string>(StringComparer.Ordinal)).Add(topic.Key);
             }
@@ -67,22 +81,23 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
     /// The partitions of the request, each once: Kafka keys a fetch by partition, so a partition listed again takes
     /// the place of its earlier entry (keeping that position) and is answered once, however often it was listed.
     /// </summary>
-    private static List<(string Topic, FetchRequest.FetchPartition Request)> Distinct(FetchRequest request)
+    private static List<(TopicRef Topic, FetchRequest.FetchPartition Request)> Distinct(FetchRequest request, Dictionary<Guid, string>? names)
     {
-        var order = new List<(string Topic, FetchRequest.FetchPartition Request)>();
-        var seen = new Dictionary<(string, int), int>();
+        var order = new List<(TopicRef Topic, FetchRequest.FetchPartition Request)>();
+        var seen = new Dictionary<(TopicRef, int), int>();
         foreach (var topic in request.Topics)
         {
+            var reference = names is null ? new TopicRef(topic.Topic, Guid.Empty) : new TopicRef(names.GetValueOrDefault(topic.TopicId), topic.TopicId);
             foreach (var partition in topic.Partitions)
             {
-                if (seen.TryGetValue((topic.Topic, partition.Partition), out var at))
+                if (seen.TryGetValue((reference, partition.Partition), out var at))
                 {
-                    order[at] = (topic.Topic, partition);
+                    order[at] = (reference, partition);
                 }
                 else
                 {
-                    seen[(topic.Topic, partition.Partition)] = order.Count;
-                    order.Add((topic.Topic, partition));
+                    seen[(reference, partition.Partition)] = order.Count;
+                    order.Add((reference, partition));
                 }
             }
         }
@@ -97,7 +112,7 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
     /// </summary>
     private const sbyte ReadCommitted = 1;
 
-    private static (LogReadSlice?[] Slices, long Bytes, bool HasError) Plan(List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, int maxBytes, bool readCommitted)
+    private static (LogReadSlice?[] Slices, long Bytes, bool HasError) Plan(List<(TopicRef Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, int maxBytes, bool readCommitted)
     {
         var slices = new LogReadSlice?[partitions.Count];
         long total = 0;
@@ -126,7 +141,7 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         return (slices, total, hasError);
     }
 
-    private static FetchResponse Respond(sbyte isolationLevel, List<(string Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices, HashSet<string>? denied)
+    private static FetchResponse Respond(sbyte isolationLevel, List<(TopicRef Topic, FetchRequest.FetchPartition Request, Partition? Partition)> partitions, LogReadSlice?[] slices, HashSet<string>? denied)
     {
         // Consecutive partitions of one topic share a topic entry, as Kafka builds its response from the fetch map.
         var response = new FetchResponse();
@@ -134,21 +149,24 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
         for (var i = 0; i < partitions.Count; i++)
         {
             var (topic, request, partition) = partitions[i];
-            if (topicResponse is null || !string.Equals(topicResponse.Topic, topic, StringComparison.Ordinal))
+            if (topicResponse is null || !string.Equals(topicResponse.Topic, topic.Name ?? "", StringComparison.Ordinal) || topicResponse.TopicId != topic.Id)
             {
-                topicResponse = new FetchResponse.TopicResponse { Topic = topic };
+                topicResponse = new FetchResponse.TopicResponse { Topic = topic.Name ?? "", TopicId = topic.Id };
                 response.Responses.Add(topicResponse);
             }
 
-            topicResponse.Partitions.Add(RespondPartition(topic, isolationLevel, request, partition, slices[i], denied?.Contains(topic) == true));
+            var error = topic.Name is null ? ErrorCode.UnknownTopicId
+                : denied?.Contains(topic.Name) == true ? ErrorCode.TopicAuthorizationFailed
+                : ErrorCode.None;
+            topicResponse.Partitions.Add(RespondPartition(topic.Name ?? "", isolationLevel, request, partition, slices[i], error));
         }
 
         return response;
     }
 
-    private static FetchResponse.PartitionData RespondPartition(string topic, sbyte isolationLevel, FetchRequest.FetchPartition request, Partition? partition, LogReadSlice? slice, bool denied)
+    private static FetchResponse.PartitionData RespondPartition(string topic, sbyte isolationLevel, FetchRequest.FetchPartition request, Partition? partition, LogReadSlice? slice, ErrorCode topicError)
     {
-        var error = denied ? ErrorCode.TopicAuthorizationFailed
+        var error = topicError != ErrorCode.None ? topicError
             : partition is null ? ErrorCode.UnknownTopicOrPartition
             : request.FetchOffset < partition.LogStartOffset || request.FetchOffset > partition.HighWatermark ? ErrorCode.OffsetOutOfRange
             : ErrorCode.None;
@@ -171,6 +189,9 @@ internal sealed class FetchApi : ApiHandler<FetchRequest, FetchResponse>
             Records = error == ErrorCode.None && slice is { } s ? new LogRecords(s, topic) : NoRecords,
         };
     }
+
+    /// <summary>A fetched topic: its name (null for an id no topic has) and its id (empty before v13).</summary>
+    private readonly record struct TopicRef(string? Name, Guid Id);
 
     /// <summary>
     /// A partition's records as located in the log, copied from the segment file straight into the response buffer

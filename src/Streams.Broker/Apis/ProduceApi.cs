@@ -10,7 +10,9 @@ using Streams.Broker.Storage;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// Produce (0), v3-8: v3 record batches (magic 2), v5 LogStartOffset, v7 zstd, v8 RecordErrors/ErrorMessage.
+/// Produce (0), v3-10: v3 record batches (magic 2), v5 LogStartOffset, v7 zstd, v8 RecordErrors/ErrorMessage (KIP-467:
+/// the records that got a batch refused, e.g. a null key on a compacted topic or a timestamp out of range), v9
+/// flexible, v10 the CurrentLeader/NodeEndpoints tags, which only NOT_LEADER_OR_FOLLOWER answers carry: never here.
 /// acks=0 gets no response. Internal topics are written by the broker only (INVALID_TOPIC_EXCEPTION, as Kafka). With one replica, acks=1 and acks=all both mean "appended to this node's log"; the
 /// write reaches the OS before the answer, so it survives a process crash (fsync follows <c>flush.messages</c>/<c>flush.ms</c>).
 /// Authorization: a TransactionalId needs Write on it (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every
@@ -54,6 +56,7 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
                     LogAppendTimeMs = result.LogAppendTime,
                     LogStartOffset = result.LogStartOffset,
                     ErrorMessage = result.Error == ErrorCode.None ? null : result.Message,
+                    RecordErrors = [.. (result.RecordErrors ?? []).Select(e => new ProduceResponse.RecordError { BatchIndex = e.BatchIndex, BatchIndexErrorMessage = e.Message })],
                 });
             }
 

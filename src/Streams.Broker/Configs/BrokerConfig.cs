@@ -18,10 +18,12 @@ internal sealed class BrokerConfig
         _explicit = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (name, value) in _explicit)
         {
-            var error = BrokerSettingDefs.FindWithListener(name)?.Validate(value) ?? TopicConfigDefs.FindBySynonym(name)?.Validate(value);
+            // A topic config's synonym is checked under the broker setting's own name, as Kafka words it.
+            var error = BrokerSettingDefs.FindWithListener(name)?.Validate(value)
+                ?? (TopicConfigDefs.FindBySynonym(name) is { } synonymOf ? ConfigValidation.Validate(name, synonymOf.Type, value, synonymOf.Min, validValues: synonymOf.ValidValues) : null);
             if (error is not null)
             {
-                throw new ArgumentException($"Invalid broker setting {name}: {error}");
+                throw new ArgumentException(error);
             }
         }
 
@@ -222,7 +224,7 @@ internal sealed class BrokerConfig
     }
 
     /// <summary>Explicit settings this broker does not know (typos, or Kafka settings with no meaning here).</summary>
-    public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k => BrokerSettingDefs.FindWithListener(k) is null && TopicConfigDefs.FindBySynonym(k) is null);
+    public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k => k is not ("node.id" or "broker.id") && BrokerSettingDefs.FindWithListener(k) is null && TopicConfigDefs.FindBySynonym(k) is null);
 
     public bool IsExplicit(string name) => _explicit.ContainsKey(name);
 
@@ -302,6 +304,7 @@ internal sealed class BrokerConfig
         }
 
         names.Add("broker.id");
+        names.Add("node.id");
         foreach (var name in names)
         {
             if (SecuritySettingDefs.IsSensitive(name))
@@ -314,7 +317,7 @@ internal sealed class BrokerConfig
                 continue;
             }
 
-            if (name == "broker.id")
+            if (name is "broker.id" or "node.id")
             {
                 yield return (name, NodeId.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig);
             }

@@ -22,6 +22,8 @@ internal sealed class TopicConfig
         IndexIntervalBytes = (int)Long("index.interval.bytes");
         FlushMessages = Long("flush.messages");
         FlushMs = Long("flush.ms");
+        TimestampBeforeMaxMs = Long("message.timestamp.before.max.ms");
+        TimestampAfterMaxMs = Long("message.timestamp.after.max.ms");
         LogAppendTime = string.Equals(Value("message.timestamp.type"), "LogAppendTime", StringComparison.OrdinalIgnoreCase);
         var policy = Value("cleanup.policy").Split(',');
         Compact = policy.Contains("compact", StringComparer.OrdinalIgnoreCase);
@@ -48,6 +50,12 @@ internal sealed class TopicConfig
     public long FlushMs { get; }
 
     public bool LogAppendTime { get; }
+
+    /// <summary>How far in the past a CreateTime record's timestamp may lie (<c>message.timestamp.before.max.ms</c>).</summary>
+    public long TimestampBeforeMaxMs { get; }
+
+    /// <summary>How far in the future a CreateTime record's timestamp may lie (<c>message.timestamp.after.max.ms</c>).</summary>
+    public long TimestampAfterMaxMs { get; }
 
     public bool Compact { get; }
 

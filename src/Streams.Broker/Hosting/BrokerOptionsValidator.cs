@@ -38,7 +38,7 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         string? settingsError = null;
         try
         {
-            var config = new BrokerConfig(options.NodeId, new Dictionary<string, string>(options.Settings));
+            var config = new BrokerConfig(options.ResolveNodeId(), new Dictionary<string, string>(options.Settings));
             _ = Network.ListenerConfig.Resolve(config, options.Host, options.Port, options.AdvertisedHost, options.AdvertisedPort);
         }
         catch (ArgumentException ex)

@@ -94,7 +94,7 @@ internal static class RecordBatchValidator
         var body = records[RecordBatchHeader.RecordsOffset..];
         if (compression == CompressionType.None)
         {
-            return CheckRecords(body, header, options.RequireKeys);
+            return CheckRecords(body, header, options);
         }
 
         PooledBuffer decompressed;
@@ -110,14 +110,16 @@ internal static class RecordBatchValidator
 
         using (decompressed)
         {
-            return CheckRecords(decompressed.Span, header, options.RequireKeys);
+            return CheckRecords(decompressed.Span, header, options);
         }
     }
 
-    private static BatchValidationResult CheckRecords(ReadOnlySpan<byte> data, RecordBatchHeader header, bool requireKeys)
+    private static BatchValidationResult CheckRecords(ReadOnlySpan<byte> data, RecordBatchHeader header, BatchValidationOptions options)
     {
         var cursor = new RecordCursor(data);
         var count = 0;
+        List<RecordError>? recordErrors = null;
+        var timestampRefused = false;
         while (!cursor.AtEnd)
         {
             if (count == header.RecordsCount)
@@ -128,19 +130,27 @@ internal static class RecordBatchValidator
 
             if (!cursor.TryRead(out var record, out var error, out var problem))
             {
-                return Reject(error, $"Record {count} is malformed: {problem}.", header);
+                return RejectRecord(error, count, $"Record {count} is malformed: {problem}.", header);
             }
 
             if (record.OffsetDelta != count)
             {
-                return Reject(ErrorCode.InvalidRecord,
+                return RejectRecord(ErrorCode.InvalidRecord, count,
                     $"Record {count} has offset delta {record.OffsetDelta}; deltas must run 0..{header.RecordsCount - 1} in order.", header);
             }
 
-            if (requireKeys && !record.HasKey)
+            // Key and timestamp faults are the records' own: every such record is listed, as Kafka's LogValidator does.
+            if (options.RequireKeys && !record.HasKey)
             {
-                return Reject(ErrorCode.InvalidRecord,
-                    $"Record {count} has a null key, which a compacted topic does not accept.", header);
+                (recordErrors ??= []).Add(new RecordError(count, $"Record {count} has a null key, which a compacted topic does not accept."));
+            }
+
+            var timestamp = header.BaseTimestamp + record.TimestampDelta;
+            if (timestamp < options.MinTimestamp || timestamp > options.MaxTimestamp)
+            {
+                timestampRefused = true;
+                (recordErrors ??= []).Add(new RecordError(count,
+                    $"Record {count} has timestamp {timestamp}, outside the accepted range [{options.MinTimestamp}, {options.MaxTimestamp}] (message.timestamp.before.max.ms / message.timestamp.after.max.ms)."));
             }
 
             count++;
@@ -152,8 +162,19 @@ internal static class RecordBatchValidator
                 $"Record batch declares {header.RecordsCount} records but holds {count}.", header);
         }
 
+        if (recordErrors is not null)
+        {
+            // One timestamp fault makes the whole answer INVALID_TIMESTAMP, as in Kafka.
+            var summary = recordErrors.Count == 1 ? recordErrors[0].Message
+                : $"{recordErrors.Count} records of the batch were refused; the first: {recordErrors[0].Message}";
+            return new BatchValidationResult(timestampRefused ? ErrorCode.InvalidTimestamp : ErrorCode.InvalidRecord, summary, header, recordErrors);
+        }
+
         return new BatchValidationResult(ErrorCode.None, null, header);
     }
+
+    private static BatchValidationResult RejectRecord(ErrorCode error, int index, string message, RecordBatchHeader header) =>
+        new(error, message, header, [new RecordError(index, message)]);
 
     private static BatchValidationResult Reject(ErrorCode error, string message, RecordBatchHeader header) =>
         new(error, message, header);

@@ -159,10 +159,22 @@ internal sealed partial class Partition : IDisposable
     public AppendResult Append(ReadOnlyMemory<byte> records, bool allowZstd)
     {
         var config = _topic.Config;
-        var validation = RecordBatchValidator.Validate(records.Span, new BatchValidationOptions(config.MaxMessageBytes, config.Compact, allowZstd));
+        var options = new BatchValidationOptions(config.MaxMessageBytes, config.Compact, allowZstd);
+        if (!config.LogAppendTime)
+        {
+            // LogAppendTime topics overwrite the timestamps, so only CreateTime ones are checked.
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            options = options with
+            {
+                MinTimestamp = now - config.TimestampBeforeMaxMs,
+                MaxTimestamp = config.TimestampAfterMaxMs > long.MaxValue - now ? long.MaxValue : now + config.TimestampAfterMaxMs,
+            };
+        }
+
+        var validation = RecordBatchValidator.Validate(records.Span, options);
         if (validation.Error != ErrorCode.None)
         {
-            return AppendResult.Failed(validation.Error, validation.Message);
+            return AppendResult.Failed(validation.Error, validation.Message) with { RecordErrors = validation.RecordErrors };
         }
 
         if (validation.Header.IsControl)
@@ -336,5 +348,8 @@ internal sealed partial class Partition : IDisposable
 /// <summary>Outcome of appending one partition's batch.</summary>
 internal readonly record struct AppendResult(ErrorCode Error, string? Message, long BaseOffset, long LogAppendTime, long LogStartOffset)
 {
+    /// <summary>The records that got the batch refused (KIP-467), when the fault was theirs.</summary>
+    public IReadOnlyList<RecordError>? RecordErrors { get; init; }
+
     public static AppendResult Failed(ErrorCode error, string? message) => new(error, message, -1, -1, -1);
 }

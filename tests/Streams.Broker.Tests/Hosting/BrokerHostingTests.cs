@@ -37,10 +37,10 @@ public sealed class BrokerHostingTests : IDisposable
     }
 
     [Theory]
-    [InlineData("num.partitions", "abc", "num.partitions must be an int in 1..2147483647, got 'abc'")]
-    [InlineData("num.partitions", "0", "num.partitions must be an int in 1..2147483647, got '0'")]
-    [InlineData("auto.create.topics.enable", "yes", "auto.create.topics.enable must be true or false, got 'yes'")]
-    [InlineData("log.retention.ms", "-5", "retention.ms must be a long ≥ -1, got '-5'")]
+    [InlineData("num.partitions", "abc", "Invalid value abc for configuration num.partitions: Not a number of type INT")]
+    [InlineData("num.partitions", "0", "Invalid value 0 for configuration num.partitions: Value must be at least 1")]
+    [InlineData("auto.create.topics.enable", "yes", "Invalid value yes for configuration auto.create.topics.enable: Expected value to be either true or false")]
+    [InlineData("log.retention.ms", "-5", "Invalid value -5 for configuration log.retention.ms: Value must be at least -1")]
     [InlineData("group.min.session.timeout.ms", "60000", "group.min.session.timeout.ms: 60000 is above group.max.session.timeout.ms (30000)")]
     public async Task A_bad_setting_stops_the_host_before_anything_opens_naming_the_setting(string name, string value, string expected)
     {
