@@ -45,17 +45,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
 
     private readonly int _saslMaxReceive = int.Parse(broker.Config.ListenerValue(listener.Name, SecuritySettingDefs.SaslServerMaxReceiveSize.Name)!, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>
-    /// Produce answers written to the pipe without flushing, up to this many bytes: a client pipelining produce
-    /// requests (librdkafka keeps up to five in flight) gets the answers to all it has sent in one send, where a flush
-    /// per answer costs a pipe flush, a wake-up of Kestrel's sender and usually a send call each.
-    /// </summary>
-    private const int UnflushedMax = 64 * 1024;
-
     private SaslAuthenticator? _sasl;
-
-    /// <summary>Answers are in the pipe that are not flushed yet (only produce answers are held back).</summary>
-    private bool _unflushed;
 
     public async Task RunAsync()
     {
@@ -85,12 +75,6 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
             {
                 readTimer.CancelAfter(limits.MaxIdle);
                 phase = "idle";
-                if (_unflushed && !NextRequestBuffered(reader))
-                {
-                    // Nothing more to answer before the client sends again: what is held back goes out now.
-                    await FlushAsync(writer, cancellationToken).ConfigureAwait(false);
-                }
-
                 var size = await ReadSizeAsync(reader, reading.Token).ConfigureAwait(false);
                 if (size is not { } length)
                 {
@@ -277,12 +261,6 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
             return true;
         }
 
-        if (_unflushed && handler.Key != ApiKey.Produce)
-        {
-            // Held-back answers never wait behind a request that may take long (a long-polling fetch, a join).
-            await FlushAsync(output, cancellationToken).ConfigureAwait(false);
-        }
-
         var flexible = handler.IsFlexible(apiVersion);
         var body = new KafkaReader(frame.AsMemory(header.Position, length - header.Position), flexible);
         if (flexible)
@@ -331,21 +309,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
 
         if (!context.SuppressResponse)
         {
-            if (handler.Key == ApiKey.Produce && output.CanGetUnflushedBytes)
-            {
-                response.PatchInt32(sizeAt, response.Position - 4);
-                output.Write(response.WrittenMemory.Span);
-                _unflushed = true;
-                if (output.UnflushedBytes >= UnflushedMax)
-                {
-                    await FlushAsync(output, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                await SendAsync(response, sizeAt, output, cancellationToken).ConfigureAwait(false);
-                _unflushed = false;
-            }
+            await SendAsync(response, sizeAt, output, cancellationToken).ConfigureAwait(false);
         }
 
         BrokerMetrics.RequestHandled(handler.Key, started);
@@ -374,37 +338,6 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Brok
         response.WriteRaw(challenge);
         await SendAsync(response, sizeAt, output, cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    /// <summary>
-    /// Whether the next request is already complete in the read buffer (nothing is consumed): then its answer can go
-    /// out together with the ones held back.
-    /// </summary>
-    private static bool NextRequestBuffered(PipeReader reader)
-    {
-        if (!reader.TryRead(out var result))
-        {
-            return false;
-        }
-
-        var buffer = result.Buffer;
-        var complete = false;
-        if (buffer.Length >= 4)
-        {
-            Span<byte> prefix = stackalloc byte[4];
-            buffer.Slice(0, 4).CopyTo(prefix);
-            complete = buffer.Length - 4 >= BinaryPrimitives.ReadInt32BigEndian(prefix);
-        }
-
-        // Consumed and examined nothing: the next read sees the same bytes at once.
-        reader.AdvanceTo(buffer.Start);
-        return complete && !result.IsCompleted;
-    }
-
-    private async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)
-    {
-        _unflushed = false;
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async ValueTask SendAsync(KafkaWriter response, int sizeAt, PipeWriter output, CancellationToken cancellationToken)
