@@ -74,6 +74,13 @@ public sealed class StreamsOptions
     /// </summary>
     public int FetchWaitMaxMs { get; set; } = 100;
 
+    /// <summary>
+    /// How often the topology commits its progress (<c>commit.interval.ms</c>). Each commit first flushes the
+    /// topology's producer and waits for every record in flight, so the events caught by a commit wait for it; after a
+    /// crash, up to this much processing is done again (at-least-once).
+    /// </summary>
+    public int CommitIntervalMs { get; set; } = 1000;
+
     public LoginMonitoringOptions LoginMonitoring { get; set; } = new();
 
     /// <summary>

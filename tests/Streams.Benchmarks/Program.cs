@@ -15,6 +15,7 @@ using Streams.Benchmarks;
 // Notification fan-out (SSE clients on a worker process at 1,000 orders/s: delivery p50/p99, worker CPU and RSS): ... -- fanout [clients]
 // Transactions (produce msg/s: idempotent vs transactional committing every 1,000 records / every 100 ms): ... -- txn [messages]
 // Authorization (ns per ACL check against 10,000 ACLs, produce with the authorizer off vs on): ... -- acl [messages]
+// Broker memory (RSS per partition and per idle connection): ... -- memory [partitions] [--connections N]
 const int ValueSize = 100;
 var count = args.Where((a, i) => i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal)).FirstOrDefault(a => int.TryParse(a, out _)) is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
 if (args.Contains("pipeline"))
@@ -57,6 +58,14 @@ if (args.Contains("acl"))
 if (args.Contains("compaction"))
 {
     await CompactionRun.RunAsync(1000, count ?? 1000).ConfigureAwait(false);
+    return;
+}
+
+if (args.Contains("memory"))
+{
+    var memory = await MemoryRun.RunAsync(count ?? 1000, ArgValue("--connections") is { } cn ? int.Parse(cn, System.Globalization.CultureInfo.InvariantCulture) : 100).ConfigureAwait(false);
+    AnsiConsole.WriteLine($"broker RSS: {memory.StartRss / 1048576.0:F1} MiB after start, {memory.PartitionsRss / 1048576.0:F1} MiB with {memory.Partitions:N0} more partitions, {memory.ConnectionsRss / 1048576.0:F1} MiB with {memory.Connections} idle connections");
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"memory: {memory.BytesPerPartition:F0} bytes per partition, {memory.BytesPerConnection:F0} bytes per idle connection ({memory.Partitions} partitions, {memory.Connections} connections)"));
     return;
 }
 

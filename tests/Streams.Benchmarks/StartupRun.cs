@@ -16,15 +16,17 @@ internal static class StartupRun
     /// sensitive to other load on the machine than the wall time).</returns>
     public static async Task<IReadOnlyList<(double WallMs, double CpuMs)>> RunAsync(int runs)
     {
-        // STREAMS_BENCH_BROKER_DLL runs another build side by side (e.g. the previous release as the baseline).
+        // STREAMS_BENCH_BROKER_DLL runs another build side by side (e.g. the previous release as the baseline, or a
+        // ReadyToRun publish); a path not ending in .dll is started directly (a Native AOT executable).
         var brokerDll = Environment.GetEnvironmentVariable("STREAMS_BENCH_BROKER_DLL") ?? Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll");
         var samples = new List<(double, double)>();
         for (var run = 0; run < runs; run++)
         {
             var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-start-" + Guid.NewGuid().ToString("N"));
             var port = FreePort();
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { brokerDll, "--listen", $"127.0.0.1:{port}", "--data-dir", dataDirectory })
+            var native = !brokerDll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+            var info = new ProcessStartInfo(native ? brokerDll : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in (native ? [] : new[] { brokerDll }).Concat(["--listen", $"127.0.0.1:{port}", "--data-dir", dataDirectory]))
             {
                 info.ArgumentList.Add(arg);
             }
@@ -58,7 +60,8 @@ internal static class StartupRun
     /// </summary>
     public static async Task<IReadOnlyList<double>> WorkerReadyAsync(int runs)
     {
-        var workerDll = Path.Combine(AppContext.BaseDirectory, "Streams.Worker.dll");
+        // STREAMS_BENCH_WORKER_DLL: another build of the worker (e.g. a ReadyToRun publish) side by side.
+        var workerDll = Environment.GetEnvironmentVariable("STREAMS_BENCH_WORKER_DLL") ?? Path.Combine(AppContext.BaseDirectory, "Streams.Worker.dll");
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-worker-start-" + Guid.NewGuid().ToString("N"));
         var samples = new List<double>();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

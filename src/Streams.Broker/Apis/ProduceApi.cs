@@ -27,7 +27,7 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
         // replication wait, meaningless on one node.
         var version = context.ApiVersion;
         var acks = request.Acks;
-        var logger = context.Broker.LoggerFactory.CreateLogger<ProduceApi>();
+        ILogger? logger = null;
         var validAcks = acks is -1 or 0 or 1;
         var response = new ProduceResponse();
         var transactionDenied = request.TransactionalId is { } transactionalId
@@ -45,6 +45,8 @@ internal sealed partial class ProduceApi : ApiHandler<ProduceRequest, ProduceRes
                     : Append(context, topic.Name, partitionData, version);
                 if (result.Error != ErrorCode.None)
                 {
+                    // Made only when needed: CreateLogger<T> formats the type's name and locks the factory on every call.
+                    logger ??= context.Broker.LoggerFactory.CreateLogger<ProduceApi>();
                     LogRejected(logger, topic.Name, partitionData.Index, context.ClientId, result.Error, result.Message);
                 }
 
