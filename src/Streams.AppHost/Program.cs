@@ -62,7 +62,7 @@ if (settings.ConsoleTraceUrl is not null)
 {
     worker.WithEnvironment(context =>
     {
-        var dashboard = context.ExecutionContext.ServiceProvider.GetRequiredService<DistributedApplicationModel>().Resources
+        var dashboard = context.ExecutionContext.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .OfType<IResourceWithEndpoints>().FirstOrDefault(r => r.Name == "aspire-dashboard")?
             .GetEndpoints().FirstOrDefault(e => e.EndpointName == "http" && e.IsAllocated);
         context.EnvironmentVariables["Streams__Console__TraceUrl"] = dashboard is null
