@@ -52,7 +52,24 @@ worker.WithEnvironment("Kafka__BootstrapServers", bootstrapServers)
     .WithEnvironment("Streams__HttpUrl", workerUrl)
     .WithEnvironment("Streams__DataDirectory", Path.Combine(settings.DataDirectory, "worker"))
     .WithHttpEndpoint(port: settings.WorkerPort, targetPort: settings.WorkerPort, name: "http", isProxied: false)
+    // The worker serves the Kafka console at its root: the dashboard lists it under the worker as "Console".
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Console")
     .WithHttpHealthCheck("/health/ready");
+
+// A record's trace link in the console opens that trace in this dashboard, unless the settings chose another backend.
+// The dashboard's address is asked of the running model (the testing builder moves it), the settings' one otherwise.
+if (settings.ConsoleTraceUrl is not null)
+{
+    worker.WithEnvironment(context =>
+    {
+        var dashboard = context.ExecutionContext.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<IResourceWithEndpoints>().FirstOrDefault(r => r.Name == "aspire-dashboard")?
+            .GetEndpoints().FirstOrDefault(e => e.EndpointName == "http" && e.IsAllocated);
+        context.EnvironmentVariables["Streams__Console__TraceUrl"] = dashboard is null
+            ? settings.ConsoleTraceUrl
+            : dashboard.Url.TrimEnd('/') + AppHostSettings.DashboardTracePath;
+    });
+}
 
 if (broker is not null)
 {

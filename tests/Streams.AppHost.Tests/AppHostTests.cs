@@ -79,6 +79,11 @@ public sealed class AppHostTests(ITestOutputHelper output)
             Assert.NotEmpty(groups);
             Assert.All(groups, g => Assert.Contains(g.Parent, new[] { send.Id, topology.Id }));
 
+            // The worker's console links a record's trace to this dashboard's trace view (the address it runs at).
+            using var console = app.CreateHttpClient("streams-worker", "http");
+            var topicPage = await console.GetStringAsync(new Uri("/topics/cart-events", UriKind.Relative), timeout.Token);
+            Assert.Matches($"data-trace-url=\"http://[^\"/]+:{http.BaseAddress!.Port}/traces/detail/{{traceId}}\"", topicPage);
+
             // The broker's own metrics (meter Streams.Broker) reach the dashboard too, under the resource it started.
             await WaitForMetricsAsync(http, "streams-broker", timeout.Token);
         }

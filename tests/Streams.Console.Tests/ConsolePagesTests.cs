@@ -129,6 +129,20 @@ public sealed class ConsolePagesTests(ConsoleFixture cluster)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ConsoleFixture.Screenshots, "subject.png"), FullPage = true });
     }
 
+    [Theory]
+    [InlineData("/topics/no-such-topic", "No topic named")]
+    [InlineData("/groups/no-such-group", "No consumer group named")]
+    [InlineData("/schemas/no-such-subject-value", "No subject named")]
+    public async Task An_address_naming_nothing_answers_404_with_a_message_not_500(string path, string message)
+    {
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(cluster.ConsoleUrl + path));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains(message, body, StringComparison.Ordinal);
+        Assert.Contains("id=\"not-found\"", body, StringComparison.Ordinal);
+    }
+
     private async Task<long[]> CommittedAsync(string group, string topic)
     {
         var results = await cluster.Admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, null)]);
