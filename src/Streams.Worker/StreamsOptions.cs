@@ -56,6 +56,13 @@ public sealed class StreamsOptions
     public ProcessingGuaranteeMode ProcessingGuarantee { get; set; } = ProcessingGuaranteeMode.AtLeastOnce;
 
     /// <summary>
+    /// <c>Streams:CommitIntervalMs</c>: how often the topology commits (Streamiz <c>commit.interval.ms</c>). Unset, it
+    /// is 100 ms under ExactlyOnce (as Kafka Streams' default there: read_committed readers wait for each commit) and
+    /// 1000 ms under AtLeastOnce.
+    /// </summary>
+    public int? CommitIntervalMs { get; set; }
+
+    /// <summary>
     /// How long Streamiz's stream thread collects records before it processes them (<c>poll.ms</c>). Streamiz's own
     /// default, 100 ms, puts 50-100 ms on every event; 5 ms keeps an event's way through the topology in single-digit
     /// milliseconds. Higher values give larger batches (more throughput under heavy load, more latency).
