@@ -56,6 +56,15 @@ public sealed class StreamsOptions
     public ProcessingGuaranteeMode ProcessingGuarantee { get; set; } = ProcessingGuaranteeMode.AtLeastOnce;
 
     /// <summary>
+    /// <c>Streams:CommitIntervalMs</c>: how often the topology commits (Streamiz <c>commit.interval.ms</c>). Unset, it
+    /// is 100 ms under ExactlyOnce (as Kafka Streams' default there: read_committed readers wait for each commit) and
+    /// 1000 ms under AtLeastOnce. Each commit first flushes the topology's producer and waits for every record in
+    /// flight, so the events caught by a commit wait for it; after a crash under at-least-once, up to this much
+    /// processing is done again.
+    /// </summary>
+    public int? CommitIntervalMs { get; set; }
+
+    /// <summary>
     /// How long Streamiz's stream thread collects records before it processes them (<c>poll.ms</c>). Streamiz's own
     /// default, 100 ms, puts 50-100 ms on every event; 5 ms keeps an event's way through the topology in single-digit
     /// milliseconds. Higher values give larger batches (more throughput under heavy load, more latency).
@@ -73,13 +82,6 @@ public sealed class StreamsOptions
     /// The embedded broker answers a waiting fetch as soon as a record lands, so this only bounds idle round trips.
     /// </summary>
     public int FetchWaitMaxMs { get; set; } = 100;
-
-    /// <summary>
-    /// How often the topology commits its progress (<c>commit.interval.ms</c>). Each commit first flushes the
-    /// topology's producer and waits for every record in flight, so the events caught by a commit wait for it; after a
-    /// crash, up to this much processing is done again (at-least-once).
-    /// </summary>
-    public int CommitIntervalMs { get; set; } = 1000;
 
     public LoginMonitoringOptions LoginMonitoring { get; set; } = new();
 

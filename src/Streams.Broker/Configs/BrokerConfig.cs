@@ -19,7 +19,7 @@ internal sealed class BrokerConfig
         foreach (var (name, value) in _explicit)
         {
             // A topic config's synonym is checked under the broker setting's own name, as Kafka words it.
-            var error = BrokerSettingDefs.FindWithListener(name)?.Validate(value)
+            var error = BrokerSettingDefs.FindWithListener(name)?.Validate(value, name)
                 ?? (TopicConfigDefs.FindBySynonym(name) is { } synonymOf ? ConfigValidation.Validate(name, synonymOf.Type, value, synonymOf.Min, validValues: synonymOf.ValidValues) : null);
             if (error is not null)
             {

@@ -8,5 +8,5 @@ namespace Streams.Broker.Configs;
 /// </summary>
 internal sealed record BrokerSettingDef(string Name, ConfigType Type, string? Default, string Documentation, long Min = long.MinValue, long Max = long.MaxValue)
 {
-    public string? Validate(string? value) => ConfigValidation.Validate(Name, Type, value, Min, Max);
+    public string? Validate(string? value, string? givenName = null) => ConfigValidation.Validate(givenName ?? Name, Type, value, Min, Max);
 }

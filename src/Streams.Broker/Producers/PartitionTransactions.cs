@@ -69,6 +69,18 @@ internal sealed class PartitionTransactions
         }
     }
 
+    /// <summary>
+    /// Forgets the aborted transactions whose ABORT markers the cleaner removed: a read_committed client told of one
+    /// would skip its producer's records until the next ABORT marker, committed ones included.
+    /// </summary>
+    public void ForgetMarkers(IReadOnlySet<long> markerOffsets)
+    {
+        lock (_aborted)
+        {
+            _aborted.RemoveAll(a => markerOffsets.Contains(a.LastOffset));
+        }
+    }
+
     private void Recompute() => Volatile.Write(ref _firstUnstable, _open.Count == 0 ? long.MaxValue : _open.Values.Min());
 }
 

@@ -85,7 +85,7 @@ internal sealed partial class Partition : IDisposable
     }
 
     /// <summary>The marker type of a control batch (true = COMMIT, false = ABORT); null when it is not a marker.</summary>
-    private static bool? ReadControlType(LogSegment segment, long position, RecordBatchHeader header)
+    internal static bool? ReadControlType(LogSegment segment, long position, RecordBatchHeader header)
     {
         var bytes = new byte[header.TotalSize];
         if (segment.Read(position, bytes) != bytes.Length)

@@ -79,7 +79,7 @@ public sealed partial class TopologyService(
             StateDir = Path.Combine(options.DataDirectory, "topology-state"),
             NumStreamThreads = options.StreamThreads,
             Guarantee = options.ProcessingGuarantee == ProcessingGuaranteeMode.ExactlyOnce ? ProcessingGuarantee.EXACTLY_ONCE : ProcessingGuarantee.AT_LEAST_ONCE,
-            CommitIntervalMs = options.CommitIntervalMs,
+            CommitIntervalMs = options.CommitIntervalMs ?? (options.ProcessingGuarantee == ProcessingGuaranteeMode.ExactlyOnce ? 100 : 1000),
             PollMs = options.PollMs,
             LingerMs = options.ProducerLingerMs,
             FetchWaitMaxMs = options.FetchWaitMaxMs,

@@ -26,7 +26,8 @@ internal readonly record struct CleanerTopicSettings(
 /// <summary>
 /// Where a log stands for the cleaner (Kafka's <c>LogToClean</c>): segments wholly below the first dirty offset are
 /// clean, closed segments from there up to the first uncleanable offset are dirty. The first uncleanable offset is the
-/// active segment's base, or earlier the first dirty segment holding a record younger than <c>min.compaction.lag.ms</c>.
+/// active segment's base, or earlier the last stable offset or the first dirty segment holding a record younger than
+/// <c>min.compaction.lag.ms</c>.
 /// Sizes are counted by whole segments, as Kafka does.
 /// </summary>
 internal readonly record struct LogToClean(
@@ -46,7 +47,7 @@ internal readonly record struct LogToClean(
     public bool IsDue(double minCleanableRatio) =>
         (DirtyBytes > 0 && (DirtyRatio >= minCleanableRatio || MaxCompactionLagExceeded)) || (TombstonesExpired && CleanBytes + DirtyBytes > 0);
 
-    public static LogToClean Inspect(Log log, CleanerTopicSettings settings, CleanerCheckpoint checkpoint, long nowMs)
+    public static LogToClean Inspect(Log log, CleanerTopicSettings settings, CleanerCheckpoint checkpoint, long nowMs, long lastStableOffset = long.MaxValue)
     {
         var segments = log.SegmentsSnapshot;
         var firstDirty = checkpoint.FirstDirtyOffset;
@@ -57,7 +58,8 @@ internal readonly record struct LogToClean(
             firstDirty = log.LogStartOffset;
         }
 
-        var firstUncleanable = segments[^1].BaseOffset;
+        // Never past the last stable offset: an open transaction may still abort, and its records must stay as written.
+        var firstUncleanable = Math.Min(segments[^1].BaseOffset, lastStableOffset);
         long clean = 0, dirty = 0;
         var maxLagExceeded = false;
         var sawDirty = false;
@@ -68,6 +70,11 @@ internal readonly record struct LogToClean(
             {
                 clean += segment.Size;
                 continue;
+            }
+
+            if (segment.BaseOffset >= firstUncleanable)
+            {
+                break;
             }
 
             if (settings.MinCompactionLagMs > 0 && segment.LargestTimestamp > nowMs - settings.MinCompactionLagMs)

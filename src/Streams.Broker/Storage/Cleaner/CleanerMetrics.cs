@@ -40,5 +40,8 @@ internal sealed record CleanerStats(
     TimeSpan Duration,
     DateTimeOffset FinishedAt)
 {
+    /// <summary>Transaction markers removed: their transaction left no batch and their delete horizon passed.</summary>
+    public long MarkersRemoved { get; init; }
+
     public double MegabytesPerSecond => Duration.TotalSeconds <= 0 ? 0 : BytesRead / 1048576.0 / Duration.TotalSeconds;
 }

@@ -55,9 +55,11 @@ internal sealed partial class LogCleaner : IDisposable
 
     /// <summary>
     /// Cleans <paramref name="log"/> if it is due (or always with <paramref name="force"/>). <paramref name="underLock"/>
-    /// runs the swap under the partition lock. Returns what was done, or null when there was nothing to clean.
+    /// runs the swap under the partition lock. Nothing at or past <paramref name="lastStableOffset"/> is cleaned: an open
+    /// transaction's records stay as written until it ends. <paramref name="markersRemoved"/> hears, under the lock of
+    /// each swap, the offsets of the transaction markers that swap removed. Returns what was done, or null when there was nothing to clean.
     /// </summary>
-    public CleanerStats? Clean(string name, Log log, TopicConfig config, Func<Func<bool>, bool> underLock, bool force = false, CancellationToken cancellationToken = default)
+    public CleanerStats? Clean(string name, Log log, TopicConfig config, Func<Func<bool>, bool> underLock, bool force = false, CancellationToken cancellationToken = default, long lastStableOffset = long.MaxValue, Action<IReadOnlySet<long>>? markersRemoved = null)
     {
         DisposeRetired(all: false);
         if (_failedLogs.Contains(log.Directory))
@@ -68,7 +70,7 @@ internal sealed partial class LogCleaner : IDisposable
         var settings = CleanerTopicSettings.From(config);
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var checkpoint = CleanerCheckpoint.Read(log.Directory);
-        var toClean = LogToClean.Inspect(log, settings, checkpoint, nowMs);
+        var toClean = LogToClean.Inspect(log, settings, checkpoint, nowMs, lastStableOffset);
         if (!(force || toClean.IsDue(settings.MinCleanableDirtyRatio)))
         {
             return null;
@@ -84,21 +86,22 @@ internal sealed partial class LogCleaner : IDisposable
         var segments = log.SegmentsSnapshot;
         var map = _map ??= new OffsetMap(_dedupeBufferSize);
         var counters = new Counters();
-        var endOffset = BuildOffsetMap(map, segments, toClean, ref counters, cancellationToken);
+        var producers = ProducerBatches.Scan(segments);
+        var endOffset = BuildOffsetMap(map, segments, toClean, producers.Aborted, ref counters, cancellationToken);
         var cleanable = segments[..^1].Where(s => s.BaseOffset < endOffset && s.BaseOffset < toClean.FirstUncleanableOffset).ToList();
         if (cleanable.Count == 0)
         {
             return null;
         }
 
-        var lastBatchOfProducer = LastBatchOfEachProducer(segments);
+        var transactions = new TransactionTracker();
         var nextHorizon = long.MaxValue;
         var groups = GroupSegmentsBySize(cleanable, settings.SegmentBytes);
         var segmentsAfter = 0;
         foreach (var group in groups)
         {
             var nextBase = segments[Array.IndexOf(segments, group[^1]) + 1].BaseOffset;
-            if (!CleanGroup(log, group, nextBase, map, lastBatchOfProducer, settings, nowMs, underLock, ref counters, ref nextHorizon, cancellationToken))
+            if (!CleanGroup(log, group, nextBase, map, producers, transactions, Math.Min(lastStableOffset, endOffset), markersRemoved, settings, nowMs, underLock, ref counters, ref nextHorizon, cancellationToken))
             {
                 // The log changed under us (retention, DeleteRecords): what was swapped stays, the rest waits for the next run.
                 map.Clear();
@@ -112,7 +115,7 @@ internal sealed partial class LogCleaner : IDisposable
         map.Clear();
         var stats = new CleanerStats(name, counters.BytesRead, counters.BytesWritten, counters.RecordsRead, counters.RecordsRemoved,
             counters.TombstonesRemoved, cleanable.Count, segmentsAfter, toClean.DirtyRatio, toClean.FirstDirtyOffset, endOffset,
-            stopwatch.Elapsed, _time.GetUtcNow());
+            stopwatch.Elapsed, _time.GetUtcNow()) { MarkersRemoved = counters.MarkersRemoved };
         Report(stats);
         return stats;
     }
@@ -139,7 +142,7 @@ internal sealed partial class LogCleaner : IDisposable
     /// Maps the dirty section's keys; returns the end (exclusive) of what was mapped: the first uncleanable offset, or
     /// the offset of the first record that did not fit.
     /// </summary>
-    private long BuildOffsetMap(OffsetMap map, LogSegment[] segments, LogToClean toClean, ref Counters counters, CancellationToken cancellationToken)
+    private long BuildOffsetMap(OffsetMap map, LogSegment[] segments, LogToClean toClean, HashSet<long> aborted, ref Counters counters, CancellationToken cancellationToken)
     {
         map.Clear();
         var firstDirty = toClean.FirstDirtyOffset;
@@ -159,7 +162,9 @@ internal sealed partial class LogCleaner : IDisposable
             foreach (var (position, header) in segment.Batches(segment.Size))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (header.LastOffset < firstDirty || header.IsControl || header.RecordsCount == 0)
+                // An aborted transaction's records never supersede anything: they are not in the map.
+                if (header.LastOffset < firstDirty || header.IsControl || header.RecordsCount == 0 || header.BaseOffset >= toClean.FirstUncleanableOffset
+                    || (header.IsTransactional && aborted.Contains(header.BaseOffset)))
                 {
                     continue;
                 }
@@ -201,28 +206,6 @@ internal sealed partial class LogCleaner : IDisposable
     }
 
     /// <summary>
-    /// The base offset of every producer's last batch anywhere in the log (active segment included): those batches
-    /// are kept, empty if need be, so the producer state rebuilt from the log on start knows each producer's last
-    /// sequence and epoch and still answers a retry of that batch as a duplicate.
-    /// </summary>
-    private static HashSet<long> LastBatchOfEachProducer(LogSegment[] segments)
-    {
-        var last = new Dictionary<long, long>();
-        foreach (var segment in segments)
-        {
-            foreach (var (_, header) in segment.Batches(segment.Size))
-            {
-                if (header.HasProducerId && !header.IsControl)
-                {
-                    last[header.ProducerId] = header.BaseOffset;
-                }
-            }
-        }
-
-        return [.. last.Values];
-    }
-
-    /// <summary>
     /// Consecutive segments whose total size fits <c>segment.bytes</c> and whose offsets fit the relative offsets of
     /// one segment's index become one cleaned segment (Kafka's <c>groupSegmentsBySize</c>), so a log of many small
     /// cleaned segments does not keep its file count forever.
@@ -253,7 +236,10 @@ internal sealed partial class LogCleaner : IDisposable
         List<LogSegment> group,
         long nextBase,
         OffsetMap map,
-        HashSet<long> lastBatchOfProducer,
+        ProducerBatches producers,
+        TransactionTracker transactions,
+        long lastStableOffset,
+        Action<IReadOnlySet<long>>? markersRemoved,
         CleanerTopicSettings settings,
         long nowMs,
         Func<Func<bool>, bool> underLock,
@@ -264,7 +250,7 @@ internal sealed partial class LogCleaner : IDisposable
         var directory = log.Directory;
         var baseOffset = group[0].BaseOffset;
         var cleanedPath = CleanerSwap.CleanedPath(directory, baseOffset, nextBase);
-        var filter = new BatchFilter(map, lastBatchOfProducer, nowMs, settings.DeleteRetentionMs);
+        var filter = new BatchFilter(map, producers, transactions, lastStableOffset, nowMs, settings.DeleteRetentionMs);
         using (var output = new FileStream(cleanedPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
             foreach (var segment in group)
@@ -285,6 +271,7 @@ internal sealed partial class LogCleaner : IDisposable
         counters.RecordsRead += filter.RecordsRead;
         counters.RecordsRemoved += filter.RecordsRemoved;
         counters.TombstonesRemoved += filter.TombstonesRemoved;
+        counters.MarkersRemoved += filter.RemovedMarkers.Count;
         nextHorizon = Math.Min(nextHorizon, filter.NextDeleteHorizonMs);
         AfterStep?.Invoke("cleaned");
 
@@ -302,6 +289,10 @@ internal sealed partial class LogCleaner : IDisposable
                 CleanerSwap.Complete(directory, baseOffset, nextBase, AfterStep);
                 var cleaned = LogSegment.Open(directory, baseOffset, validate: false, settings.IndexIntervalBytes, null, out _);
                 log.ReplaceSegments(group, cleaned);
+                if (filter.RemovedMarkers.Count > 0)
+                {
+                    markersRemoved?.Invoke(filter.RemovedMarkers);
+                }
             }
             catch (IOException)
             {
@@ -365,10 +356,11 @@ internal sealed partial class LogCleaner : IDisposable
         public long RecordsRead;
         public long RecordsRemoved;
         public long TombstonesRemoved;
+        public long MarkersRemoved;
     }
 
     /// <summary>Decides, batch by batch, what survives, and writes the surviving batches.</summary>
-    private sealed class BatchFilter(OffsetMap map, HashSet<long> lastBatchOfProducer, long nowMs, long deleteRetentionMs)
+    private sealed class BatchFilter(OffsetMap map, ProducerBatches producers, TransactionTracker transactions, long lastStableOffset, long nowMs, long deleteRetentionMs)
     {
         private readonly List<bool> _keep = [];
         private readonly ArrayBufferWriter<byte> _records = new();
@@ -379,23 +371,85 @@ internal sealed partial class LogCleaner : IDisposable
 
         public long TombstonesRemoved { get; private set; }
 
+        /// <summary>Base offsets of the transaction markers this group dropped.</summary>
+        public HashSet<long> RemovedMarkers { get; } = [];
+
         public long NextDeleteHorizonMs { get; private set; } = long.MaxValue;
 
         /// <summary>Writes what survives of one batch to <paramref name="output"/>; returns the bytes written.</summary>
         public int Filter(ReadOnlySpan<byte> batch, RecordBatchHeader header, Stream output)
         {
-            if (header.IsControl)
+            if (header.BaseOffset >= lastStableOffset)
             {
-                // Transaction markers: this broker writes none yet; keep any as they are.
-                output.Write(batch);
-                return batch.Length;
+                // An open transaction's batch, or anything after it in the same segment: untouched until the LSO passes it.
+                transactions.OnData(header, retained: true);
+                return Write(output, batch);
             }
 
-            var isLastOfProducer = header.HasProducerId && lastBatchOfProducer.Contains(header.BaseOffset);
+            if (header.IsControl)
+            {
+                return FilterMarker(batch, header, output);
+            }
+
+            var written = FilterData(batch, header, output);
+            transactions.OnData(header, retained: written > 0);
+            return written;
+        }
+
+        /// <summary>
+        /// A transaction marker stays while any batch of its transaction does (a header walk on start would otherwise
+        /// take that batch for an open transaction). Once its transaction left nothing, it is stamped with a delete
+        /// horizon of <c>delete.retention.ms</c>, so a read_committed consumer in the middle of the log still sees it,
+        /// and goes at the first cleaning past that horizon (as Kafka's cleaner does).
+        /// </summary>
+        private int FilterMarker(ReadOnlySpan<byte> batch, RecordBatchHeader header, Stream output)
+        {
+            if (!header.IsTransactional || transactions.OnMarker(header.ProducerId))
+            {
+                return Write(output, batch);
+            }
+
+            var hasHorizon = (header.Attributes & DeleteHorizonFlag) != 0;
+            if (hasHorizon && nowMs >= header.BaseTimestamp)
+            {
+                RemovedMarkers.Add(header.BaseOffset);
+                return 0;
+            }
+
+            var horizon = hasHorizon ? header.BaseTimestamp : SaturatingAdd(nowMs, deleteRetentionMs);
+            NextDeleteHorizonMs = Math.Min(NextDeleteHorizonMs, horizon);
+            if (hasHorizon)
+            {
+                return Write(output, batch);
+            }
+
+            using var pooled = RecordBatchReader.OpenRecords(batch, out _, out var encoded);
+            _keep.Clear();
+            var cursor = new RecordCursor(encoded);
+            while (!cursor.AtEnd)
+            {
+                RecordBatchReader.ReadNext(ref cursor);
+                _keep.Add(true);
+            }
+
+            return Write(output, Rebuild(header, encoded, horizon));
+        }
+
+        private int FilterData(ReadOnlySpan<byte> batch, RecordBatchHeader header, Stream output)
+        {
+            var isLastOfProducer = header.HasProducerId && producers.LastOfProducer.Contains(header.BaseOffset);
             if (header.RecordsCount == 0)
             {
                 // An empty batch is only ever a producer's former last batch; it goes once the producer wrote another.
                 return isLastOfProducer ? Write(output, batch) : 0;
+            }
+
+            if (header.IsTransactional && producers.Aborted.Contains(header.BaseOffset))
+            {
+                // An aborted transaction's records: no reader may ever see them, so they all go.
+                RecordsRead += header.RecordsCount;
+                RecordsRemoved += header.RecordsCount;
+                return isLastOfProducer ? Write(output, EmptyBatch(header)) : 0;
             }
 
             var hasHorizon = (header.Attributes & DeleteHorizonFlag) != 0;

@@ -55,7 +55,7 @@ internal sealed partial class LogManager
             {
                 try
                 {
-                    var toClean = LogToClean.Inspect(partition.Log, CleanerTopicSettings.From(topic.Config), CleanerCheckpoint.Read(partition.Log.Directory), nowMs);
+                    var toClean = LogToClean.Inspect(partition.Log, CleanerTopicSettings.From(topic.Config), CleanerCheckpoint.Read(partition.Log.Directory), nowMs, partition.LastStableOffset);
                     candidates.Add((topic, partition, toClean.DirtyRatio));
                 }
                 catch (Exception ex) when (ex is IOException or ObjectDisposedException)
@@ -70,7 +70,7 @@ internal sealed partial class LogManager
             var name = topic.Name + "-" + partition.Index.ToString(CultureInfo.InvariantCulture);
             try
             {
-                if (cleaner.Clean(name, partition.Log, topic.Config, partition.UnderLock, force: false, cancellationToken) is not null)
+                if (cleaner.Clean(name, partition.Log, topic.Config, partition.UnderLock, force: false, cancellationToken, partition.LastStableOffset, partition.OnMarkersRemoved) is not null)
                 {
                     return true;
                 }

@@ -13,4 +13,7 @@ internal sealed partial class Partition
             return action();
         }
     }
+
+    /// <summary>After a swap (partition lock held): the transaction markers at these offsets are gone from the log.</summary>
+    internal void OnMarkersRemoved(IReadOnlySet<long> markerOffsets) => _transactions.ForgetMarkers(markerOffsets);
 }
