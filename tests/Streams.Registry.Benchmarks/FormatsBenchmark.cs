@@ -103,7 +103,8 @@ internal static class FormatsBenchmark
         return (int)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!;
     }
 
-    private static async Task<double> LoopAsync(string url, int seconds, int concurrency, Func<HttpClient, int, Task> call)
+    /// <summary>Calls per second of <paramref name="call"/> from <paramref name="concurrency"/> clients for <paramref name="seconds"/>.</summary>
+    internal static async Task<double> LoopAsync(string url, int seconds, int concurrency, Func<HttpClient, int, Task> call)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var total = 0L;

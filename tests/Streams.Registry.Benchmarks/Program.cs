@@ -46,14 +46,14 @@ await using (var registry = await SchemaRegistryHost.StartAsync(options))
 
     Console.WriteLine($"registered {schemaCount} new schemas in {registerTimer.ElapsedMilliseconds} ms ({schemaCount / registerTimer.Elapsed.TotalSeconds:F0}/s, one at a time: each waits for acks=all and the read-back)");
 
-    var gets = await RunAsync(registry.Url, seconds, concurrency, async (client, n) =>
+    var gets = await FormatsBenchmark.LoopAsync(registry.Url, seconds, concurrency, async (client, n) =>
     {
         using var response = await client.GetAsync($"/schemas/ids/{ids[n % ids.Count]}");
         response.EnsureSuccessStatusCode();
     });
     Console.WriteLine($"GET /schemas/ids/{{id}}: {gets:F0} req/s ({concurrency} concurrent clients)");
 
-    var registers = await RunAsync(registry.Url, seconds, concurrency, async (client, n) =>
+    var registers = await FormatsBenchmark.LoopAsync(registry.Url, seconds, concurrency, async (client, n) =>
     {
         var i = n % schemaCount;
         await RegisterAsync(client, $"subject-{i}", Schema(i));
@@ -87,22 +87,4 @@ static async Task<int> RegisterAsync(HttpClient http, string subject, string sch
     using var response = await http.PostAsync($"/subjects/{subject}/versions", content);
     response.EnsureSuccessStatusCode();
     return (int)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!;
-}
-
-static async Task<double> RunAsync(string url, int seconds, int concurrency, Func<HttpClient, int, Task> call)
-{
-    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-    var total = 0L;
-    var timer = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
-    {
-        using var client = new HttpClient { BaseAddress = new Uri(url) };
-        var n = worker * 7919;
-        while (!stop.IsCancellationRequested)
-        {
-            await call(client, n++);
-            Interlocked.Increment(ref total);
-        }
-    }));
-    return total / timer.Elapsed.TotalSeconds;
 }
