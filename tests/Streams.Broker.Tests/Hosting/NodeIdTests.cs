@@ -19,7 +19,8 @@ public sealed class NodeIdTests(ITestOutputHelper output)
         var configs = await admin.DescribeConfigsAsync([new Confluent.Kafka.Admin.ConfigResource { Type = Confluent.Kafka.Admin.ResourceType.Broker, Name = "0" }]);
 
         Assert.Equal(0, Assert.Single(metadata.Brokers).BrokerId);
-        Assert.Equal(0, metadata.OriginatingBrokerId);
+        // Not metadata.OriginatingBrokerId: librdkafka reports the id of the connection that answered, and a bootstrap
+        // connection only learns its id from this very response, so -1 is a legitimate answer (CI saw it once).
         Assert.Equal("0", Assert.Single(configs).Entries["broker.id"].Value);
         Assert.Equal("0", Assert.Single(configs).Entries["node.id"].Value);
     }
