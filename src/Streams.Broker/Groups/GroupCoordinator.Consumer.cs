@@ -186,10 +186,15 @@ internal sealed partial class GroupCoordinator
         }
 
         RefreshTargetAssignment(group, modern);
-        Reconcile(modern, member, request.OwnedPartitions, now);
+        Reconcile(modern, member, request.MemberEpoch, request.OwnedPartitions, now);
 
+        // The assignment goes out when it changed, on a full request (Kafka's rule: a member that rejoins or recovers
+        // from an error sends every field), and when the partitions the member acknowledged are not the ones it should
+        // have: a client that dropped an assignment (it arrived while it was busy reconciling) gets it again.
         var usable = member.Usable.ToHashSet();
-        var send = fullRequest || member.LastSentAssignment is null || !member.LastSentAssignment.SetEquals(usable);
+        fullRequest |= request.RebalanceTimeoutMs != -1 && (request.SubscribedTopicNames is not null || request.SubscribedTopicRegex is not null) && request.OwnedPartitions is not null;
+        var send = fullRequest || member.LastSentAssignment is null || !member.LastSentAssignment.SetEquals(usable)
+            || (request.OwnedPartitions is { } acknowledged && !usable.SetEquals(acknowledged));
         if (send)
         {
             member.LastSentAssignment = usable;
@@ -322,13 +327,17 @@ internal sealed partial class GroupCoordinator
     /// first and keeps its epoch; once its heartbeat shows them gone it is bumped to the assignment epoch and gets
     /// the target partitions no other member still owns (the rest follow on later heartbeats, once released).
     /// </summary>
-    private static void Reconcile(ModernGroupState modern, ConsumerGroupMember member, IReadOnlyCollection<TopicPartition>? owned, long now)
+    private static void Reconcile(ModernGroupState modern, ConsumerGroupMember member, int requestEpoch, IReadOnlyCollection<TopicPartition>? owned, long now)
     {
         var target = modern.TargetAssignment.GetValueOrDefault(member.MemberId) ?? [];
         var toRevoke = member.Assigned.Where(p => !target.Contains(p)).ToList();
         if (toRevoke.Count > 0)
         {
-            if (owned is null || toRevoke.Any(owned.Contains))
+            // A revocation counts as done only on a later heartbeat, at the member's current epoch, from a member
+            // that was already told to revoke: a member that has not applied its last assignment yet reports none
+            // of those partitions as owned, and would otherwise take them up after they had moved (duplicates).
+            var told = toRevoke.All(member.Revoking.Contains);
+            if (!told || requestEpoch != member.MemberEpoch || owned is null || toRevoke.Any(owned.Contains))
             {
                 if (member.Revoking.Count == 0)
                 {

@@ -44,7 +44,7 @@ internal sealed partial class BackoffSocketListenerFactory(ILoggerFactory logger
             throw;
         }
 
-        var factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), _logger);
+        var factory = new SocketConnectionContextFactory(SegmentMemoryPool.Use(new SocketConnectionFactoryOptions()), _logger);
         return new ValueTask<IConnectionListener>(new Listener(socket, factory, _logger));
     }
 

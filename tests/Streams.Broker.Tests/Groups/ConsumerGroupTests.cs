@@ -20,6 +20,7 @@ public sealed class ConsumerGroupTests(ITestOutputHelper output) : IAsyncLifetim
 
     private async Task<List<GroupConsumer>> StartStableGroupAsync(string groupId, int members)
     {
+        await GroupTopics.CommitStartAsync(_broker.BootstrapServers, groupId, Topic, 6);
         var consumers = Enumerable.Range(0, members)
             .Select(i => GroupConsumer.Start(_broker.BootstrapServers, groupId, Topic, $"{groupId}-c{i}"))
             .ToList();
@@ -75,6 +76,7 @@ public sealed class ConsumerGroupTests(ITestOutputHelper output) : IAsyncLifetim
             await GroupWait.UntilAsync(() => all.IsSubsetOf(seen()), "every message of both batches is consumed");
 
             // The leaving member committed on close, so its successor starts exactly where it stopped.
+            consumers.ForEach(c => output.WriteLine(c.History()));
             Assert.Equal(600, seen().Count);
         }
         finally

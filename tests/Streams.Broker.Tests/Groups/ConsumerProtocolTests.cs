@@ -38,9 +38,10 @@ public sealed class ConsumerProtocolTests(ITestOutputHelper output) : IAsyncLife
         }
     }
 
-    [Fact(Skip = "Known bug, not yet fixed: in one CI run under load every record of the first round reached two members (duplicates), after two members joined 2 ms apart. Passes on its own; kept visible here until the reconciliation race is found (see the session 5 closing note).")]
+    [Fact]
     public async Task Members_split_the_topic_and_rebalance_on_join_and_leave_without_loss_or_duplicates()
     {
+        await GroupTopics.CommitStartAsync(_broker.BootstrapServers, "split", Topic, 6);
         using var a = Start("split", "a");
         using var b = Start("split", "b");
         await GroupWait.UntilAsync(() => a.CurrentAssignment().Count == 3 && b.CurrentAssignment().Count == 3, "a and b own three partitions each");
@@ -63,6 +64,7 @@ public sealed class ConsumerProtocolTests(ITestOutputHelper output) : IAsyncLife
         await GroupWait.UntilAsync(() => a.ReceivedCount + b.ReceivedCount + c.ReceivedCount >= 180, "the third 60 are consumed");
 
         var received = new[] { a, b, c }.SelectMany(x => x.Read(y => y.Received.Select(r => r.Message.Value).ToList())).ToList();
+        Array.ForEach([a, b, c], x => output.WriteLine(x.History()));
         Assert.Equal(values.Order(), received.Order());
 
         // Every revocation committed what was consumed, so the committed offsets cover every message.

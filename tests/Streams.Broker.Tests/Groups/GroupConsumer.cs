@@ -57,6 +57,9 @@ internal sealed class GroupConsumer : IDisposable
 
     public List<ConsumeResult<string, string>> Received { get; } = [];
 
+    /// <summary>For each received record, how many assignments the consumer had been given when it arrived.</summary>
+    public List<int> ReceivedDuring { get; } = [];
+
     public HashSet<TopicPartition> Assignment { get; } = [];
 
     public List<List<TopicPartition>> Assigned { get; } = [];
@@ -65,6 +68,9 @@ internal sealed class GroupConsumer : IDisposable
 
     /// <summary>Next offset to consume, per partition.</summary>
     public Dictionary<TopicPartition, long> Consumed { get; } = [];
+
+    /// <summary>Why commits were refused (a refused commit may mean records read twice).</summary>
+    public List<string> CommitFailures { get; } = [];
 
     /// <summary>Last offset this consumer committed successfully, per partition.</summary>
     public Dictionary<TopicPartition, long> Committed { get; } = [];
@@ -99,6 +105,16 @@ internal sealed class GroupConsumer : IDisposable
 
     public int ReceivedCount => Read(c => c.Received.Count);
 
+    /// <summary>What this consumer received and how its assignment changed, for a failing test's output.</summary>
+    public string History() => Read(c =>
+        $"{c.Name}: assigned {string.Join(" | ", c.Assigned.Select(Partitions))}; revoked {string.Join(" | ", c.Revoked.Select(Partitions))}; received "
+        + string.Join(", ", c.Received.Select((r, i) => (r, during: c.ReceivedDuring[i])).GroupBy(x => (x.r.Partition.Value, x.during)).OrderBy(g => g.Key)
+            .Select(g => $"p{g.Key.Value} in #{g.Key.during} {g.Count()} ({g.Min(x => x.r.Offset.Value)}..{g.Max(x => x.r.Offset.Value)})"))
+        + "; committed " + string.Join(", ", c.Committed.OrderBy(p => p.Key.Partition.Value).Select(p => $"p{p.Key.Partition.Value}@{p.Value}"))
+        + $"; commit failures {c.CommitFailures.Count}: {string.Join("; ", c.CommitFailures.Distinct())}");
+
+    private static string Partitions(List<TopicPartition> partitions) => string.Join(",", partitions.Select(p => p.Partition.Value).Order());
+
     private void Poll()
     {
         var sinceCommit = 0;
@@ -122,6 +138,7 @@ internal sealed class GroupConsumer : IDisposable
             lock (_gate)
             {
                 Received.Add(result);
+                ReceivedDuring.Add(Assigned.Count);
                 Consumed[result.TopicPartition] = result.Offset.Value + 1;
             }
 
@@ -159,9 +176,13 @@ internal sealed class GroupConsumer : IDisposable
                 offsets.ForEach(o => Committed[o.TopicPartition] = o.Offset.Value);
             }
         }
-        catch (KafkaException)
+        catch (KafkaException ex)
         {
             // A commit refused during a rebalance is retried with the next one; what it covered may be read twice.
+            lock (_gate)
+            {
+                CommitFailures.Add(ex.Error.Reason);
+            }
         }
     }
 
