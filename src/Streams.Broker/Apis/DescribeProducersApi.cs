@@ -8,7 +8,8 @@ namespace Streams.Broker.Apis;
 /// DescribeProducers (61), v0 (flexible): per requested partition, the producers with idempotence state there, their
 /// epoch, last sequence and last write, and the first offset of their open transaction (-1 when none): how operators
 /// find a hanging transaction. Needs Read on the topic (else TOPIC_AUTHORIZATION_FAILED); unknown partitions answer
-/// UNKNOWN_TOPIC_OR_PARTITION. The coordinator epoch is 0: this broker's coordinator never moves.
+/// UNKNOWN_TOPIC_OR_PARTITION. The coordinator epoch is that of the producer's last marker at the partition (-1 before
+/// its first), as Kafka reports it; this broker's coordinator takes a new one at each start.
 /// </summary>
 internal sealed class DescribeProducersApi : ApiHandler<DescribeProducersRequest, DescribeProducersResponse>
 {
@@ -47,7 +48,7 @@ internal sealed class DescribeProducersApi : ApiHandler<DescribeProducersRequest
                 ProducerEpoch = p.Epoch,
                 LastSequence = p.LastSequence,
                 LastTimestamp = p.LastTimestamp,
-                CoordinatorEpoch = 0,
+                CoordinatorEpoch = p.CoordinatorEpoch,
                 CurrentTxnStartOffset = p.CurrentTransactionStartOffset,
             })],
         };

@@ -66,7 +66,8 @@ internal sealed class ProducerStateManager
 
         if (!_producers.TryGetValue(batch.ProducerId, out var entry) || batch.ProducerEpoch > entry.Epoch)
         {
-            entry = new ProducerStateEntry(batch.ProducerEpoch);
+            // A new producer epoch is not a new coordinator: the coordinator epoch seen last stays.
+            entry = new ProducerStateEntry(batch.ProducerEpoch) { CoordinatorEpoch = entry?.CoordinatorEpoch ?? -1 };
             _producers[batch.ProducerId] = entry;
         }
 
@@ -75,9 +76,10 @@ internal sealed class ProducerStateManager
 
     /// <summary>
     /// A transaction marker written for the producer: an epoch above the current one (a bump by the coordinator after
-    /// a timeout or a new InitProducerId) becomes current, so batches of the older epoch are refused from now on.
+    /// a timeout or a new InitProducerId) becomes current, so batches of the older epoch are refused from now on. The
+    /// marker's coordinator epoch is remembered: a later marker from an older coordinator epoch is refused.
     /// </summary>
-    public void OnMarker(long producerId, short epoch, long appendTimeMs)
+    public void OnMarker(long producerId, short epoch, long appendTimeMs, int coordinatorEpoch)
     {
         if (!_producers.TryGetValue(producerId, out var entry) || epoch > entry.Epoch)
         {
@@ -86,6 +88,7 @@ internal sealed class ProducerStateManager
         }
 
         entry.Touch(appendTimeMs);
+        entry.CoordinatorEpoch = Math.Max(entry.CoordinatorEpoch, coordinatorEpoch);
     }
 
     /// <summary>
@@ -103,11 +106,15 @@ internal sealed class ProducerStateManager
     /// <summary>The epoch of the producer here, or null when it has no state (new or expired).</summary>
     public short? EpochOf(long producerId) => _producers.TryGetValue(producerId, out var entry) ? entry.Epoch : null;
 
-    /// <summary>Every producer with state here, for DescribeProducers. Caller holds the partition lock.</summary>
-    public List<(long ProducerId, short Epoch, int LastSequence, long LastAppendMs)> Describe() =>
-        [.. _producers.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Epoch, p.Value.LastSequence, p.Value.LastAppendMs))];
+    /// <summary>The coordinator epoch of the last marker written here for the producer; -1 when none (or no state).</summary>
+    public int CoordinatorEpochOf(long producerId) => _producers.TryGetValue(producerId, out var entry) ? entry.CoordinatorEpoch : -1;
 
-    private const int SnapshotVersion = 1;
+    /// <summary>Every producer with state here, for DescribeProducers. Caller holds the partition lock.</summary>
+    public List<(long ProducerId, short Epoch, int LastSequence, long LastAppendMs, int CoordinatorEpoch)> Describe() =>
+        [.. _producers.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Epoch, p.Value.LastSequence, p.Value.LastAppendMs, p.Value.CoordinatorEpoch))];
+
+    /// <summary>Version 2 adds each producer's coordinator epoch; version 1 files (without it) are still read.</summary>
+    private const int SnapshotVersion = 2;
 
     /// <summary>
     /// Writes every producer's state (epoch, last append time, last five batches) so a clean restart can restore it
@@ -125,6 +132,7 @@ internal sealed class ProducerStateManager
                 writer.Write(pid);
                 writer.Write(entry.Epoch);
                 writer.Write(entry.LastAppendMs);
+                writer.Write(entry.CoordinatorEpoch);
                 var batches = entry.Batches.ToList();
                 writer.Write(batches.Count);
                 foreach (var b in batches)
@@ -161,7 +169,8 @@ internal sealed class ProducerStateManager
         try
         {
             using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 4));
-            if (reader.ReadInt32() != SnapshotVersion)
+            var version = reader.ReadInt32();
+            if (version is not (1 or SnapshotVersion))
             {
                 return false;
             }
@@ -172,6 +181,8 @@ internal sealed class ProducerStateManager
                 var pid = reader.ReadInt64();
                 var entry = new ProducerStateEntry(reader.ReadInt16());
                 var lastAppendMs = reader.ReadInt64();
+                entry.CoordinatorEpoch = version >= 2 ? reader.ReadInt32() : -1;
+                entry.Touch(lastAppendMs);
                 var batches = reader.ReadInt32();
                 for (var j = 0; j < batches; j++)
                 {
@@ -201,6 +212,9 @@ internal sealed class ProducerStateManager
         public int LastSequence { get; private set; } = -1;
 
         public long LastAppendMs { get; private set; }
+
+        /// <summary>The coordinator epoch of the producer's last marker here (-1: none yet).</summary>
+        public int CoordinatorEpoch { get; set; } = -1;
 
         public void Touch(long appendTimeMs) => LastAppendMs = Math.Max(LastAppendMs, appendTimeMs);
 

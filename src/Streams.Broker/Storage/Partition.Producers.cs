@@ -10,13 +10,15 @@ internal sealed partial class Partition
     {
         lock (_lock)
         {
-            return [.. _producers.Describe().Select(p => new ProducerDescription(p.ProducerId, p.Epoch, p.LastSequence, p.LastAppendMs, _transactions.FirstOffsetOf(p.ProducerId)))];
+            return [.. _producers.Describe().Select(p => new ProducerDescription(p.ProducerId, p.Epoch, p.LastSequence, p.LastAppendMs, p.CoordinatorEpoch, _transactions.FirstOffsetOf(p.ProducerId)))];
         }
     }
 
     /// <summary>
     /// WriteTxnMarkers from outside the coordinator (an operator ending a hanging transaction): refused with
-    /// INVALID_PRODUCER_EPOCH when the producer has since moved to a newer epoch here, as Kafka's partition leader does.
+    /// INVALID_PRODUCER_EPOCH when the producer has since moved to a newer epoch here, and with
+    /// TRANSACTION_COORDINATOR_FENCED when a marker of a newer coordinator epoch was already written for it, as Kafka's
+    /// partition leader does.
     /// </summary>
     public AppendResult WriteRequestedMarker(long producerId, short producerEpoch, bool commit, int coordinatorEpoch)
     {
@@ -27,6 +29,11 @@ internal sealed partial class Partition
                 return AppendResult.Failed(ErrorCode.InvalidProducerEpoch, $"epoch {producerEpoch} is older than the current epoch {current} of producer {producerId}");
             }
 
+            if (_producers.CoordinatorEpochOf(producerId) is var seen && coordinatorEpoch < seen)
+            {
+                return AppendResult.Failed(ErrorCode.CoordinatorTransactionFenced, $"coordinator epoch {coordinatorEpoch} is older than {seen}, of the last marker of producer {producerId}");
+            }
+
             // The lock is re-entrant: the check and the marker cannot be split by an append.
             return WriteTransactionMarker(producerId, producerEpoch, commit, coordinatorEpoch);
         }
@@ -34,4 +41,4 @@ internal sealed partial class Partition
 }
 
 /// <summary>One producer of a partition as DescribeProducers shows it.</summary>
-internal readonly record struct ProducerDescription(long ProducerId, short Epoch, int LastSequence, long LastTimestamp, long CurrentTransactionStartOffset);
+internal readonly record struct ProducerDescription(long ProducerId, short Epoch, int LastSequence, long LastTimestamp, int CoordinatorEpoch, long CurrentTransactionStartOffset);

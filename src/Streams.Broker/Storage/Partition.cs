@@ -76,16 +76,22 @@ internal sealed partial class Partition : IDisposable
                 continue;
             }
 
-            if (ReadControlType(segment, position, header) is { } commit)
+            if (ReadMarker(segment, position, header) is { } marker)
             {
-                _producers.OnMarker(header.ProducerId, header.ProducerEpoch, header.MaxTimestamp);
-                _transactions.OnMarker(header.ProducerId, commit, header.BaseOffset);
+                _producers.OnMarker(header.ProducerId, header.ProducerEpoch, header.MaxTimestamp, marker.CoordinatorEpoch);
+                _transactions.OnMarker(header.ProducerId, marker.Commit, header.BaseOffset);
             }
         }
     }
 
     /// <summary>The marker type of a control batch (true = COMMIT, false = ABORT); null when it is not a marker.</summary>
-    internal static bool? ReadControlType(LogSegment segment, long position, RecordBatchHeader header)
+    internal static bool? ReadControlType(LogSegment segment, long position, RecordBatchHeader header) => ReadMarker(segment, position, header)?.Commit;
+
+    /// <summary>
+    /// A control batch's marker: its type (key: version + type) and the coordinator epoch in its value (version +
+    /// int32; -1 when the value is too short to hold one); null when the batch is not a marker.
+    /// </summary>
+    internal static (bool Commit, int CoordinatorEpoch)? ReadMarker(LogSegment segment, long position, RecordBatchHeader header)
     {
         var bytes = new byte[header.TotalSize];
         if (segment.Read(position, bytes) != bytes.Length)
@@ -99,12 +105,14 @@ internal sealed partial class Partition : IDisposable
             return null;
         }
 
-        return System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(record.Key[2..]) switch
+        bool? commit = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(record.Key[2..]) switch
         {
             0 => false,
             1 => true,
             _ => null,
         };
+        var coordinatorEpoch = record.HasValue && record.Value.Length >= 6 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(record.Value[2..]) : -1;
+        return commit is { } type ? (type, coordinatorEpoch) : null;
     }
 
     /// <summary>Producer state as of a clean shutdown, so the next start need not replay every batch.</summary>
@@ -250,7 +258,7 @@ internal sealed partial class Partition : IDisposable
             RecordBatchHeader.SetPartitionLeaderEpoch(batch, 0);
             header = RecordBatchHeader.Read(batch);
             Log.Append(batch, header, _topic.Config);
-            _producers.OnMarker(producerId, producerEpoch, appendTime);
+            _producers.OnMarker(producerId, producerEpoch, appendTime, coordinatorEpoch);
             _transactions.OnMarker(producerId, commit, header.BaseOffset);
         }
 

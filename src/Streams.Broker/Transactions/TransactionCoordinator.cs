@@ -15,7 +15,7 @@ namespace Streams.Broker.Transactions;
 /// before it is answered; on start the stored states are loaded and transactions caught in PrepareCommit/PrepareAbort
 /// are completed. Markers are written synchronously by the request that ends the transaction (one node: no
 /// replication to wait for), so the Prepare states are visible only to requests that race with it
-/// (CONCURRENT_TRANSACTIONS).
+/// (CONCURRENT_TRANSACTIONS). Its epoch is bumped on every start (<see cref="CoordinatorEpoch"/>).
 /// </summary>
 internal sealed partial class TransactionCoordinator : IAsyncDisposable
 {
@@ -47,9 +47,16 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Loads the stored states, completes transactions a crash left half-ended, and starts the timeout check.</summary>
+    /// <summary>This coordinator's epoch (<see cref="CoordinatorEpoch"/>), carried by every marker it writes; -1 before <see cref="Start"/>.</summary>
+    public int Epoch { get; private set; } = -1;
+
+    /// <summary>
+    /// Takes the next coordinator epoch, loads the stored states, completes transactions a crash left half-ended (with
+    /// markers of the new epoch), and starts the timeout check.
+    /// </summary>
     public void Start()
     {
+        Epoch = CoordinatorEpoch.Advance(Path.Combine(_logs.DataDirectory, "meta"), _logger, _time);
         foreach (var (id, metadata) in _log.Load())
         {
             _transactions[id] = metadata;
@@ -69,6 +76,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
             }
         }
 
+        LogStarted(_logger, Epoch, _transactions.Count);
         _loop = Task.Run(() => RunAsync(_stopping.Token));
     }
 
@@ -373,7 +381,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
         {
             try
             {
-                _logs.GetPartition(tp.Topic, tp.Partition)?.WriteTransactionMarker(metadata.ProducerId, metadata.ProducerEpoch, commit, coordinatorEpoch: 0);
+                _logs.GetPartition(tp.Topic, tp.Partition)?.WriteTransactionMarker(metadata.ProducerId, metadata.ProducerEpoch, commit, Epoch);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
@@ -462,6 +470,9 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
 
         _stopping.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Transaction coordinator epoch {Epoch}: {Count} transactional ids loaded")]
+    private static partial void LogStarted(ILogger logger, int epoch, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Transaction of {TransactionalId} (producer {ProducerId}, epoch {Epoch}) {Outcome}")]
     private static partial void LogCompleted(ILogger logger, string transactionalId, long producerId, short epoch, string outcome);

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Streams.Broker.Protocol.Messages;
 using Streams.Broker.Tests.Support;
+using Streams.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Streams.Broker.Tests.Security;

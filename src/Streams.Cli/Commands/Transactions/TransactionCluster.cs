@@ -14,25 +14,24 @@ namespace Streams.Cli.Commands.Transactions;
 internal sealed class TransactionCluster : IDisposable
 {
     private readonly Dictionary<int, BrokerConnection> _connections = [];
+    private readonly ConnectionSecurity _security;
     private readonly CancellationToken _cancellationToken;
 
-    private TransactionCluster(Metadata metadata, CancellationToken cancellationToken)
+    private TransactionCluster(Metadata metadata, ConnectionSecurity security, CancellationToken cancellationToken)
     {
         Metadata = metadata;
+        _security = security;
         _cancellationToken = cancellationToken;
     }
 
     public Metadata Metadata { get; }
 
+    /// <summary>The metadata, asked with the AdminClient; the raw connections get the same security settings (--config, -X).</summary>
     public static async Task<TransactionCluster> OpenAsync(CliSession session, CancellationToken cancellationToken)
     {
-        if (session.ClientProperties("transactions").TryGetValue("security.protocol", out var protocol) && !protocol.Equals("plaintext", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new CliException($"streams transactions speaks PLAINTEXT only (security.protocol is {protocol}); use kafka-transactions.sh for this cluster.");
-        }
-
+        var security = ConnectionSecurity.From(session.ClientProperties("transactions"));
         using var admin = session.CreateAdmin();
-        return new TransactionCluster(await ClusterQueries.MetadataAsync(admin).ConfigureAwait(false), cancellationToken);
+        return new TransactionCluster(await ClusterQueries.MetadataAsync(admin).ConfigureAwait(false), security, cancellationToken);
     }
 
     /// <summary>Sends a request to the broker with id <paramref name="brokerId"/>.</summary>
@@ -43,7 +42,7 @@ internal sealed class TransactionCluster : IDisposable
         if (!_connections.TryGetValue(brokerId, out var connection))
         {
             var broker = Metadata.Brokers.Find(b => b.BrokerId == brokerId) ?? throw new CliException($"Broker {brokerId} is not in the cluster metadata.");
-            connection = await BrokerConnection.ConnectAsync(broker.Host, broker.Port, _cancellationToken).ConfigureAwait(false);
+            connection = await BrokerConnection.ConnectAsync(broker.Host, broker.Port, _security, _cancellationToken).ConfigureAwait(false);
             _connections[brokerId] = connection;
         }
 

@@ -60,7 +60,7 @@ internal sealed class ScramSaslServer(ScramMechanism mechanism, ScramCredentialS
         _gs2Header = message[..(secondComma + 1)];
         var authorizationId = message[(firstComma + 1)..secondComma];
         _clientFirstBare = message[(secondComma + 1)..];
-        var attributes = Attributes(_clientFirstBare);
+        var attributes = ScramMechanism.Attributes(_clientFirstBare);
         if (!attributes.TryGetValue('n', out var saslName) || !attributes.TryGetValue('r', out var clientNonce) || clientNonce.Length == 0)
         {
             throw new SaslAuthenticationException("Authentication failed: SCRAM client-first message lacks the user name or nonce");
@@ -94,7 +94,7 @@ internal sealed class ScramSaslServer(ScramMechanism mechanism, ScramCredentialS
         }
 
         var withoutProof = message[..proofAt];
-        var attributes = Attributes(withoutProof);
+        var attributes = ScramMechanism.Attributes(withoutProof);
         // librdkafka before 2.6.1 (Debian's kcat among them) sends the client nonce twice (client + server-first's r);
         // Kafka 3.8.1-3.9 accepted that, and so does this broker: the server's part must still match exactly.
         var nonce = attributes.GetValueOrDefault('r');
@@ -141,20 +141,5 @@ internal sealed class ScramSaslServer(ScramMechanism mechanism, ScramCredentialS
         var salt = HMACSHA256.HashData(DecoySecret, Encoding.UTF8.GetBytes(mechanism.Name + "\0" + user));
         var key = RandomNumberGenerator.GetBytes(mechanism.HashSize);
         return new ScramCredential(salt, key, key, ScramMechanism.MinIterations);
-    }
-
-    /// <summary>The <c>x=value</c> attributes of a SCRAM message (values may contain '=' but not ',').</summary>
-    private static Dictionary<char, string> Attributes(string message)
-    {
-        var attributes = new Dictionary<char, string>();
-        foreach (var part in message.Split(','))
-        {
-            if (part.Length >= 2 && part[1] == '=')
-            {
-                attributes.TryAdd(part[0], part[2..]);
-            }
-        }
-
-        return attributes;
     }
 }

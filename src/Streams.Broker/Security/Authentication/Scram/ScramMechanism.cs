@@ -66,5 +66,20 @@ internal sealed class ScramMechanism
         return Credential(salt, SaltedPassword(password, salt, iterations), iterations);
     }
 
+    /// <summary>The <c>x=value</c> attributes of a SCRAM message (values may contain '=' but not ','), for both sides of the exchange.</summary>
+    public static Dictionary<char, string> Attributes(string message)
+    {
+        var attributes = new Dictionary<char, string>();
+        foreach (var part in message.Split(','))
+        {
+            if (part.Length >= 2 && part[1] == '=')
+            {
+                attributes.TryAdd(part[0], part[2..]);
+            }
+        }
+
+        return attributes;
+    }
+
     public override string ToString() => Name;
 }
