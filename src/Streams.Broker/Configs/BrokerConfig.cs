@@ -377,7 +377,9 @@ internal sealed partial class BrokerConfig
                 synonyms.AddRange(all.Where(settings.ContainsKey).Select(n => (n, (string?)settings[n], source)));
             }
 
-            synonyms.AddRange(all.Select(n => (n, DefaultOf(n))).Where(d => d.Item2 is not null).Select(d => (d.n, d.Item2, ConfigSource.DefaultConfig)));
+            // A topic config's unscaled synonym defaults to the topic config's default (message.max.bytes, ...).
+            synonyms.AddRange(all.Select(n => (n, DefaultOf(n) ?? (all.Count == 1 ? TopicConfigDefs.FindBySynonym(n)?.Default : null)))
+                .Where(d => d.Item2 is not null).Select(d => (d.n, d.Item2, ConfigSource.DefaultConfig)));
             synonyms = [.. synonyms.SkipWhile(s => s.Name != name)];
             if (clusterDefault)
             {
@@ -388,7 +390,8 @@ internal sealed partial class BrokerConfig
                 : Given(name)?.Value ?? DefaultOf(name) ?? TopicConfigDefs.FindBySynonym(name)?.Default;
             if (synonyms.Count == 0 && value is not null)
             {
-                // A topic config's synonym without a broker default of its own: its value is the topic config's default.
+                // log.retention.ms, log.roll.ms: no default of their own (the hours form has it); the value shown is the
+                // topic config's default.
                 synonyms.Add((name, value, ConfigSource.DefaultConfig));
             }
 

@@ -76,7 +76,7 @@ public sealed class DynamicBrokerConfigTests(ITestOutputHelper output) : IAsyncL
         using var connection = await RawConnection.ConnectAsync(_broker.Broker);
         var response = await connection.SendAsync<DescribeConfigsRequest, DescribeConfigsResponse>(new DescribeConfigsRequest
         {
-            Resources = [new DescribeConfigsRequest.Resource { ResourceType = 4, ResourceName = name }],
+            Resources = [new DescribeConfigsRequest.Resource { ResourceType = 4, ResourceName = name, ConfigurationKeys = null }],
             IncludeSynonyms = true,
         }, 4);
         var result = Assert.Single(response!.Results);
