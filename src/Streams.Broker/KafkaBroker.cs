@@ -86,6 +86,12 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         var meta = new BrokerMetaProperties(Path.Combine(dataDirectory, "meta"), logger, time);
         var clusterId = meta.LoadOrCreateClusterId(nodeId);
 
+        // Dynamic broker configs set by AlterConfigs before the restart apply from the start, as in Kafka.
+        foreach (var problem in config.LoadDynamic(Path.Combine(dataDirectory, "meta")))
+        {
+            LogDynamicConfigSkipped(logger, problem);
+        }
+
         // SCRAM users given at start (--add-scram) are stored before anyone can connect.
         var scramCredentials = new ScramCredentialStore(Path.Combine(dataDirectory, "meta"));
         var bootstrapUsers = options.ScramUsers.Select(ScramUserSpec.Parse).ToList();
@@ -188,6 +194,9 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker setting {Name} is not used by the embedded broker and is ignored")]
     private static partial void LogUnknownSetting(ILogger logger, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A persisted dynamic broker config is not applied: {Problem}")]
+    private static partial void LogDynamicConfigSkipped(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SCRAM user {User} set for {Mechanism} (--add-scram)")]
     private static partial void LogScramUserAdded(ILogger logger, string user, string mechanism);

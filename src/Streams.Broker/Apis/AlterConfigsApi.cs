@@ -5,8 +5,8 @@ using Streams.Broker.Security.Authorization;
 namespace Streams.Broker.Apis;
 
 /// <summary>
-/// AlterConfigs (33), v0-1: replaces a topic's whole set of overrides (keys not listed revert to their defaults).
-/// Broker settings are static in the embedded broker and cannot be altered at run time.
+/// AlterConfigs (33), v0-1: replaces a topic's whole set of overrides (keys not listed revert to their defaults), or
+/// the whole set of dynamic configs of this broker (its node id) or of the cluster-wide default (empty name).
 /// Needs AlterConfigs on the topic, or on the cluster for broker resources.
 /// </summary>
 internal sealed class AlterConfigsApi : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
@@ -19,7 +19,10 @@ internal sealed class AlterConfigsApi : ApiHandler<AlterConfigsRequest, AlterCon
                 var type = (ConfigResourceType)resource.ResourceType;
                 var (error, message) = ConfigAuthorization.Check(context, type, resource.ResourceName, AclOperation.AlterConfigs) is { } denied
                     ? (denied.Error, denied.Message)
-                    : ConfigAlteration.Alter(type, () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
+                    : ConfigAlteration.Alter(
+                        type,
+                        () => Apply(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly),
+                        () => ApplyBroker(context.Broker, resource.ResourceName, resource.Configs, request.ValidateOnly));
                 return new AlterConfigsResponse.Resource { ErrorCode = error, ErrorMessage = message, ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             })],
         });
@@ -39,5 +42,23 @@ internal sealed class AlterConfigsApi : ApiHandler<AlterConfigsRequest, AlterCon
 
         var result = broker.Logs.SetTopicConfigs(topic, overrides, validateOnly);
         return (result.Error, result.Message);
+    }
+
+    private static (ErrorCode, string?) ApplyBroker(BrokerContext broker, string name, List<AlterConfigsRequest.Config> configs, bool validateOnly)
+    {
+        if (ConfigAlteration.Duplicates(configs.Select(c => c.Name)) is { } duplicates)
+        {
+            return duplicates;
+        }
+
+        if (ConfigAlteration.NullValues(configs.Where(c => c.Value is null).Select(c => c.Name)) is { } nulls)
+        {
+            return nulls;
+        }
+
+        var (clusterDefault, error, message) = ConfigAlteration.BrokerTarget(broker, name);
+        return error != ErrorCode.None
+            ? (error, message)
+            : broker.Config.AlterDynamic(clusterDefault, _ => (configs.ToDictionary(c => c.Name, c => c.Value!, StringComparer.Ordinal), ErrorCode.None, null), validateOnly);
     }
 }

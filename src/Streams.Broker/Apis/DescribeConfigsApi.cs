@@ -10,8 +10,9 @@ namespace Streams.Broker.Apis;
 /// <summary>
 /// DescribeConfigs (32), v0-4: v1 replaces IsDefault with ConfigSource and adds synonyms, v2 is v1, v3 adds each
 /// config's type and (when asked) its documentation, v4 flexible.
-/// Topic configs report their source (topic override, static broker setting, or default) and the synonym chain;
-/// broker configs are read-only. Every requested resource is echoed back, as librdkafka insists. Needs
+/// Topic configs report their source (topic override, dynamic or static broker setting, or default) and the synonym
+/// chain; broker configs are read-only except the dynamic ones (<see cref="DynamicBrokerSettings"/>), and the empty
+/// broker name describes only the cluster-wide dynamic defaults, as in Kafka. Every requested resource is echoed back, as librdkafka insists. Needs
 /// DescribeConfigs on the topic, or on the cluster for broker resources.
 /// </summary>
 internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
@@ -66,15 +67,15 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
                     ? (ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.", [])
                     : (ErrorCode.None, null, TopicEntries(broker.Config, topic.Config));
             case ConfigResourceType.Broker when name.Length == 0 || name == broker.NodeId.ToString(CultureInfo.InvariantCulture):
-                return (ErrorCode.None, null, [.. broker.Config.All().Select(c => new ConfigEntry(c.Name, c.Value, true, c.Source, [(c.Name, c.Value, c.Source)])
+                return (ErrorCode.None, null, [.. broker.Config.All(clusterDefault: name.Length == 0).Select(c => new ConfigEntry(c.Name, c.Value, !DynamicBrokerSettings.IsDynamic(c.Name), c.Source, c.Synonyms)
                 {
-                    Sensitive = c.Value is null,
-                    Type = BrokerSettingDefs.FindWithListener(c.Name)?.Type ?? TopicConfigDefs.FindBySynonym(c.Name)?.Type ?? (c.Name == "broker.id" ? ConfigType.Int : null),
+                    Sensitive = SecuritySettingDefs.IsSensitive(c.Name),
+                    Type = BrokerSettingDefs.FindWithListener(c.Name)?.Type ?? TopicConfigDefs.FindBySynonym(c.Name)?.Type ?? (c.Name is "broker.id" or "node.id" ? ConfigType.Int : null),
                     Documentation = BrokerSettingDefs.FindWithListener(c.Name)?.Documentation
                         ?? (TopicConfigDefs.FindBySynonym(c.Name) is { } synonymOf ? $"The default of the topic config {synonymOf.Name} for every topic that does not set it." : null),
                 })]);
             case ConfigResourceType.Broker:
-                return (ErrorCode.InvalidRequest, $"Broker {name} is not this broker ({broker.NodeId}).", []);
+                return (ErrorCode.InvalidRequest, $"Unexpected broker id, expected {broker.NodeId.ToString(CultureInfo.InvariantCulture)} or empty string, but received {name}", []);
             default:
                 return (ErrorCode.InvalidRequest, $"Config resource type {(sbyte)type} is not supported.", []);
         }
@@ -93,12 +94,7 @@ internal sealed class DescribeConfigsApi : ApiHandler<DescribeConfigsRequest, De
                 synonyms.Add((def.Name, value, ConfigSource.TopicConfig));
             }
 
-            synonyms.AddRange(broker.Synonyms(def, setOnly: true).Select(s => (s.Name, (string?)s.Value, s.Source)));
-            var (defaultValue, defaultName, _) = broker.TopicDefault(def);
-            if (!broker.IsExplicit(defaultName))
-            {
-                synonyms.Add((defaultName, defaultValue, ConfigSource.DefaultConfig));
-            }
+            synonyms.AddRange(broker.Synonyms(def, setOnly: false).Select(s => (s.Name, (string?)s.Value, s.Source)));
 
             entries.Add(new ConfigEntry(def.Name, value, false, source, synonyms)
             {

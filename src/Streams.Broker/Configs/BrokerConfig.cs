@@ -7,7 +7,7 @@ namespace Streams.Broker.Configs;
 /// (<see cref="BrokerSettingDefs"/> for broker settings, <see cref="TopicConfigDefs"/> for topic-config synonyms)
 /// and read through typed properties. Topic configs fall back to their broker synonyms here.
 /// </summary>
-internal sealed class BrokerConfig
+internal sealed partial class BrokerConfig
 {
     private readonly Dictionary<string, string> _explicit;
 
@@ -33,7 +33,6 @@ internal sealed class BrokerConfig
         SocketRequestMaxBytes = Int(BrokerSettingDefs.SocketRequestMaxBytes);
         LogFlushSchedulerInterval = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.LogFlushSchedulerIntervalMs));
         LogRetentionCheckInterval = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.LogRetentionCheckIntervalMs));
-        ProducerIdExpirationMs = Int(BrokerSettingDefs.ProducerIdExpirationMs);
         TransactionMaxTimeoutMs = Int(BrokerSettingDefs.TransactionMaxTimeoutMs);
         OffsetsRetentionMs = Int(BrokerSettingDefs.OffsetsRetentionMinutes) * 60_000L;
         OffsetsRetentionCheckIntervalMs = Long(BrokerSettingDefs.OffsetsRetentionCheckIntervalMs);
@@ -46,10 +45,7 @@ internal sealed class BrokerConfig
         GroupConsumerHeartbeatIntervalMs = Int(BrokerSettingDefs.GroupConsumerHeartbeatIntervalMs);
         GroupConsumerAssignors = ConsumerAssignors(Value(BrokerSettingDefs.GroupConsumerAssignors));
         LogCleanerEnable = Bool(BrokerSettingDefs.LogCleanerEnable);
-        LogCleanerBackoffMs = Long(BrokerSettingDefs.LogCleanerBackoffMs);
-        LogCleanerDedupeBufferSize = Long(BrokerSettingDefs.LogCleanerDedupeBufferSize);
         OffsetsTopicSegmentBytes = Int(BrokerSettingDefs.OffsetsTopicSegmentBytes);
-        LogCleanerIoMaxBytesPerSecond = double.Parse(Value(BrokerSettingDefs.LogCleanerIoMaxBytesPerSecond), CultureInfo.InvariantCulture);
         QueuedMaxRequestBytes = Long(BrokerSettingDefs.QueuedMaxRequestBytes);
         SocketRequestReceiveTimeout = TimeSpan.FromMilliseconds(Long(BrokerSettingDefs.SocketRequestReceiveTimeoutMs));
         FetchMaxBytes = Int(BrokerSettingDefs.FetchMaxBytes);
@@ -99,7 +95,7 @@ internal sealed class BrokerConfig
     public TimeSpan LogRetentionCheckInterval { get; }
 
     /// <summary><c>producer.id.expiration.ms</c>.</summary>
-    public int ProducerIdExpirationMs { get; }
+    public int ProducerIdExpirationMs => Int(BrokerSettingDefs.ProducerIdExpirationMs);
 
     /// <summary><c>transaction.max.timeout.ms</c>: the largest <c>transaction.timeout.ms</c> InitProducerId accepts.</summary>
     public int TransactionMaxTimeoutMs { get; }
@@ -148,16 +144,17 @@ internal sealed class BrokerConfig
     public bool LogCleanerEnable { get; }
 
     /// <summary><c>log.cleaner.backoff.ms</c>.</summary>
-    public long LogCleanerBackoffMs { get; }
+    public long LogCleanerBackoffMs => Long(BrokerSettingDefs.LogCleanerBackoffMs);
 
     /// <summary><c>log.cleaner.dedupe.buffer.size</c>.</summary>
-    public long LogCleanerDedupeBufferSize { get; }
+    public long LogCleanerDedupeBufferSize => Long(BrokerSettingDefs.LogCleanerDedupeBufferSize);
 
     /// <summary><c>offsets.topic.segment.bytes</c>.</summary>
     public int OffsetsTopicSegmentBytes { get; }
 
     /// <summary><c>log.cleaner.io.max.bytes.per.second</c>.</summary>
-    public double LogCleanerIoMaxBytesPerSecond { get; }
+    public double LogCleanerIoMaxBytesPerSecond => double.Parse(Value(BrokerSettingDefs.LogCleanerIoMaxBytesPerSecond), CultureInfo.InvariantCulture);
+
     /// <summary><c>queued.max.request.bytes</c> (-1 unbounded).</summary>
     public long QueuedMaxRequestBytes { get; }
 
@@ -198,7 +195,7 @@ internal sealed class BrokerConfig
     /// </summary>
     public string? ListenerValue(string listenerName, string name) =>
         _explicit.GetValueOrDefault(BrokerSettingDefs.ListenerPrefix + listenerName.ToLowerInvariant() + "." + name)
-        ?? _explicit.GetValueOrDefault(name)
+        ?? Given(name)?.Value
         ?? BrokerSettingDefs.Find(name)?.Default;
 
     /// <summary>Only the per-listener form of a setting, without falling back to the broker-wide one.</summary>
@@ -206,7 +203,7 @@ internal sealed class BrokerConfig
         _explicit.GetValueOrDefault(BrokerSettingDefs.ListenerPrefix + listenerName.ToLowerInvariant() + "." + name);
 
     /// <summary>Kafka's <c>max.connections.per.ip.overrides</c> format: <c>host:count</c> pairs separated by commas.</summary>
-    private static (Dictionary<string, int> Overrides, string? Error) ParseIpOverrides(string value)
+    internal static (Dictionary<string, int> Overrides, string? Error) ParseIpOverrides(string value)
     {
         var overrides = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -226,10 +223,11 @@ internal sealed class BrokerConfig
     /// <summary>Explicit settings this broker does not know (typos, or Kafka settings with no meaning here).</summary>
     public IEnumerable<string> UnknownSettings => _explicit.Keys.Where(k => k is not ("node.id" or "broker.id") && BrokerSettingDefs.FindWithListener(k) is null && TopicConfigDefs.FindBySynonym(k) is null);
 
-    public bool IsExplicit(string name) => _explicit.ContainsKey(name);
+    /// <summary>Whether a static or dynamic setting gives <paramref name="name"/> (its default does not apply).</summary>
+    public bool IsExplicit(string name) => Given(name) is not null;
 
     private string Value(BrokerSettingDef def) =>
-        _explicit.GetValueOrDefault(def.Name) ?? def.Default ?? throw new InvalidOperationException($"{def.Name} has no default");
+        Given(def.Name)?.Value ?? def.Default ?? throw new InvalidOperationException($"{def.Name} has no default");
 
     private bool Bool(BrokerSettingDef def) => bool.Parse(Value(def));
 
@@ -241,15 +239,16 @@ internal sealed class BrokerConfig
 
     /// <summary>
     /// The broker-level value for a topic config and which broker setting supplied it, following Kafka's synonym
-    /// precedence (for example <c>log.retention.ms</c> before <c>.minutes</c> before <c>.hours</c>).
+    /// precedence (for example <c>log.retention.ms</c> before <c>.minutes</c> before <c>.hours</c>); a name given
+    /// dynamically or statically comes before any default.
     /// </summary>
     public (string Value, string Name, ConfigSource Source) TopicDefault(TopicConfigDef def)
     {
         foreach (var (name, scale) in Synonyms(def))
         {
-            if (_explicit.TryGetValue(name, out var value))
+            if (Given(name) is { } given)
             {
-                return (Scale(value, scale), name, ConfigSource.StaticBrokerConfig);
+                return (Scale(given.Value, scale), name, given.Source);
             }
         }
 
@@ -264,18 +263,42 @@ internal sealed class BrokerConfig
         return (def.Default, def.BrokerSynonym, ConfigSource.DefaultConfig);
     }
 
+    /// <summary>
+    /// The broker settings behind a topic config as DescribeConfigs lists them: layer by layer (dynamic for this
+    /// broker, dynamic default, static, then defaults unless <paramref name="setOnly"/>), each in synonym precedence.
+    /// </summary>
     public IEnumerable<(string Name, string Value, ConfigSource Source)> Synonyms(TopicConfigDef def, bool setOnly)
     {
+        foreach (var (settings, source) in GivenLayers())
+        {
+            foreach (var (name, _) in Synonyms(def))
+            {
+                if (settings.TryGetValue(name, out var value))
+                {
+                    yield return (name, value, source);
+                }
+            }
+        }
+
+        if (setOnly)
+        {
+            yield break;
+        }
+
+        var defaulted = false;
         foreach (var (name, _) in Synonyms(def))
         {
-            if (_explicit.TryGetValue(name, out var value))
+            if (DefaultOf(name) is { } defaultValue)
             {
-                yield return (name, value, ConfigSource.StaticBrokerConfig);
-            }
-            else if (!setOnly && DefaultOf(name) is { } defaultValue)
-            {
+                defaulted = true;
                 yield return (name, defaultValue, ConfigSource.DefaultConfig);
             }
+        }
+
+        if (!defaulted)
+        {
+            // The broker setting's default is the topic config's own (message.max.bytes, log.cleanup.policy, ...).
+            yield return (def.BrokerSynonym, def.Default, ConfigSource.DefaultConfig);
         }
     }
 
@@ -287,31 +310,54 @@ internal sealed class BrokerConfig
         _ => [(def.BrokerSynonym, 1)],
     };
 
+    /// <summary>Kafka's synonyms of a broker setting (<c>DynamicBrokerConfig.brokerConfigSynonyms</c>), highest precedence first.</summary>
+    private static IEnumerable<string> BrokerSynonyms(string name) => name switch
+    {
+        "log.retention.ms" or "log.retention.minutes" or "log.retention.hours" => ["log.retention.ms", "log.retention.minutes", "log.retention.hours"],
+        "log.roll.ms" or "log.roll.hours" => ["log.roll.ms", "log.roll.hours"],
+        "log.roll.jitter.ms" or "log.roll.jitter.hours" => ["log.roll.jitter.ms", "log.roll.jitter.hours"],
+        _ => [name],
+    };
+
     private static string Scale(string value, long scale) =>
         scale == 1 ? value : (long.Parse(value, CultureInfo.InvariantCulture) * scale).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Every broker setting to report in DescribeConfigs: defaults, explicit settings and topic synonyms. Secrets
-    /// (passwords, keys, JAAS logins) are named with a null value, as Kafka reports password-type configs.
+    /// Every broker setting to report in DescribeConfigs for this broker (<paramref name="clusterDefault"/> false:
+    /// defaults, static and dynamic settings, topic synonyms) or for the cluster-wide default resource (only what is set
+    /// there, as Kafka reports it). Secrets (passwords, keys, JAAS logins) are named with a null value, as Kafka reports
+    /// password-type configs. Synonyms follow Kafka: layer by layer (dynamic broker, dynamic default, static, default),
+    /// from the described name on.
     /// </summary>
-    public IEnumerable<(string Name, string? Value, ConfigSource Source)> All()
+    public IEnumerable<BrokerConfigEntry> All(bool clusterDefault = false)
     {
-        var names = new SortedSet<string>(BrokerSettingDefs.All.Where(d => d.Default is not null).Select(d => d.Name), StringComparer.Ordinal);
-        names.UnionWith(_explicit.Keys);
-        foreach (var def in TopicConfigDefs.All)
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        if (clusterDefault)
         {
-            names.Add(def.BrokerSynonym);
+            names.UnionWith(DynamicConfigs(clusterDefault: true).Keys);
+        }
+        else
+        {
+            names.UnionWith(BrokerSettingDefs.All.Where(d => d.Default is not null).Select(d => d.Name));
+            names.UnionWith(_explicit.Keys);
+            names.UnionWith(DynamicConfigs(clusterDefault: false).Keys);
+            names.UnionWith(DynamicConfigs(clusterDefault: true).Keys);
+            foreach (var def in TopicConfigDefs.All)
+            {
+                names.Add(def.BrokerSynonym);
+            }
+
+            names.Add("broker.id");
+            names.Add("node.id");
         }
 
-        names.Add("broker.id");
-        names.Add("node.id");
         foreach (var name in names)
         {
             if (SecuritySettingDefs.IsSensitive(name))
             {
                 if (_explicit.ContainsKey(name))
                 {
-                    yield return (name, null, ConfigSource.StaticBrokerConfig);
+                    yield return new(name, null, ConfigSource.StaticBrokerConfig, [(name, null, ConfigSource.StaticBrokerConfig)]);
                 }
 
                 continue;
@@ -319,20 +365,37 @@ internal sealed class BrokerConfig
 
             if (name is "broker.id" or "node.id")
             {
-                yield return (name, NodeId.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig);
+                var id = NodeId.ToString(CultureInfo.InvariantCulture);
+                yield return new(name, id, ConfigSource.StaticBrokerConfig, [(name, id, ConfigSource.StaticBrokerConfig)]);
+                continue;
             }
-            else if (_explicit.TryGetValue(name, out var value))
+
+            var synonyms = new List<(string Name, string? Value, ConfigSource Source)>();
+            var all = BrokerSynonyms(name).ToList();
+            foreach (var (settings, source) in GivenLayers())
             {
-                yield return (name, value, ConfigSource.StaticBrokerConfig);
+                synonyms.AddRange(all.Where(settings.ContainsKey).Select(n => (n, (string?)settings[n], source)));
             }
-            else if (DefaultOf(name) is { } defaultValue)
+
+            // A topic config's unscaled synonym defaults to the topic config's default (message.max.bytes, ...).
+            synonyms.AddRange(all.Select(n => (n, DefaultOf(n) ?? (all.Count == 1 ? TopicConfigDefs.FindBySynonym(n)?.Default : null)))
+                .Where(d => d.Item2 is not null).Select(d => (d.n, d.Item2, ConfigSource.DefaultConfig)));
+            synonyms = [.. synonyms.SkipWhile(s => s.Name != name)];
+            if (clusterDefault)
             {
-                yield return (name, defaultValue, ConfigSource.DefaultConfig);
+                synonyms = [.. synonyms.Where(s => s.Source == ConfigSource.DynamicDefaultBrokerConfig)];
             }
-            else if (TopicConfigDefs.FindBySynonym(name) is { } def)
+
+            var value = clusterDefault ? DynamicConfigs(clusterDefault: true)[name]
+                : Given(name)?.Value ?? DefaultOf(name) ?? TopicConfigDefs.FindBySynonym(name)?.Default;
+            if (synonyms.Count == 0 && value is not null)
             {
-                yield return (name, def.Default, ConfigSource.DefaultConfig);
+                // log.retention.ms, log.roll.ms: no default of their own (the hours form has it); the value shown is the
+                // topic config's default.
+                synonyms.Add((name, value, ConfigSource.DefaultConfig));
             }
+
+            yield return new(name, value, synonyms.Count == 0 ? ConfigSource.DefaultConfig : synonyms[0].Source, synonyms);
         }
     }
 }

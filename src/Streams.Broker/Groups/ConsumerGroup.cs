@@ -56,6 +56,12 @@ internal sealed class ConsumerGroup(string groupId, long nowMs)
     /// <summary>Set while the group runs the KIP-848 <c>consumer</c> protocol; null for classic and simple groups.</summary>
     public Consumer.ModernGroupState? Modern { get; private set; }
 
+    /// <summary>
+    /// The KIP-848 records of this group last appended to <c>__consumer_offsets</c> (by record id), so each change
+    /// appends only what differs, and tombstones once the group stops being a consumer group or is deleted.
+    /// </summary>
+    public Dictionary<string, Consumer.StoredRecord> WrittenConsumerRecords { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>True when members of either protocol are in the group, so offsets belong to them, not to admin tools.</summary>
     public bool HasMembers => Members.Count > 0 || PendingMembers.Count > 0 || Modern is { Members.Count: > 0 };
 

@@ -89,7 +89,9 @@ internal sealed partial class GroupCoordinator
                     modern = group.BecomeModern(now);
                 }
 
-                return request.MemberEpoch < 0 ? LeaveConsumerGroup(group, modern, request, now) : Heartbeat(group, modern, request, regex, now);
+                var result = request.MemberEpoch < 0 ? LeaveConsumerGroup(group, modern, request, now) : Heartbeat(group, modern, request, regex, now);
+                PersistConsumerGroup(group);
+                return result;
             }
         }
     }
@@ -402,16 +404,24 @@ internal sealed partial class GroupCoordinator
     /// <summary>Session and revocation deadlines of a consumer group's members; called by the deadline loop under the group's lock.</summary>
     private void CheckConsumerDeadlines(ConsumerGroup group, ModernGroupState modern, long now)
     {
+        var removed = false;
         foreach (var member in modern.Members.Values.ToList())
         {
             if (member.SessionDeadlineMs <= now)
             {
                 RemoveConsumerMember(group, modern, member, now, "its session timed out");
+                removed = true;
             }
             else if (member.RevocationDeadlineMs <= now)
             {
                 RemoveConsumerMember(group, modern, member, now, "it did not revoke its partitions within its rebalance timeout");
+                removed = true;
             }
+        }
+
+        if (removed)
+        {
+            PersistConsumerGroup(group);
         }
     }
 

@@ -193,6 +193,38 @@ internal sealed partial class GroupCoordinator
         }
     }
 
+    /// <summary>
+    /// OffsetFetch v9's member check (Kafka's <c>ConsumerGroup.validateOffsetFetch</c>): a request naming a member of a
+    /// consumer group must carry that member's current epoch (else STALE_MEMBER_EPOCH; an unknown member is
+    /// UNKNOWN_MEMBER_ID). Without member id and epoch (admin tools, older clients), and for classic or unknown groups,
+    /// every fetch is accepted.
+    /// </summary>
+    public ErrorCode ValidateOffsetFetch(string groupId, string? memberId, int memberEpoch)
+    {
+        if (memberId is null && memberEpoch < 0)
+        {
+            return ErrorCode.None;
+        }
+
+        var group = _groups.GetValueOrDefault(groupId);
+        if (group is null)
+        {
+            return ErrorCode.None;
+        }
+
+        lock (group.Lock)
+        {
+            if (group.Modern is not { } modern || group.Is(GroupState.Dead))
+            {
+                return ErrorCode.None;
+            }
+
+            return memberId is null || !modern.Members.TryGetValue(memberId, out var member) ? ErrorCode.UnknownMemberId
+                : member.MemberEpoch == memberEpoch ? ErrorCode.None
+                : ErrorCode.StaleMemberEpoch;
+        }
+    }
+
     /// <summary>OffsetDelete: refuses partitions of topics an active group is subscribed to.</summary>
     public (ErrorCode Error, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) DeleteOffsets(string groupId, IReadOnlyList<TopicPartition> partitions)
     {

@@ -77,13 +77,18 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
         _nextRetentionCheckMs = now + _retentionCheckIntervalMs;
         foreach (var (groupId, loaded) in _store.Load())
         {
-            if (loaded.Offsets.Count == 0 && loaded.Metadata is null)
+            if (loaded.Offsets.Count == 0 && loaded.Metadata is null && loaded.ConsumerRecords.Count == 0)
             {
                 continue;
             }
 
             var group = new ConsumerGroup(groupId, now);
-            if (loaded.Metadata is { } metadata)
+            if (loaded.ConsumerRecords.Count > 0)
+            {
+                // A KIP-848 group comes back with its epochs, members and assignments; members heartbeat on.
+                RestoreConsumerGroup(group, loaded.ConsumerRecords, now);
+            }
+            else if (loaded.Metadata is { } metadata)
             {
                 // Members are not restored (they rejoin), so a group that had members became Empty just now.
                 group.Restore(
@@ -110,6 +115,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     {
         group.TransitionTo(GroupState.Dead, Now);
         _groups.TryRemove(new KeyValuePair<string, ConsumerGroup>(group.GroupId, group));
+        PersistConsumerGroup(group);
     }
 
     private static ErrorCode ValidateMember(ConsumerGroup group, string memberId, string? groupInstanceId)
@@ -164,6 +170,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
             }
 
             group.LeaveModern();
+            PersistConsumerGroup(group);
         }
 
         if (!group.SupportsProtocols(request.ProtocolType, request.Protocols, memberId))

@@ -108,7 +108,29 @@ internal sealed partial class OffsetStore(LogManager logs, ILogger logger, TimeP
             segment.Read(position, buffer);
             foreach (var record in RecordBatchReader.ReadRecords(buffer))
             {
-                if (record.Key is not { } key || OffsetRecords.ReadKey(key) is not { } decoded)
+                if (record.Key is not { } key)
+                {
+                    continue;
+                }
+
+                if (Consumer.ConsumerGroupRecords.ReadKey(key) is { } consumerKey)
+                {
+                    records++;
+                    var consumerGroup = groups.TryGetValue(consumerKey.GroupId, out var known) ? known : groups[consumerKey.GroupId] = new LoadedGroup();
+                    var id = Consumer.ConsumerGroupRecords.Id(consumerKey.Version, consumerKey.MemberId);
+                    if (record.Value is { } consumerValue)
+                    {
+                        consumerGroup.ConsumerRecords[id] = new Consumer.StoredRecord(key.ToArray(), consumerValue.ToArray());
+                    }
+                    else
+                    {
+                        consumerGroup.ConsumerRecords.Remove(id);
+                    }
+
+                    continue;
+                }
+
+                if (OffsetRecords.ReadKey(key) is not { } decoded)
                 {
                     continue;
                 }
@@ -156,4 +178,7 @@ internal sealed class LoadedGroup
     public Dictionary<TopicPartition, CommittedOffset> Offsets { get; } = [];
 
     public (string ProtocolType, int GenerationId, long StateTimestampMs, int MemberCount)? Metadata { get; set; }
+
+    /// <summary>The last record of each KIP-848 key of the group (by <see cref="Consumer.ConsumerGroupRecords.Id"/>).</summary>
+    public Dictionary<string, Consumer.StoredRecord> ConsumerRecords { get; } = new(StringComparer.Ordinal);
 }

@@ -66,18 +66,21 @@ internal sealed partial class KafkaListener : IAsyncDisposable
         var kestrel = new KestrelServerOptions { AddServerHeader = false };
         kestrel.Limits.MaxRequestBufferSize = ReadAheadBytes;
 
-        // max.connections: Kestrel closes a connection over the limit as soon as it is accepted. It is lowered to
-        // what the process's file-handle limit leaves room for, since running out of handles ends a .NET process.
-        // Kestrel's limit is server-wide; per-listener values are applied by the per-listener middleware below.
+        // max.connections is a dynamic broker config, so it is checked per accepted connection by the middleware below
+        // (broker-wide and per listener). Kestrel's own limit only keeps the process within its file-handle limit,
+        // since running out of handles ends a .NET process.
         var maxConnections = config.ForListener("").MaxConnections;
-        if (FileHandleLimit.ConnectionCapacity() is { } capacity && capacity < maxConnections)
+        if (FileHandleLimit.ConnectionCapacity() is { } capacity)
         {
-            LogConnectionsCapped(logger, maxConnections, capacity);
-            maxConnections = capacity;
+            if (capacity < maxConnections)
+            {
+                LogConnectionsCapped(logger, maxConnections, capacity);
+            }
+
+            kestrel.Limits.MaxConcurrentConnections = capacity;
         }
 
-        kestrel.Limits.MaxConcurrentConnections = maxConnections == int.MaxValue ? null : maxConnections;
-        var connections = new ConnectionCount();
+        var connections = new ConnectionCount(() => config.ForListener("").MaxConnections, logger);
         var endpoints = new List<(ListenerEndpoint Endpoint, ListenOptions Options)>();
         foreach (var listener in listeners)
         {
@@ -87,9 +90,9 @@ internal sealed partial class KafkaListener : IAsyncDisposable
             {
                 endpoints.Add((endpoint, options));
                 options.Use(next => connection => connections.RunAsync(connection, next));
-                var perListener = new ListenerConnections(limits.MaxConnections, listener.Name, logger);
+                var perListener = new ListenerConnections(() => config.ForListener(listener.Name).MaxConnections, listener.Name, logger);
                 options.Use(next => connection => perListener.RunAsync(connection, next));
-                var perIp = new PerIpConnections(limits, logger);
+                var perIp = new PerIpConnections(() => config.ForListener(listener.Name), logger);
                 options.Use(next => connection => perIp.RunAsync(connection, next));
                 if (listener.Tls is { } tls)
                 {
@@ -142,8 +145,11 @@ internal sealed partial class KafkaListener : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts open connections, for operators and for tests that check failed connections are released.</summary>
-    private sealed class ConnectionCount
+    /// <summary>
+    /// Counts open connections (for operators and for tests that check failed connections are released) and closes a
+    /// new one over the broker-wide <c>max.connections</c>, read per connection since it can change at run time.
+    /// </summary>
+    private sealed class ConnectionCount(Func<int> limit, ILogger logger)
     {
         private int _open;
 
@@ -151,7 +157,14 @@ internal sealed partial class KafkaListener : IAsyncDisposable
 
         public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
         {
-            Interlocked.Increment(ref _open);
+            var max = limit();
+            if (Interlocked.Increment(ref _open) > max)
+            {
+                Interlocked.Decrement(ref _open);
+                LogBrokerLimit(logger, max);
+                return;
+            }
+
             try
             {
                 await next(connection).ConfigureAwait(false);
@@ -164,16 +177,17 @@ internal sealed partial class KafkaListener : IAsyncDisposable
     }
 
     /// <summary><c>listener.name.&lt;l&gt;.max.connections</c>: Kestrel's own limit is for the whole server.</summary>
-    private sealed class ListenerConnections(int limit, string listenerName, ILogger logger)
+    private sealed class ListenerConnections(Func<int> limit, string listenerName, ILogger logger)
     {
         private int _open;
 
         public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
         {
-            if (Interlocked.Increment(ref _open) > limit)
+            var max = limit();
+            if (Interlocked.Increment(ref _open) > max)
             {
                 Interlocked.Decrement(ref _open);
-                LogListenerLimit(logger, listenerName, limit);
+                LogListenerLimit(logger, listenerName, max);
                 return;
             }
 
@@ -192,7 +206,7 @@ internal sealed partial class KafkaListener : IAsyncDisposable
     /// <c>max.connections.per.ip</c> (and its overrides) as connection middleware: Kestrel has no per-address limit.
     /// A connection over the limit is closed at once, as Kafka does.
     /// </summary>
-    private sealed class PerIpConnections(ListenerLimits limits, ILogger logger)
+    private sealed class PerIpConnections(Func<ListenerLimits> limits, ILogger logger)
     {
         private readonly Dictionary<IPAddress, int> _open = [];
 
@@ -205,7 +219,7 @@ internal sealed partial class KafkaListener : IAsyncDisposable
             }
 
             var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
-            var limit = limits.PerIpLimit(address);
+            var limit = limits().PerIpLimit(address);
             lock (_open)
             {
                 var open = _open.GetValueOrDefault(address);
@@ -237,6 +251,9 @@ internal sealed partial class KafkaListener : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "max.connections lowered from {Configured} to {Capacity}: the process's open-file limit leaves room for no more (raise ulimit -n)")]
     private static partial void LogConnectionsCapped(ILogger logger, int configured, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a new connection: the broker already has {Limit} (max.connections)")]
+    private static partial void LogBrokerLimit(ILogger logger, int limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a new connection to listener {Listener}: it already has {Limit} (max.connections)")]
     private static partial void LogListenerLimit(ILogger logger, string listener, int limit);

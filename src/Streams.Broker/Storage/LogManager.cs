@@ -38,6 +38,7 @@ internal sealed partial class LogManager : IDisposable
         _logger = loggerFactory.CreateLogger<LogManager>();
         _time = time;
         _metaDirectory = Path.Combine(DataDirectory, "meta", "topics");
+        broker.DynamicChanged += ApplyBrokerDefaults;
     }
 
     public string DataDirectory { get; }
@@ -392,6 +393,23 @@ internal sealed partial class LogManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Dynamic broker configs changed: every topic's effective config is rebuilt on the new broker defaults (its own
+    /// overrides unchanged), and the cleaner takes up its new pace and memory before its next cleaning.
+    /// </summary>
+    private void ApplyBrokerDefaults()
+    {
+        lock (_adminLock)
+        {
+            foreach (var topic in _topics.Values)
+            {
+                topic.Config = new TopicConfig(topic.Config.Overrides, Broker);
+            }
+        }
+
+        Cleaner?.Reconfigure(Broker.LogCleanerDedupeBufferSize, Broker.LogCleanerIoMaxBytesPerSecond);
+    }
+
     private string MetadataPath(string topic) => Path.Combine(_metaDirectory, topic + ".json");
 
     private void Persist(Topic topic, int partitions)
@@ -407,7 +425,6 @@ internal sealed partial class LogManager : IDisposable
         var cleaning = StartCleaner(cancellationToken);
         var flushInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogFlushSchedulerInterval.TotalMilliseconds));
         var retentionInterval = TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogRetentionCheckInterval.TotalMilliseconds));
-        long producerExpiration = Broker.ProducerIdExpirationMs;
         var tick = flushInterval < retentionInterval ? flushInterval : retentionInterval;
         var nextRetention = _time.GetUtcNow() + retentionInterval;
         using var timer = new PeriodicTimer(tick, _time);
@@ -422,7 +439,8 @@ internal sealed partial class LogManager : IDisposable
                     nextRetention = now + retentionInterval;
                 }
 
-                MaintainAll(retentionDue, producerExpiration, now);
+                // Read every tick: producer.id.expiration.ms is a dynamic broker config.
+                MaintainAll(retentionDue, Broker.ProducerIdExpirationMs, now);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

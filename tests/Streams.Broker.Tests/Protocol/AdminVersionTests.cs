@@ -88,7 +88,7 @@ public sealed class AdminVersionTests(ITestOutputHelper output) : IAsyncLifetime
             Resources =
             [
                 new DescribeConfigsRequest.Resource { ResourceType = 2, ResourceName = "described", ConfigurationKeys = ["retention.ms", "cleanup.policy", "compression.type"] },
-                new DescribeConfigsRequest.Resource { ResourceType = 4, ResourceName = "", ConfigurationKeys = ["auto.create.topics.enable", "num.partitions"] },
+                new DescribeConfigsRequest.Resource { ResourceType = 4, ResourceName = "1", ConfigurationKeys = ["auto.create.topics.enable", "num.partitions"] },
             ],
             IncludeDocumentation = true,
         }, version);

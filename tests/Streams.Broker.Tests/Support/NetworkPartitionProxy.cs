@@ -32,6 +32,9 @@ internal sealed class NetworkPartitionProxy : IAsyncDisposable
         _tasks.Add(AcceptAsync());
     }
 
+    /// <summary>Sends new connections to a broker that came back on another port (connections in flight are not moved).</summary>
+    public void Retarget(int brokerPort) => Volatile.Write(ref _target, brokerPort);
+
     public void Cut(string clientId)
     {
         _cut[clientId] = true;
@@ -82,7 +85,7 @@ internal sealed class NetworkPartitionProxy : IAsyncDisposable
                 return;
             }
 
-            await upstream.ConnectAsync(IPAddress.Loopback, _target);
+            await upstream.ConnectAsync(IPAddress.Loopback, Volatile.Read(ref _target));
             _connections.Add((clientId, client, upstream));
             var output = upstream.GetStream();
             await output.WriteAsync(prefix, _stop.Token);

@@ -31,8 +31,9 @@ internal sealed partial class LogCleaner : IDisposable
 
     private static readonly TimeSpan RetireGrace = TimeSpan.FromSeconds(2);
 
-    private readonly long _dedupeBufferSize;
-    private readonly CleanerThrottler _throttler;
+    private long _dedupeBufferSize;
+    private CleanerThrottler _throttler;
+    private Tuple<long, double>? _reconfigured;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<(LogSegment Segment, long DisposeAtMs)> _retired = new();
@@ -46,6 +47,13 @@ internal sealed partial class LogCleaner : IDisposable
         _logger = logger;
         _time = time;
     }
+
+    /// <summary>
+    /// New <c>log.cleaner.dedupe.buffer.size</c> and <c>log.cleaner.io.max.bytes.per.second</c> (dynamic broker configs),
+    /// taken up by the cleaner thread before its next cleaning (the one under way finishes with the old ones).
+    /// </summary>
+    public void Reconfigure(long dedupeBufferSize, double ioMaxBytesPerSecond) =>
+        Volatile.Write(ref _reconfigured, Tuple.Create(dedupeBufferSize, ioMaxBytesPerSecond));
 
     /// <summary>The last cleaning of each log, by topic-partition.</summary>
     public ConcurrentDictionary<string, CleanerStats> LastRuns { get; } = new(StringComparer.Ordinal);
@@ -62,6 +70,17 @@ internal sealed partial class LogCleaner : IDisposable
     public CleanerStats? Clean(string name, Log log, TopicConfig config, Func<Func<bool>, bool> underLock, bool force = false, CancellationToken cancellationToken = default, long lastStableOffset = long.MaxValue, Action<IReadOnlySet<long>>? markersRemoved = null)
     {
         DisposeRetired(all: false);
+        if (Interlocked.Exchange(ref _reconfigured, null) is { } reconfigured)
+        {
+            if (reconfigured.Item1 != _dedupeBufferSize)
+            {
+                _dedupeBufferSize = reconfigured.Item1;
+                _map = null;
+            }
+
+            _throttler = new CleanerThrottler(reconfigured.Item2);
+        }
+
         if (_failedLogs.Contains(log.Directory))
         {
             return null;

@@ -23,7 +23,6 @@ internal sealed partial class LogManager
 
     private async Task RunCleanerAsync(LogCleaner cleaner, CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogCleanerBackoffMs));
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -31,7 +30,8 @@ internal sealed partial class LogManager
                 // Clean back to back while logs are due (as Kafka's cleaner thread does), back off when none is.
                 if (!CleanFilthiestLog(cleaner, cancellationToken))
                 {
-                    await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+                    // Read each time: log.cleaner.backoff.ms is a dynamic broker config.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(10, Broker.LogCleanerBackoffMs)), _time, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
