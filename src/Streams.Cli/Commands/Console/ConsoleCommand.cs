@@ -13,7 +13,8 @@ namespace Streams.Cli.Commands.Console;
 /// <summary>
 /// <c>streams console</c>: the live Kafka console (the worker's, at <c>/</c>) against any cluster, with the same
 /// connection options as every command (<c>--bootstrap</c>, <c>--registry</c>, <c>--config</c>, <c>-X</c>). Loopback
-/// by default: it can reset offsets, and it has no sign-in.
+/// by default: it can reset offsets. Against a SASL PLAIN/SCRAM listener each browser signs in with its own SASL user
+/// (see <see cref="Streams.KafkaConsole.ConsoleOptions.Kafka"/>); otherwise it has no sign-in.
 /// </summary>
 internal static class ConsoleCommand
 {
