@@ -11,7 +11,7 @@ cli="$here/src/Streams.Cli/bin/Debug/net10.0/streams.dll"
 runs=${1:-3}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -42,9 +42,9 @@ measure() {
     rows=$(grep -o 'data-topic="figure-topic-' "$work/page.html" | wc -l); groupsShown=$(grep -o 'data-group="figure-group-' "$work/page.html" | wc -l)
     warm=$(for _ in $(seq 20); do curl -s -o /dev/null -w '%{time_total}\n' "$url/"; done | sort -n | sed -n 10p)
     echo "topics=$topics groups=$groups run=$run shown=$rows/$groupsShown cold_s=$cold warm_median_s=$warm bytes=$(wc -c <"$work/page.html")"
-    kill "$console"; wait "$console" 2>/dev/null || true
+    kill -KILL "$console"; wait "$console" 2>/dev/null || true
   done
-  kill "$broker"; wait "$broker" 2>/dev/null || true
+  kill -KILL "$broker"; wait "$broker" 2>/dev/null || true
 }
 
 measure 10 5

@@ -44,9 +44,11 @@ internal static class ConsoleCommand
             await session.WriteAsync(new { url, bootstrap = session.Bootstrap, registry = session.RegistryUrl },
                 w => w.WriteLineAsync($"Console on {url} (cluster {session.Bootstrap}, registry {session.RegistryUrl}); Ctrl+C stops it.")).ConfigureAwait(false);
             await session.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            // Ctrl+C cancels the command; SIGTERM (a service manager, `kill`) stops the web host's lifetime: either ends it.
+            using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stopped.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
