@@ -3,7 +3,11 @@ namespace Streams.KafkaConsole;
 /// <summary>Where the console's clients connect and how it links out.</summary>
 public sealed class ConsoleOptions
 {
-    /// <summary>librdkafka properties of the console's admin client and tail readers; <c>bootstrap.servers</c> at least (security settings too).</summary>
+    /// <summary>
+    /// librdkafka properties of the console's admin client and tail readers; <c>bootstrap.servers</c> at least (security
+    /// settings too). With <c>security.protocol</c> SASL_* and <c>sasl.mechanism</c> PLAIN or SCRAM-*, each person signs
+    /// in with their own SASL user, whose credentials replace any <c>sasl.username</c>/<c>sasl.password</c> here.
+    /// </summary>
     public Dictionary<string, string> Kafka { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Schema registry client properties; <c>schema.registry.url</c> at least.</summary>
@@ -17,6 +21,12 @@ public sealed class ConsoleOptions
 
     /// <summary>How often end offsets and lags are sampled for the rate and lag charts, and live parts refreshed.</summary>
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A signed-in session unused this long (no page, no live stream) is closed with its Kafka clients; the browser signs
+    /// in again. Only when the cluster needs a SASL user and password.
+    /// </summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How many samples the charts keep.</summary>
     public int History { get; set; } = 90;

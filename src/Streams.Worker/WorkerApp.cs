@@ -75,7 +75,9 @@ public static class WorkerApp
         builder.Services.AddSingleton<KafkaAdmin>();
         builder.Services.AddSingleton<WorkerCounters>();
         builder.Services.AddWorkerHealthChecks();
-        // The live Kafka console at /, as the operator's admin client (it can reset offsets), against the same cluster.
+        // The live Kafka console at /, against the same cluster: as the operator's admin client (it can reset offsets), or,
+        // when the cluster needs a SASL user and password, as each browser's signed-in user. Added after the embedded
+        // infrastructure, its hosted shutdown closes the console's clients before the embedded broker stops.
         builder.Services.AddStreamsConsole((sp, console) =>
         {
             var endpoints = sp.GetRequiredService<StreamsEndpoints>();

@@ -22,7 +22,14 @@ public sealed class ConsolePagesTests(ConsoleFixture cluster)
         var row = page.Locator("tr[data-topic='overview-orders']");
         await Assertions.Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("2");
         await Assertions.Expect(row.Locator("[data-messages]")).ToHaveTextAsync("5");
+        // Size from DescribeLogDirs: five small records take some bytes on disk (a batch header each at least).
+        await Assertions.Expect(row.Locator("[data-size]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]* B$"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ConsoleFixture.Screenshots, "overview.png"), FullPage = true });
+
+        // The topic page: its size, and the overview's figure is the sum of its partitions'.
+        var topic = await cluster.OpenAsync("/topics/overview-orders");
+        await Assertions.Expect(topic.Locator("#topic-size")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]* B$"));
+        Assert.Equal(await row.Locator("[data-size]").TextContentAsync(), await topic.Locator("#topic-size").TextContentAsync());
     }
 
     [SkippableFact]

@@ -36,6 +36,9 @@ public sealed class WorkerConsoleTests(ConsoleFixture cluster)
                 await Assertions.Expect(page.Locator($"tr[data-topic='{topic.Name}'] td").Nth(1)).ToHaveTextAsync(topic.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
             }
 
+            // The embedded broker runs in the worker's process: its own metrics tell its connections (the worker's clients at least).
+            await Assertions.Expect(page.Locator("#broker-connections")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9]*$"));
+
             // The page is live: the topology application's group appears once it has joined, without a reload.
             await Assertions.Expect(page.Locator($"tr[data-group='{TopicCatalog.TopologyApplication.ApplicationId}']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await page.WaitForTimeoutAsync(6000); // a few samples, so the screenshot's sparklines have a shape

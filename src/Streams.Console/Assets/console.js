@@ -1,9 +1,18 @@
 // The console's live parts, all pushed by the server over Server-Sent Events (no polling).
 // [data-live]: each event is {elementId: html}; the server renders the same components the page first showed.
 // [data-tail]: each event is one decoded record, added at the top of the table.
+// A "denied" event (the cluster's ACLs refused the signed-in user) closes the stream and says so above it.
 "use strict";
+const denied = (source, element) => source.addEventListener("denied", e => {
+  source.close();
+  const note = document.createElement("p");
+  note.className = "error denied";
+  note.textContent = "Not allowed: the cluster's ACLs refused your user (" + JSON.parse(e.data).reason + ").";
+  element.before(note);
+});
 document.querySelectorAll("[data-live]").forEach(section => {
   const source = new EventSource(section.dataset.live);
+  denied(source, section);
   source.onmessage = e => {
     const fragments = JSON.parse(e.data);
     for (const id in fragments) {
@@ -16,6 +25,7 @@ document.querySelectorAll("table[data-tail]").forEach(table => {
   const body = table.tBodies[0];
   const traceUrl = table.dataset.traceUrl;
   const source = new EventSource(table.dataset.tail);
+  denied(source, table);
   source.onopen = () => table.dataset.open = "true";
   const cell = (row, text, pre) => {
     const td = row.insertCell();

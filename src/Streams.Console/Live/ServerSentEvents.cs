@@ -3,7 +3,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Streams.KafkaConsole.Live;
 
-/// <summary>Writes a <c>text/event-stream</c> response: one <c>data:</c> line per event (the payloads are single-line JSON).</summary>
+/// <summary>
+/// Writes a <c>text/event-stream</c> response: one <c>data:</c> line per event (the payloads are single-line JSON).
+/// A <c>denied</c> event (the cluster's ACLs refused what the stream reads) tells the page to stop listening and say so:
+/// a stream that just ended would make the browser reconnect, and be refused, again and again.
+/// </summary>
 internal static class ServerSentEvents
 {
     public static async Task BeginAsync(HttpResponse response)
@@ -15,9 +19,16 @@ internal static class ServerSentEvents
         await response.Body.FlushAsync(response.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 
-    public static async Task SendAsync(HttpResponse response, string json)
+    public static async Task SendAsync(HttpResponse response, string json, string? name = null)
     {
-        await response.WriteAsync(new StringBuilder("data: ").Append(json).Append("\n\n").ToString(), response.HttpContext.RequestAborted).ConfigureAwait(false);
+        var frame = new StringBuilder();
+        if (name is not null)
+        {
+            frame.Append("event: ").Append(name).Append('\n');
+        }
+
+        await response.WriteAsync(frame.Append("data: ").Append(json).Append("\n\n").ToString(), response.HttpContext.RequestAborted).ConfigureAwait(false);
         await response.Body.FlushAsync(response.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 }
+

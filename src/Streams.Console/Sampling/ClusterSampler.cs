@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 using Streams.KafkaConsole.Hosting;
+using Streams.KafkaConsole.Sessions;
 using Streams.Operations;
 using Streams.Operations.Cluster;
 using Streams.Operations.Groups;
@@ -14,7 +15,7 @@ namespace Streams.KafkaConsole.Sampling;
 /// history the rate and lag charts draw. Starts on the first page view, not with the host: a console nobody looks at
 /// costs the cluster nothing, and sampling stops a minute after the last page or live stream asked.
 /// </summary>
-public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<ClusterSampler> logger) : IAsyncDisposable
+public sealed partial class ClusterSampler
 {
     /// <summary>Sampling stops after this long without a page or live stream asking (and starts again on the next).</summary>
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(1);
@@ -23,10 +24,19 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
     private readonly Dictionary<string, Queue<(DateTimeOffset Time, long End)>> _ends = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<double>> _lags = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly ConsoleClients _clients;
+    private readonly ILogger _logger;
+    private readonly InProcessBroker? _broker;
     private TaskCompletionSource<ClusterSnapshot> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ClusterSnapshot? _current;
     private Task? _loop;
     private long _lastDemand = Environment.TickCount64;
+    private (DateTimeOffset Time, long Requests)? _lastRequests;
+
+    internal ClusterSampler(ConsoleClients clients, ILogger logger, InProcessBroker? broker = null)
+    {
+        (_clients, _logger, _broker) = (clients, logger, broker);
+    }
 
     /// <summary>The latest snapshot, reading the first one now if sampling has not started.</summary>
     public async Task<ClusterSnapshot> CurrentAsync(CancellationToken cancellationToken)
@@ -54,8 +64,8 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
         }
     }
 
-    /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops sampling for good (the session closed).</summary>
+    internal async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
@@ -68,8 +78,6 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
             {
             }
         }
-
-        _stopping.Dispose();
     }
 
     private void Start()
@@ -83,12 +91,12 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
 
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(clients.Options.SampleInterval);
+        using var timer = new PeriodicTimer(_clients.Options.SampleInterval);
         do
         {
             try
             {
-                var snapshot = await SampleAsync().ConfigureAwait(false);
+                var snapshot = await SampleAsync(cancellationToken).ConfigureAwait(false);
                 TaskCompletionSource<ClusterSnapshot> done;
                 lock (_gate)
                 {
@@ -102,7 +110,7 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
             catch (Exception e) when (e is KafkaException or OperationFailedException or TimeoutException)
             {
                 // The cluster may be starting (the worker's embedded broker) or gone for a moment: try again next tick.
-                LogSampleFailed(logger, e.Message);
+                LogSampleFailed(_logger, e.Message);
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false) && !StopWhenIdle());
@@ -124,25 +132,35 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
         }
     }
 
-    private async Task<ClusterSnapshot> SampleAsync()
+    private async Task<ClusterSnapshot> SampleAsync(CancellationToken cancellationToken)
     {
-        var admin = clients.Admin;
+        var admin = _clients.Admin;
         var now = DateTimeOffset.UtcNow;
+        // Only what the session's principal may describe: the broker leaves other topics out of the metadata and other
+        // groups out of the list; configs or a group it may not read are skipped, not a failed sample.
         var metadata = await ClusterQueries.MetadataAsync(admin).ConfigureAwait(false);
         var topics = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).OrderBy(t => t.Topic, StringComparer.Ordinal).ToList();
         var partitions = topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId))).ToList();
         var earliest = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Earliest()).ConfigureAwait(false);
         var latest = await ClusterQueries.OffsetsAsync(admin, partitions, OffsetSpec.Latest()).ConfigureAwait(false);
-        var configs = await TopicConfigs.DescribeAsync(admin, topics.Select(t => t.Topic)).ConfigureAwait(false);
+        var configs = await ReadableConfigsAsync(admin, topics.Select(t => t.Topic)).ConfigureAwait(false);
+        var sizes = _clients.IsPlaintext ? await LogDirSizes.ReadAsync(metadata.Brokers, cancellationToken).ConfigureAwait(false) : [];
 
         var groups = new List<GroupPositions>();
         var listed = await admin.ListConsumerGroupsAsync().ConfigureAwait(false);
         foreach (var group in listed.Valid.OrderBy(g => g.GroupId, StringComparer.Ordinal))
         {
-            groups.Add(await GroupPositions.ReadAsync(admin, group.GroupId).ConfigureAwait(false));
+            try
+            {
+                groups.Add(await GroupPositions.ReadAsync(admin, group.GroupId).ConfigureAwait(false));
+            }
+            catch (Exception e) when (AccessDenied.Is(e))
+            {
+                // Listed (the principal may describe it) but its offsets or topics are not readable: left out.
+            }
         }
 
-        var history = clients.Options.History;
+        var history = _clients.Options.History;
         lock (_gate)
         {
             var topicSamples = topics.Select(t =>
@@ -152,16 +170,42 @@ public sealed partial class ClusterSampler(ConsoleClients clients, ILogger<Clust
                 var ends = Remember(_ends, t.Topic, (now, end), history);
                 var entries = configs.GetValueOrDefault(t.Topic) ?? [];
                 var retention = entries.FirstOrDefault(e => e.Name == "retention.ms")?.Value;
+                long? size = mine.All(sizes.ContainsKey) ? mine.Sum(p => sizes[p]) : null;
                 return new TopicSample(t.Topic, mine.Count, mine.Sum(p => Math.Max(0, earliest.GetValueOrDefault(p))), end,
-                    Readable(retention), entries.FirstOrDefault(e => e.Name == "cleanup.policy")?.Value ?? "", Rates(ends));
+                    Readable(retention), entries.FirstOrDefault(e => e.Name == "cleanup.policy")?.Value ?? "", Rates(ends)) { Size = size };
             }).ToList();
             var groupSamples = groups.Select(g =>
             {
                 var lags = Remember(_lags, g.Group, (double)g.TotalLag, history);
                 return new GroupSample(g.Group, g.Description.State.ToString(), g.Description.Members.Count, g.TotalLag, [.. lags]);
             }).ToList();
-            return new ClusterSnapshot(now, metadata.Brokers, topicSamples, groupSamples);
+            return new ClusterSnapshot(now, metadata.Brokers, topicSamples, groupSamples) { BrokerActivity = Activity(now) };
         }
+    }
+
+    /// <summary>The configs of the topics whose configs the principal may describe.</summary>
+    private static async Task<Dictionary<string, List<ConfigEntryResult>>> ReadableConfigsAsync(IAdminClient admin, IEnumerable<string> topics)
+    {
+        try
+        {
+            return await TopicConfigs.DescribeAsync(admin, topics).ConfigureAwait(false);
+        }
+        catch (DescribeConfigsException e)
+        {
+            return e.Results.Where(r => !r.Error.IsError).ToDictionary(r => r.ConfigResource.Name, r => r.Entries.Values.ToList());
+        }
+    }
+
+    private BrokerActivity? Activity(DateTimeOffset now)
+    {
+        if (_broker?.Read() is not { } read)
+        {
+            return null;
+        }
+
+        double? rate = _lastRequests is { } last && now > last.Time ? Math.Max(0, read.Requests - last.Requests) / (now - last.Time).TotalSeconds : null;
+        _lastRequests = (now, read.Requests);
+        return new BrokerActivity(read.Connections, rate);
     }
 
     private static Queue<T> Remember<T>(Dictionary<string, Queue<T>> series, string key, T value, int history)

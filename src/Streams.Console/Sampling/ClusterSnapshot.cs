@@ -14,6 +14,9 @@ public sealed record TopicSample(string Name, int Partitions, long StartOffsets,
 {
     /// <summary>Records in the log (end minus start; a compacted topic holds fewer).</summary>
     public long Messages => EndOffsets - StartOffsets;
+
+    /// <summary>Bytes on disk (DescribeLogDirs, the largest replica of each partition); null where unknown.</summary>
+    public long? Size { get; init; }
 }
 
 /// <summary>One consumer group at one sample.</summary>
@@ -29,4 +32,8 @@ public sealed record GroupSample(string Id, string State, int Members, long Tota
 /// <param name="Brokers">The brokers in the metadata.</param>
 /// <param name="Topics">Topics by name.</param>
 /// <param name="Groups">Consumer groups by id.</param>
-public sealed record ClusterSnapshot(DateTimeOffset Time, IReadOnlyList<BrokerMetadata> Brokers, IReadOnlyList<TopicSample> Topics, IReadOnlyList<GroupSample> Groups);
+public sealed record ClusterSnapshot(DateTimeOffset Time, IReadOnlyList<BrokerMetadata> Brokers, IReadOnlyList<TopicSample> Topics, IReadOnlyList<GroupSample> Groups)
+{
+    /// <summary>The embedded broker's metrics when it runs in the console's process (the worker's); null otherwise.</summary>
+    public BrokerActivity? BrokerActivity { get; init; }
+}

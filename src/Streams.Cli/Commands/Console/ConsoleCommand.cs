@@ -13,7 +13,8 @@ namespace Streams.Cli.Commands.Console;
 /// <summary>
 /// <c>streams console</c>: the live Kafka console (the worker's, at <c>/</c>) against any cluster, with the same
 /// connection options as every command (<c>--bootstrap</c>, <c>--registry</c>, <c>--config</c>, <c>-X</c>). Loopback
-/// by default: it can reset offsets, and it has no sign-in.
+/// by default: it can reset offsets. Against a SASL PLAIN/SCRAM listener each browser signs in with its own SASL user
+/// (see <see cref="Streams.KafkaConsole.ConsoleOptions.Kafka"/>); otherwise it has no sign-in.
 /// </summary>
 internal static class ConsoleCommand
 {
@@ -43,9 +44,11 @@ internal static class ConsoleCommand
             await session.WriteAsync(new { url, bootstrap = session.Bootstrap, registry = session.RegistryUrl },
                 w => w.WriteLineAsync($"Console on {url} (cluster {session.Bootstrap}, registry {session.RegistryUrl}); Ctrl+C stops it.")).ConfigureAwait(false);
             await session.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            // Ctrl+C cancels the command; SIGTERM (a service manager, `kill`) stops the web host's lifetime: either ends it.
+            using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stopped.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
