@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ namespace Streams.Cli.Commands.Run;
 
 /// <summary>
 /// Runs server commands (<c>broker</c>, <c>registry</c>) on a Generic Host, as their own programs do, with their
-/// logs on the command's error writer; being stopped (Ctrl+C) is how such a command succeeds.
+/// logs on the command's error writer; being stopped (Ctrl+C or SIGTERM) is how such a command succeeds.
 /// </summary>
 internal static class ServerHost
 {
@@ -29,9 +30,18 @@ internal static class ServerHost
 
         await started(host.Services).ConfigureAwait(false);
         await session.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // Ctrl+C cancels the command; SIGTERM (a service manager, `kill`) must stop the server as cleanly, not end
+        // the process where it stands.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
