@@ -55,8 +55,8 @@ internal sealed partial class BrokerProcess : IDisposable
     /// <summary>Starts the broker, under <c>prlimit --nofile</c> when <paramref name="fileLimit"/> is given.</summary>
     public static async Task<BrokerProcess> StartAsync(string dataDirectory, int? fileLimit, string[] extraArgs)
     {
-        string[] broker = NativeExecutable is { } native ? [native] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll")];
-        string[] command = fileLimit is { } limit ? ["prlimit", $"--nofile={limit}:{limit}", .. broker] : broker;
+        string[] program = NativeExecutable is { } native ? [native] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll")];
+        string[] command = fileLimit is { } limit ? ["prlimit", $"--nofile={limit}:{limit}", .. program] : program;
         var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in command.Skip(1).Concat(["--listen", "127.0.0.1:0", "--data-dir", dataDirectory]).Concat(extraArgs))
         {
