@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -6,20 +7,70 @@ namespace Streams.ServiceDefaults;
 
 /// <summary>
 /// The health endpoints' body: the overall status and, per check, its status, description and data, so an operator
-/// sees why a process is not ready without reading its logs.
+/// sees why a process is not ready without reading its logs. Written with <see cref="Utf8JsonWriter"/> rather than
+/// the reflection serializer, so a Native AOT process (the broker) can carry this assembly.
 /// </summary>
 internal static class HealthResponse
 {
-    public static Task WriteAsync(HttpContext context, HealthReport report)
+    public static async Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
-        var body = new
+        await using var json = new Utf8JsonWriter(context.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("status", Status(report.Status));
+        json.WriteStartObject("checks");
+        foreach (var (name, entry) in report.Entries)
         {
-            status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(
-                e => e.Key,
-                e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description, data = e.Value.Data }),
-        };
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+            json.WriteStartObject(name);
+            json.WriteString("status", Status(entry.Status));
+            json.WriteString("description", entry.Description);
+            json.WriteStartObject("data");
+            foreach (var (key, value) in entry.Data)
+            {
+                json.WritePropertyName(key);
+                WriteValue(json, value);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+        await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string Status(HealthStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>The values checks put in their data: strings, booleans and numbers as such, anything else as its text.</summary>
+    private static void WriteValue(Utf8JsonWriter json, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                json.WriteNullValue();
+                break;
+            case string text:
+                json.WriteStringValue(text);
+                break;
+            case bool flag:
+                json.WriteBooleanValue(flag);
+                break;
+            case int or long or short or byte or sbyte or ushort or uint:
+                json.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                break;
+            case ulong number:
+                json.WriteNumberValue(number);
+                break;
+            case double or float or decimal:
+                json.WriteNumberValue(Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                break;
+            case IFormattable formattable:
+                json.WriteStringValue(formattable.ToString(null, CultureInfo.InvariantCulture));
+                break;
+            default:
+                json.WriteStringValue(value.ToString());
+                break;
+        }
     }
 }

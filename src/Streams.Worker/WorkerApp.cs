@@ -89,6 +89,7 @@ public static class WorkerApp
         // Started in this order, after the embedded infrastructure (stopped in reverse): provisioning completes before
         // anything reads or writes; the shared clients close after their users and before the embedded broker.
         builder.Services.AddHostedService<SharedClientsShutdown>();
+        builder.Services.AddDeferredHostedService<KafkaAdminWarmUp>();
         builder.Services.AddDeferredHostedService<Provisioning>();
         builder.Services.AddDeferredHostedService<TopologyService>();
         builder.Services.AddDeferredHostedService<ConsumerGroupsService>();

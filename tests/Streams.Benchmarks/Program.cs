@@ -4,7 +4,7 @@ using Streams.Benchmarks;
 
 // Produce/consume throughput of the embedded broker, side by side with librdkafka's in-memory mock cluster as the
 // baseline (same client, same machine, same workload). Usage: dotnet run -c Release --project tests/Streams.Benchmarks -- [messages] [--fsync]
-// Broker start-up (process start -> first ApiVersions answer): ... -- startup [runs]
+// Start-up (broker start -> first ApiVersions answer, worker start -> ready; other builds side by side): ... -- startup [runs] [--broker label=path]... [--worker label=path]... [--no-worker]
 // Restart with many partitions, clean and unclean (and open fds): ... -- restart [MB per partition] [--partitions N] [--batch-records N] [--baseline old/Streams.Broker.dll]
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 // Rebalance latency, classic vs KIP-848 consumer protocol, one line: ... -- rebalance848 [repeats]
@@ -71,18 +71,8 @@ if (args.Contains("memory"))
 
 if (args.Contains("startup"))
 {
-    // Process start -> first answered ApiVersions, fresh data directory each run.
-    var samples = await StartupRun.RunAsync(count ?? 10).ConfigureAwait(false);
-    var wall = samples.Select(s => s.WallMs).Order().ToList();
-    var cpu = samples.Select(s => s.CpuMs).Order().ToList();
-    AnsiConsole.WriteLine($"broker start to first ApiVersions answer over {wall.Count} runs: wall median {wall[wall.Count / 2]:F0} ms (min {wall[0]:F0}, max {wall[^1]:F0}); broker CPU until then median {cpu[cpu.Count / 2]:F0} ms (min {cpu[0]:F0})");
-    var ready = (await StartupRun.WorkerReadyAsync(args.Contains("--no-worker") ? 0 : 3).ConfigureAwait(false)).Order().ToList();
-    if (ready.Count > 0)
-    {
-        AnsiConsole.WriteLine($"worker start to /health/ready on an existing data directory over {ready.Count} runs: {string.Join(", ", ready.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
-    }
-
-    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"startup: broker first answer {wall[wall.Count / 2]:F0} ms; worker ready {(ready.Count > 0 ? ready[ready.Count / 2].ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : "-")} ms"));
+    // Process start -> first answered ApiVersions (fresh data directory each run), and worker start -> ready.
+    await StartupRun.MainAsync(args, count).ConfigureAwait(false);
     return;
 }
 

@@ -13,7 +13,6 @@ namespace Streams.Broker.Storage;
 /// </summary>
 internal sealed partial class LogManager : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private static readonly TimeSpan DeleteGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -60,41 +59,55 @@ internal sealed partial class LogManager : IDisposable
     public void Load()
     {
         Directory.CreateDirectory(_metaDirectory);
+        var topics = new List<(string File, TopicMetadata Meta, Topic Topic)>();
         foreach (var file in Directory.EnumerateFiles(_metaDirectory, "*.json"))
         {
             var fileTopic = Path.GetFileNameWithoutExtension(file);
-            TopicMetadata meta;
             try
             {
-                meta = ReadMetadata(file, fileTopic);
+                var meta = ReadMetadata(file, fileTopic);
+                topics.Add((file, meta, new Topic(meta.Name, meta.Id, new TopicConfig(meta.Configs, Broker))));
             }
             catch (Exception ex) when (IsStorageProblem(ex))
             {
                 QuarantineTopic(fileTopic, file, partitions: null, ex.Message);
-                continue;
             }
+        }
 
-            var topic = new Topic(meta.Name, meta.Id, new TopicConfig(meta.Configs, Broker));
-            var opened = new List<Partition>();
+        // Partitions recover independently (after a crash each rescans its active segment and rebuilds its indexes),
+        // so all of them, across topics, open in parallel: a start is bounded by the cores, not by the partition count.
+        var opened = topics.Select(t => new Partition?[t.Meta.Partitions]).ToArray();
+        var failures = topics.Select(_ => new ConcurrentDictionary<int, Exception>()).ToArray();
+        var work = topics.SelectMany((t, topicIndex) => Enumerable.Range(0, t.Meta.Partitions).Select(partition => (topicIndex, partition))).ToList();
+        Parallel.ForEach(work, item =>
+        {
+            var (topicIndex, partition) = item;
             try
             {
-                for (var i = 0; i < meta.Partitions; i++)
-                {
-                    opened.Add(OpenPartition(topic, i));
-                }
+                opened[topicIndex][partition] = OpenPartition(topics[topicIndex].Topic, partition);
             }
             catch (Exception ex) when (IsStorageProblem(ex))
             {
-                foreach (var partition in opened)
+                failures[topicIndex][partition] = ex;
+            }
+        });
+
+        for (var t = 0; t < topics.Count; t++)
+        {
+            var (file, meta, topic) = topics[t];
+            if (!failures[t].IsEmpty)
+            {
+                foreach (var partition in opened[t])
                 {
-                    partition.Dispose();
+                    partition?.Dispose();
                 }
 
-                QuarantineTopic(meta.Name, file, meta.Partitions, $"partition {opened.Count} failed to open: {ex.Message}");
+                var first = failures[t].MinBy(f => f.Key);
+                QuarantineTopic(meta.Name, file, meta.Partitions, $"partition {first.Key} failed to open: {first.Value.Message}");
                 continue;
             }
 
-            topic.SetPartitions([.. opened]);
+            topic.SetPartitions([.. opened[t].Select(p => p!)]);
             _topics[meta.Name] = topic;
         }
 
@@ -117,7 +130,7 @@ internal sealed partial class LogManager : IDisposable
     /// <summary>Reads and checks one topic metadata file: parseable, named as its file, a valid name, partitions and configs.</summary>
     private TopicMetadata ReadMetadata(string file, string fileTopic)
     {
-        var meta = JsonSerializer.Deserialize<TopicMetadata>(File.ReadAllText(file), Json)
+        var meta = JsonSerializer.Deserialize(File.ReadAllText(file), TopicMetadataJsonContext.Default.TopicMetadata)
             ?? throw new InvalidDataException("the file is empty");
         if (meta.Name != fileTopic)
         {
@@ -415,7 +428,7 @@ internal sealed partial class LogManager : IDisposable
     private void Persist(Topic topic, int partitions)
     {
         var meta = new TopicMetadata(topic.Name, topic.Id, partitions, new Dictionary<string, string>(topic.Config.Overrides));
-        FileUtil.WriteAtomically(MetadataPath(topic.Name), JsonSerializer.Serialize(meta, Json));
+        FileUtil.WriteAtomically(MetadataPath(topic.Name), JsonSerializer.Serialize(meta, TopicMetadataJsonContext.Default.TopicMetadata));
     }
 
     /// <summary>Runs retention (every <c>log.retention.check.interval.ms</c>) and time-based flushing until stopped.</summary>

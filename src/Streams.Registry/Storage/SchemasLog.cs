@@ -38,10 +38,12 @@ internal sealed partial class SchemasLog : IAsyncDisposable
     /// <summary>Creates the topic if needed and reads it to the end before returning, so the first answer is complete.</summary>
     public static async Task<SchemasLog> OpenAsync(SchemaRegistryOptions options, RegistryState state, ILogger logger, CancellationToken cancellationToken)
     {
-        await EnsureTopicAsync(options, logger).ConfigureAwait(false);
+        // The producer and consumer are built first: each connects to the broker in the background while the topic
+        // is checked, and the check reuses the consumer's connections instead of starting an admin client of its own.
         var log = new SchemasLog(options, state, logger);
         try
         {
+            await EnsureTopicAsync(log._consumer.Handle, options, logger).ConfigureAwait(false);
             var partition = new TopicPartition(options.Topic, 0);
             var end = log._consumer.QueryWatermarkOffsets(partition, options.KafkaTimeout).High.Value;
             log._consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
@@ -229,9 +231,10 @@ internal sealed partial class SchemasLog : IAsyncDisposable
         }
     }
 
-    private static async Task EnsureTopicAsync(SchemaRegistryOptions options, ILogger logger)
+    private static async Task EnsureTopicAsync(Handle client, SchemaRegistryOptions options, ILogger logger)
     {
-        using var admin = new AdminClientBuilder(KafkaClientConfigs.Admin(options)).Build();
+        // A consumer's handle: its metadata requests never auto-create a topic (a producer's may, with default configs).
+        using var admin = new DependentAdminClientBuilder(client).Build();
         try
         {
             await admin.CreateTopicsAsync(

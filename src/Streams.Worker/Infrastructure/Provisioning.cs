@@ -19,8 +19,9 @@ public sealed partial class Provisioning(StreamsEndpoints endpoints, ISchemaRegi
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await CreateTopicsAsync().ConfigureAwait(false);
-        await RegisterSchemasAsync().ConfigureAwait(false);
+        // Independent of each other (topics go to Kafka, schemas to the registry), so side by side: the start waits for
+        // the slower of the two, not their sum. The admin client's first calls block, hence its own pool thread.
+        await Task.WhenAll(Task.Run(CreateTopicsAsync, CancellationToken.None), RegisterSchemasAsync()).ConfigureAwait(false);
     }
 
     private async Task CreateTopicsAsync()

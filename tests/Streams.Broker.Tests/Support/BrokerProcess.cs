@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Streams.Broker.Tests.Support;
 
-/// <summary>The broker as a separate OS process (dotnet Streams.Broker.dll), so a test can kill -9 it.</summary>
+/// <summary>The broker as a separate OS process (dotnet Streams.Broker.dll, or <see cref="NativeExecutable"/>), so a test can kill -9 it.</summary>
 internal sealed partial class BrokerProcess : IDisposable
 {
     private readonly Process _process;
@@ -46,12 +46,19 @@ internal sealed partial class BrokerProcess : IDisposable
 
     public static Task<BrokerProcess> StartAsync(string dataDirectory, params string[] extraArgs) => StartAsync(dataDirectory, fileLimit: null, extraArgs);
 
+    /// <summary>
+    /// A native broker executable to run instead of <c>dotnet Streams.Broker.dll</c> (a Native AOT publish):
+    /// <c>STREAMS_TEST_BROKER_EXE</c>, or null. Every test that starts the broker as a process then tests that build.
+    /// </summary>
+    public static string? NativeExecutable { get; } = Environment.GetEnvironmentVariable("STREAMS_TEST_BROKER_EXE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
     /// <summary>Starts the broker, under <c>prlimit --nofile</c> when <paramref name="fileLimit"/> is given.</summary>
     public static async Task<BrokerProcess> StartAsync(string dataDirectory, int? fileLimit, string[] extraArgs)
     {
-        var info = new ProcessStartInfo(fileLimit is null ? "dotnet" : "prlimit") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var prefix = fileLimit is { } limit ? new[] { $"--nofile={limit}:{limit}", "dotnet" } : [];
-        foreach (var arg in prefix.Concat([Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]).Concat(extraArgs))
+        string[] program = NativeExecutable is { } native ? [native] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "Streams.Broker.dll")];
+        string[] command = fileLimit is { } limit ? ["prlimit", $"--nofile={limit}:{limit}", .. program] : program;
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in command.Skip(1).Concat(["--listen", "127.0.0.1:0", "--data-dir", dataDirectory]).Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }

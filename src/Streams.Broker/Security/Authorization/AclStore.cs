@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Streams.Broker.Storage;
 
 namespace Streams.Broker.Security.Authorization;
@@ -10,13 +9,6 @@ namespace Streams.Broker.Security.Authorization;
 /// </summary>
 internal sealed class AclStore(string metaDirectory)
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public string Path { get; } = System.IO.Path.Combine(metaDirectory, "acls.json");
 
     /// <summary>The stored ACLs; none when the file does not exist yet.</summary>
@@ -33,7 +25,7 @@ internal sealed class AclStore(string metaDirectory)
         List<AclBinding>? acls;
         try
         {
-            acls = JsonSerializer.Deserialize<List<AclBinding>>(File.ReadAllText(Path), Json);
+            acls = JsonSerializer.Deserialize(File.ReadAllText(Path), AclJsonContext.Default.ListAclBinding);
         }
         catch (JsonException ex)
         {
@@ -55,6 +47,6 @@ internal sealed class AclStore(string metaDirectory)
     public void Save(IReadOnlyList<AclBinding> acls)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        FileUtil.WriteAtomically(Path, JsonSerializer.Serialize(acls, Json));
+        FileUtil.WriteAtomically(Path, JsonSerializer.Serialize([.. acls], AclJsonContext.Default.ListAclBinding));
     }
 }

@@ -13,8 +13,6 @@ internal sealed class ScramCredentialStore
 {
     public const string FileName = "scram-credentials.json";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     private readonly string _path;
     private readonly Lock _lock = new();
     private Dictionary<string, Dictionary<string, ScramCredential>> _users;
@@ -83,7 +81,7 @@ internal sealed class ScramCredentialStore
             return new(StringComparer.Ordinal);
         }
 
-        var file = JsonSerializer.Deserialize<CredentialFile>(File.ReadAllBytes(path), Json)
+        var file = JsonSerializer.Deserialize(File.ReadAllBytes(path), ScramCredentialsJsonContext.Default.CredentialFile)
             ?? throw new InvalidDataException($"{path} is empty");
         if (file.Version != 1)
         {
@@ -113,10 +111,11 @@ internal sealed class ScramCredentialStore
                     m => m.Key,
                     m => new StoredCredential(Convert.ToBase64String(m.Value.Salt), Convert.ToBase64String(m.Value.StoredKey), Convert.ToBase64String(m.Value.ServerKey), m.Value.Iterations))),
         };
-        FileUtil.WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(file, Json));
+        FileUtil.WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(file, ScramCredentialsJsonContext.Default.CredentialFile));
     }
 
-    private sealed class CredentialFile
+    /// <summary>The file as stored (version 1).</summary>
+    internal sealed class CredentialFile
     {
         [JsonPropertyName("version")]
         public int Version { get; set; }
@@ -125,7 +124,8 @@ internal sealed class ScramCredentialStore
         public Dictionary<string, Dictionary<string, StoredCredential>> Users { get; set; } = [];
     }
 
-    private sealed record StoredCredential(
+    /// <summary>One user's credential for one mechanism, the byte strings in base64.</summary>
+    internal sealed record StoredCredential(
         [property: JsonPropertyName("salt")] string Salt,
         [property: JsonPropertyName("storedKey")] string StoredKey,
         [property: JsonPropertyName("serverKey")] string ServerKey,
