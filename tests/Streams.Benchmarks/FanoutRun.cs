@@ -90,18 +90,19 @@ internal static class FanoutRun
             peakRss = Math.Max(peakRss, process.WorkingSet64);
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(readers).ConfigureAwait(false);
+            var perClient = await Task.WhenAll(readers).ConfigureAwait(false);
+            var complete = perClient.Count(n => n >= sent);
 
-            var table = new Table().AddColumns("clients", "orders/s", "published", "deliveries", "delivered", "behind", "p50 ms", "p99 ms", "max ms", "worker CPU (cores)", "worker peak RSS MB", "clients+publisher CPU (cores)");
+            var table = new Table().AddColumns("clients", "orders/s", "published", "deliveries", "delivered", "clients sent all", "behind", "p50 ms", "p99 ms", "max ms", "worker CPU (cores)", "worker peak RSS MB", "clients+publisher CPU (cores)");
             table.AddRow(
                 clients.ToString(CultureInfo.InvariantCulture), eventsPerSecond.ToString(CultureInfo.InvariantCulture), sent.ToString(CultureInfo.InvariantCulture),
-                latencies.Count.ToString(CultureInfo.InvariantCulture), $"{100.0 * latencies.Count / Math.Max(1, expected):F1} %", behind.ToString(CultureInfo.InvariantCulture),
+                latencies.Count.ToString(CultureInfo.InvariantCulture), $"{100.0 * latencies.Count / Math.Max(1, expected):F1} %", complete.ToString(CultureInfo.InvariantCulture), behind.ToString(CultureInfo.InvariantCulture),
                 latencies.Percentile(0.50).ToString("F0", CultureInfo.InvariantCulture), latencies.Percentile(0.99).ToString("F0", CultureInfo.InvariantCulture),
                 latencies.Percentile(1.0).ToString("F0", CultureInfo.InvariantCulture), cpu.ToString("F2", CultureInfo.InvariantCulture), (peakRss / 1024.0 / 1024).ToString("F0", CultureInfo.InvariantCulture),
                 ownCpu.ToString("F2", CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
             Console.WriteLine(FormattableString.Invariant(
-                $"fanout: {clients} clients x {eventsPerSecond} orders/s for {publishing.TotalSeconds:F0} s: delivered {100.0 * latencies.Count / Math.Max(1, expected):F1} % of {expected}, p50 {latencies.Percentile(0.5):F0} ms, p99 {latencies.Percentile(0.99):F0} ms; worker {cpu:F2} cores, peak RSS {peakRss / 1024 / 1024} MB; behind {behind}; clients and publisher (this process, same machine) {ownCpu:F2} cores"));
+                $"fanout: {clients} clients x {eventsPerSecond} orders/s for {publishing.TotalSeconds:F0} s: delivered {100.0 * latencies.Count / Math.Max(1, expected):F1} % of {expected}, p50 {latencies.Percentile(0.5):F0} ms, p99 {latencies.Percentile(0.99):F0} ms, max {latencies.Percentile(1.0):F0} ms; {complete} clients sent all; worker {cpu:F2} cores, peak RSS {peakRss / 1024 / 1024} MB; behind {behind}; clients and publisher (this process, same machine) {ownCpu:F2} cores"));
         }
         finally
         {
@@ -134,8 +135,14 @@ internal static class FanoutRun
             $"--Streams:HttpUrl=http://127.0.0.1:{httpPort}",
             "--Streams:Simulator:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
-            // One SSE client's buffer is what Streams:Notifications:ClientBuffer bounds; the default is what is measured.
+            // The notification settings (Streams:Notifications:*) are the defaults unless STREAMS_FANOUT_WORKER_ARGS adds some.
         })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Settings to compare, one run each: e.g. STREAMS_FANOUT_WORKER_ARGS="--Streams:Notifications:WriteInterval=00:00:00.005".
+        foreach (var arg in (Environment.GetEnvironmentVariable("STREAMS_FANOUT_WORKER_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             start.ArgumentList.Add(arg);
         }
@@ -187,9 +194,10 @@ internal static class FanoutRun
     /// HTTP/1.1 request, then complete lines scanned for the order number (no SSE parser, no strings); every order is
     /// timed against its publish, <c>behind</c> events are counted.
     /// </summary>
-    private static async Task ReadAsync(int httpPort, long[] published, LatencyHistogram latencies, CountdownEvent connected, Action fellBehind, CancellationToken cancellationToken)
+    private static async Task<long> ReadAsync(int httpPort, long[] published, LatencyHistogram latencies, CountdownEvent connected, Action fellBehind, CancellationToken cancellationToken)
     {
         var signalled = false;
+        long orders = 0;
         try
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -203,7 +211,7 @@ internal static class FanoutRun
                 var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    return;
+                    return orders;
                 }
 
                 if (!signalled)
@@ -215,7 +223,7 @@ internal static class FanoutRun
 
                 filled += read;
                 var complete = buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
-                Scan(buffer.AsSpan(0, complete), published, latencies, fellBehind);
+                orders += Scan(buffer.AsSpan(0, complete), published, latencies, fellBehind);
                 buffer.AsSpan(complete, filled - complete).CopyTo(buffer);
                 filled -= complete;
                 if (filled == buffer.Length)
@@ -237,9 +245,12 @@ internal static class FanoutRun
                 connected.Signal();
             }
         }
+
+        return orders;
     }
 
-    private static void Scan(ReadOnlySpan<byte> lines, long[] published, LatencyHistogram latencies, Action fellBehind)
+    /// <summary>Times every order in <paramref name="lines"/>; returns how many there were.</summary>
+    private static int Scan(ReadOnlySpan<byte> lines, long[] published, LatencyHistogram latencies, Action fellBehind)
     {
         var now = Stopwatch.GetTimestamp();
         var found = 0;
@@ -266,6 +277,7 @@ internal static class FanoutRun
         }
 
         latencies.Counted(found);
+        return found;
     }
 
     private static OrderPlaced Order(int n)
