@@ -16,10 +16,11 @@ namespace Streams.Benchmarks;
 /// orders topic at a steady rate. Each order's delivery latency is publish → received by a client, for every client.
 /// </summary>
 /// <remarks>
-/// Figures (2 cores shared with other jobs, load average 13-20; 3 runs each, the main branch's worker as "before" via
-/// <c>STREAMS_FANOUT_WORKER</c>): 100 clients: 100 % delivered, p50 9-23 ms, p99 1.2-1.6 s, worker 0.8-1.0 cores,
-/// 221-230 MB (before: 5-28 %, all clients behind). 1,000 clients: 8-12 % (before 5 %), p50 3.5-6.5 s (before 11-19 s),
-/// all clients behind after ~1 s of lag, worker 0.4-0.5 cores, 412-510 MB.
+/// Figures (2 cores shared with other jobs, load average 5-13; 3 runs each, the code before the shared window as
+/// "before" via <c>STREAMS_FANOUT_WORKER</c>, interleaved): 1,000 clients: 100 % delivered, every client sent all, p50
+/// 52-642 ms, p99 1.3-3.2 s, worker 0.9-1.2 cores, 390-447 MB (before: 7-9 %, all 1,000 clients behind, 0.4-0.5 cores).
+/// 100 clients: 100 %, p50 18-23 ms, p99 0.4-1.1 s, 0.74-0.78 cores, 281-285 MB (before: 100 %, p50 8-14 ms, p99
+/// 0.4-0.9 s, 0.85-0.93 cores, 227-237 MB). The p99 is the run's first 2-3 seconds (see the first client's line).
 /// </remarks>
 internal static class FanoutRun
 {
