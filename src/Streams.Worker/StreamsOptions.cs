@@ -102,8 +102,10 @@ public sealed class StreamsOptions
     public Security.SecurityOptions Security { get; set; } = new();
 
     /// <summary>
-    /// <c>/notifications</c>: per-client buffer (<c>Streams:Notifications:ClientBuffer</c>, 1000), most records replayed to a
-    /// reconnecting client (<c>MaxReplay</c>, 10000), keep-alive interval and the <c>retry:</c> asked of clients.
+    /// <c>/notifications</c>: how far a client may fall behind (<c>Streams:Notifications:ClientBuffer</c>, 50000
+    /// notifications; <c>ClientLag</c>, 15 s), how often clients are written to (<c>WriteInterval</c>, 20 ms), most
+    /// records replayed to a reconnecting client (<c>MaxReplay</c>, 10000), keep-alive interval and the <c>retry:</c>
+    /// asked of clients.
     /// </summary>
     public global::Streams.Consumers.Notifications.NotificationOptions Notifications { get; set; } = new();
 }

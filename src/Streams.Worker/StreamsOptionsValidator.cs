@@ -78,6 +78,11 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             errors.Add($"Streams:Notifications:ClientBuffer must be at least 1, got {options.Notifications.ClientBuffer}.");
         }
 
+        if (options.Notifications.ClientLag <= TimeSpan.Zero || options.Notifications.WriteInterval < TimeSpan.Zero)
+        {
+            errors.Add($"Streams:Notifications:ClientLag must be positive and WriteInterval 0 or more, got {options.Notifications.ClientLag} and {options.Notifications.WriteInterval}.");
+        }
+
         if (options.Notifications.MaxReplay < 0)
         {
             errors.Add($"Streams:Notifications:MaxReplay must be 0 or more, got {options.Notifications.MaxReplay}.");

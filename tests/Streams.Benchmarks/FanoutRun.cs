@@ -16,10 +16,11 @@ namespace Streams.Benchmarks;
 /// orders topic at a steady rate. Each order's delivery latency is publish → received by a client, for every client.
 /// </summary>
 /// <remarks>
-/// Figures (2 cores shared with other jobs, load average 13-20; 3 runs each, the main branch's worker as "before" via
-/// <c>STREAMS_FANOUT_WORKER</c>): 100 clients: 100 % delivered, p50 9-23 ms, p99 1.2-1.6 s, worker 0.8-1.0 cores,
-/// 221-230 MB (before: 5-28 %, all clients behind). 1,000 clients: 8-12 % (before 5 %), p50 3.5-6.5 s (before 11-19 s),
-/// all clients behind after ~1 s of lag, worker 0.4-0.5 cores, 412-510 MB.
+/// Figures (2 cores shared with other jobs, load average 5-13; 3 runs each, the code before the shared window as
+/// "before" via <c>STREAMS_FANOUT_WORKER</c>, interleaved): 1,000 clients: 100 % delivered, every client sent all, p50
+/// 52-642 ms, p99 1.3-3.2 s, worker 0.9-1.2 cores, 390-447 MB (before: 7-9 %, all 1,000 clients behind, 0.4-0.5 cores).
+/// 100 clients: 100 %, p50 18-23 ms, p99 0.4-1.1 s, 0.74-0.78 cores, 281-285 MB (before: 100 %, p50 8-14 ms, p99
+/// 0.4-0.9 s, 0.85-0.93 cores, 227-237 MB). The p99 is the run's first 2-3 seconds (see the first client's line).
 /// </remarks>
 internal static class FanoutRun
 {
@@ -38,10 +39,12 @@ internal static class FanoutRun
             var published = new long[(int)(eventsPerSecond * (duration.TotalSeconds + 5))];
             using var latencies = new LatencyHistogram();
             var behind = 0;
+            // One client's latency per order: when in the run the slow deliveries happened (start, periodic, the end).
+            var timeline = new double[published.Length];
             using var stop = new CancellationTokenSource();
             using var connected = new CountdownEvent(clients);
             var readers = Enumerable.Range(0, clients)
-                .Select(_ => Task.Run(() => ReadAsync(httpPort, published, latencies, connected, () => Interlocked.Increment(ref behind), stop.Token)))
+                .Select(i => Task.Run(() => ReadAsync(httpPort, published, latencies, i == 0 ? timeline : null, connected, () => Interlocked.Increment(ref behind), stop.Token)))
                 .ToList();
             if (!connected.Wait(TimeSpan.FromSeconds(60)))
             {
@@ -50,6 +53,9 @@ internal static class FanoutRun
 
             using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = $"http://127.0.0.1:{registryPort}" });
             using var publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = $"127.0.0.1:{kafkaPort}", SchemaRegistryUrl = $"http://127.0.0.1:{registryPort}" }, registry);
+            // One order before the clock (not counted: its id is no "fanout-" one): the producer's connections and the
+            // schema's registration would otherwise delay the first second of orders, and set the p99 by themselves.
+            await publisher.PublishAsync(Order(0, "warmup-0")).ConfigureAwait(false);
             using var process = Process.GetProcessById(worker.Id);
             var cpuBefore = process.TotalProcessorTime;
             var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -90,18 +96,20 @@ internal static class FanoutRun
             peakRss = Math.Max(peakRss, process.WorkingSet64);
             var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(readers).ConfigureAwait(false);
+            var perClient = await Task.WhenAll(readers).ConfigureAwait(false);
+            var complete = perClient.Count(n => n >= sent);
 
-            var table = new Table().AddColumns("clients", "orders/s", "published", "deliveries", "delivered", "behind", "p50 ms", "p99 ms", "max ms", "worker CPU (cores)", "worker peak RSS MB", "clients+publisher CPU (cores)");
+            var table = new Table().AddColumns("clients", "orders/s", "published", "deliveries", "delivered", "clients sent all", "behind", "p50 ms", "p99 ms", "max ms", "worker CPU (cores)", "worker peak RSS MB", "clients+publisher CPU (cores)");
             table.AddRow(
                 clients.ToString(CultureInfo.InvariantCulture), eventsPerSecond.ToString(CultureInfo.InvariantCulture), sent.ToString(CultureInfo.InvariantCulture),
-                latencies.Count.ToString(CultureInfo.InvariantCulture), $"{100.0 * latencies.Count / Math.Max(1, expected):F1} %", behind.ToString(CultureInfo.InvariantCulture),
+                latencies.Count.ToString(CultureInfo.InvariantCulture), $"{100.0 * latencies.Count / Math.Max(1, expected):F1} %", complete.ToString(CultureInfo.InvariantCulture), behind.ToString(CultureInfo.InvariantCulture),
                 latencies.Percentile(0.50).ToString("F0", CultureInfo.InvariantCulture), latencies.Percentile(0.99).ToString("F0", CultureInfo.InvariantCulture),
                 latencies.Percentile(1.0).ToString("F0", CultureInfo.InvariantCulture), cpu.ToString("F2", CultureInfo.InvariantCulture), (peakRss / 1024.0 / 1024).ToString("F0", CultureInfo.InvariantCulture),
                 ownCpu.ToString("F2", CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
+            Console.WriteLine("first client, slowest delivery of each second's orders (ms): " + string.Join(' ', timeline.Take(sent).Chunk(eventsPerSecond).Select(second => second.Max().ToString("F0", CultureInfo.InvariantCulture))));
             Console.WriteLine(FormattableString.Invariant(
-                $"fanout: {clients} clients x {eventsPerSecond} orders/s for {publishing.TotalSeconds:F0} s: delivered {100.0 * latencies.Count / Math.Max(1, expected):F1} % of {expected}, p50 {latencies.Percentile(0.5):F0} ms, p99 {latencies.Percentile(0.99):F0} ms; worker {cpu:F2} cores, peak RSS {peakRss / 1024 / 1024} MB; behind {behind}; clients and publisher (this process, same machine) {ownCpu:F2} cores"));
+                $"fanout: {clients} clients x {eventsPerSecond} orders/s for {publishing.TotalSeconds:F0} s: delivered {100.0 * latencies.Count / Math.Max(1, expected):F1} % of {expected}, p50 {latencies.Percentile(0.5):F0} ms, p99 {latencies.Percentile(0.99):F0} ms, max {latencies.Percentile(1.0):F0} ms; {complete} clients sent all; worker {cpu:F2} cores, peak RSS {peakRss / 1024 / 1024} MB; behind {behind}; clients and publisher (this process, same machine) {ownCpu:F2} cores"));
         }
         finally
         {
@@ -134,8 +142,14 @@ internal static class FanoutRun
             $"--Streams:HttpUrl=http://127.0.0.1:{httpPort}",
             "--Streams:Simulator:Enabled=false",
             "--Logging:LogLevel:Default=Warning",
-            // One SSE client's buffer is what Streams:Notifications:ClientBuffer bounds; the default is what is measured.
+            // The notification settings (Streams:Notifications:*) are the defaults unless STREAMS_FANOUT_WORKER_ARGS adds some.
         })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Settings to compare, one run each: e.g. STREAMS_FANOUT_WORKER_ARGS="--Streams:Notifications:WriteInterval=00:00:00.005".
+        foreach (var arg in (Environment.GetEnvironmentVariable("STREAMS_FANOUT_WORKER_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             start.ArgumentList.Add(arg);
         }
@@ -187,9 +201,10 @@ internal static class FanoutRun
     /// HTTP/1.1 request, then complete lines scanned for the order number (no SSE parser, no strings); every order is
     /// timed against its publish, <c>behind</c> events are counted.
     /// </summary>
-    private static async Task ReadAsync(int httpPort, long[] published, LatencyHistogram latencies, CountdownEvent connected, Action fellBehind, CancellationToken cancellationToken)
+    private static async Task<long> ReadAsync(int httpPort, long[] published, LatencyHistogram latencies, double[]? timeline, CountdownEvent connected, Action fellBehind, CancellationToken cancellationToken)
     {
         var signalled = false;
+        long orders = 0;
         try
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -203,7 +218,7 @@ internal static class FanoutRun
                 var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    return;
+                    return orders;
                 }
 
                 if (!signalled)
@@ -215,7 +230,7 @@ internal static class FanoutRun
 
                 filled += read;
                 var complete = buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
-                Scan(buffer.AsSpan(0, complete), published, latencies, fellBehind);
+                orders += Scan(buffer.AsSpan(0, complete), published, latencies, timeline, fellBehind);
                 buffer.AsSpan(complete, filled - complete).CopyTo(buffer);
                 filled -= complete;
                 if (filled == buffer.Length)
@@ -237,9 +252,12 @@ internal static class FanoutRun
                 connected.Signal();
             }
         }
+
+        return orders;
     }
 
-    private static void Scan(ReadOnlySpan<byte> lines, long[] published, LatencyHistogram latencies, Action fellBehind)
+    /// <summary>Times every order in <paramref name="lines"/>; returns how many there were.</summary>
+    private static int Scan(ReadOnlySpan<byte> lines, long[] published, LatencyHistogram latencies, double[]? timeline, Action fellBehind)
     {
         var now = Stopwatch.GetTimestamp();
         var found = 0;
@@ -260,17 +278,24 @@ internal static class FanoutRun
 
             if (digits > 0 && n < published.Length && Volatile.Read(ref published[n]) is var sent and > 0)
             {
-                latencies.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+                var latency = Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds;
+                latencies.Add(latency);
+                if (timeline is not null)
+                {
+                    timeline[n] = latency;
+                }
+
                 found++;
             }
         }
 
         latencies.Counted(found);
+        return found;
     }
 
-    private static OrderPlaced Order(int n)
+    private static OrderPlaced Order(int n, string? orderId = null)
     {
-        var id = $"fanout-{n}";
+        var id = orderId ?? $"fanout-{n}";
         return new OrderPlaced
         {
             eventId = Guid.NewGuid().ToString(),

@@ -9,7 +9,8 @@ namespace Streams.IntegrationTests;
 
 /// <summary>
 /// <c>/notifications</c> as a client that comes and goes sees it: ids on every event, what was missed replayed on
-/// reconnect (in partition order, once), filters, and a slow client told it fell behind instead of losing events.
+/// reconnect (in partition order, once), filters, a slow client told it fell behind instead of losing events (and a
+/// client that only stalled for a moment not cut off), and a thousand clients served at once.
 /// </summary>
 [Collection(KafkaCollection.Name)]
 public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixture<WorkerFixture>
@@ -269,6 +270,153 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
         var resumeFrom = NotificationPosition.TryParse(events[^1].Split('\n')[0][4..])!;
         Assert.Equal(high + 4, resumeFrom.NextOf(TopicCatalog.Orders.Name, 0)); // after the last one it was sent
         Assert.Contains($"\"resumeFrom\":\"{resumeFrom}\"", events[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_stalls_while_thousands_of_notifications_are_published_gets_every_one_of_them()
+    {
+        // A short stall is not slowness: with the defaults, a client that stops reading while 3,000 notifications go
+        // by (three times what a 1,000-event buffer held) is sent all of them once it reads again, and is not cut off.
+        var log = worker.App.Services.GetRequiredService<NotificationLog>();
+        var options = new NotificationOptions();
+        using var hub = new NotificationHub(options);
+        var stream = new NotificationStream(hub, log, options);
+        var high = (await log.WatermarksAsync(CancellationToken.None))[(TopicCatalog.Orders.Name, 0)].High.Value;
+        var written = new List<string>();
+        var firstWrite = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        using var stop = new CancellationTokenSource();
+
+        var serving = stream.RunAsync(null, NotificationFilter.All, async (utf8, _) =>
+        {
+            var text = Encoding.UTF8.GetString(utf8.Span);
+            lock (written)
+            {
+                written.AddRange(EventsIn([text]));
+            }
+
+            if (text.StartsWith("id: ", StringComparison.Ordinal) && firstWrite.TrySetResult())
+            {
+                await release.Task; // the client stops reading
+            }
+        }, stop.Token);
+        await Eventually.TrueAsync(() => hub.ClientCount == 1 && written.Count > 0, "the client connected");
+
+        hub.Publish(new Notification("order", "k", "{\"n\":0}", TopicCatalog.Orders.Name, 0, high));
+        await firstWrite.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var n = 1; n < 3000; n++)
+        {
+            hub.Publish(new Notification("order", "k", $"{{\"n\":{n}}}", TopicCatalog.Orders.Name, 0, high + n));
+        }
+
+        release.SetResult();
+        List<string> Events()
+        {
+            lock (written)
+            {
+                return written.Where(t => t.StartsWith("id: ", StringComparison.Ordinal)).ToList();
+            }
+        }
+
+        await Eventually.TrueAsync(() => Events().Count >= 3000, () => $"{Events().Count} of 3000 events delivered");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serving);
+
+        var events = Events();
+        Assert.Equal(3000, events.Count);
+        Assert.DoesNotContain(events, e => e.Contains("event: behind", StringComparison.Ordinal));
+        for (var n = 0; n < events.Count; n++)
+        {
+            Assert.Contains($"{{\"n\":{n}}}", events[n], StringComparison.Ordinal);
+            Assert.Equal(high + n + 1, NotificationPosition.TryParse(events[n].Split('\n')[0][4..])!.NextOf(TopicCatalog.Orders.Name, 0));
+        }
+    }
+
+    [Fact]
+    public async Task A_client_whose_notifications_waited_longer_than_the_client_lag_is_told_it_fell_behind()
+    {
+        var log = worker.App.Services.GetRequiredService<NotificationLog>();
+        var options = new NotificationOptions { ClientLag = TimeSpan.FromMilliseconds(200) };
+        using var hub = new NotificationHub(options);
+        var stream = new NotificationStream(hub, log, options);
+        var high = (await log.WatermarksAsync(CancellationToken.None))[(TopicCatalog.Orders.Name, 0)].High.Value;
+        var written = new List<string>();
+        var firstWrite = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+
+        var serving = stream.RunAsync(null, NotificationFilter.All, async (utf8, _) =>
+        {
+            var text = Encoding.UTF8.GetString(utf8.Span);
+            written.Add(text);
+            if (text.StartsWith("id: ", StringComparison.Ordinal) && firstWrite.TrySetResult())
+            {
+                await release.Task; // the client stops reading
+            }
+        }, CancellationToken.None);
+        await Eventually.TrueAsync(() => hub.ClientCount == 1 && written.Count > 0, "the client connected");
+
+        hub.Publish(new Notification("order", "k", "{\"n\":0}", TopicCatalog.Orders.Name, 0, high));
+        await firstWrite.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var n = 1; n < 5; n++)
+        {
+            hub.Publish(new Notification("order", "k", $"{{\"n\":{n}}}", TopicCatalog.Orders.Name, 0, high + n));
+        }
+
+        await Task.Delay(options.ClientLag * 3); // the four wait longer than the client lag: few, but too old
+        release.SetResult();
+        await serving.WaitAsync(TimeSpan.FromSeconds(10)); // the stream ends after saying so
+
+        var events = EventsIn(written).Where(t => t.StartsWith("id: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, events.Count); // the one in hand, then "behind"
+        Assert.Contains("event: behind", events[^1], StringComparison.Ordinal);
+        Assert.Contains("longer than 0.2 s", events[^1], StringComparison.Ordinal);
+        var resumeFrom = NotificationPosition.TryParse(events[^1].Split('\n')[0][4..])!;
+        Assert.Equal(high + 1, resumeFrom.NextOf(TopicCatalog.Orders.Name, 0)); // after the one it was sent
+    }
+
+    [Fact]
+    public async Task A_thousand_clients_each_get_every_notification_once_and_in_order()
+    {
+        var log = worker.App.Services.GetRequiredService<NotificationLog>();
+        var options = new NotificationOptions();
+        using var hub = new NotificationHub(options);
+        var stream = new NotificationStream(hub, log, options);
+        var high = (await log.WatermarksAsync(CancellationToken.None))[(TopicCatalog.Orders.Name, 0)].High.Value;
+        const int Clients = 1000, Notifications = 2000;
+        var received = new int[Clients];
+        var outOfOrder = 0;
+        using var stop = new CancellationTokenSource();
+
+        Task Serve(int client) => stream.RunAsync(null, NotificationFilter.All, (utf8, _) =>
+        {
+            // Each event carries its number; a client must see 0, 1, 2, ... with nothing missing or repeated.
+            foreach (var e in EventsIn([Encoding.UTF8.GetString(utf8.Span)]).Where(t => t.StartsWith("id: ", StringComparison.Ordinal)))
+            {
+                var at = e.IndexOf("{\"n\":", StringComparison.Ordinal) + 5;
+                var n = int.Parse(e.AsSpan(at, e.IndexOf('}', at) - at), System.Globalization.CultureInfo.InvariantCulture);
+                if (n != received[client])
+                {
+                    Interlocked.Increment(ref outOfOrder);
+                }
+
+                received[client] = n + 1;
+            }
+
+            return ValueTask.CompletedTask;
+        }, stop.Token);
+
+        var serving = Enumerable.Range(0, Clients).Select(Serve).ToList();
+        await Eventually.TrueAsync(() => hub.ClientCount == Clients, () => $"{hub.ClientCount} of {Clients} clients connected");
+        await Task.Delay(500); // past every client's start (watermarks read, partitions added)
+        for (var n = 0; n < Notifications; n++)
+        {
+            hub.Publish(new Notification("order", "k", $"{{\"n\":{n}}}", TopicCatalog.Orders.Name, 0, high + n));
+        }
+
+        await Eventually.TrueAsync(() => received.All(r => r == Notifications), () => $"{received.Count(r => r == Notifications)} of {Clients} clients got all {Notifications}", TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(serving));
+        Assert.Equal(0, outOfOrder);
     }
 
     [Fact]

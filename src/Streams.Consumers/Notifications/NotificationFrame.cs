@@ -3,8 +3,8 @@ using System.Text;
 namespace Streams.Consumers.Notifications;
 
 /// <summary>
-/// What the hub queues for each client: a published notification with its Server-Sent-Events frame formatted once for
-/// all of them, or (with no notification) a pulse that lets an idle stream send its keep-alive comment.
+/// A published notification as the hub keeps it for its clients: numbered in publish order, with its Server-Sent-Events
+/// frame formatted once for all of them.
 /// </summary>
 /// <remarks>
 /// The frame's <c>id:</c> is the hub's position after the notification: the position of every client whose own
@@ -14,30 +14,36 @@ namespace Streams.Consumers.Notifications;
 /// </remarks>
 public sealed class NotificationFrame
 {
-    internal static NotificationFrame KeepAlive { get; } = new(null, null, null);
-
-    internal NotificationFrame(Notification? notification, NotificationPosition? before, NotificationPosition? after)
+    internal NotificationFrame(Notification notification, NotificationPosition before, NotificationPosition after, long number, long publishedAt)
     {
         Notification = notification;
         Before = before;
         After = after;
-        if (notification is not null && after is not null && !ReferenceEquals(before, after))
+        Number = number;
+        PublishedAt = publishedAt;
+        if (!ReferenceEquals(before, after))
         {
             Utf8 = Encoding.UTF8.GetBytes(NotificationStream.EventText(after, notification));
         }
     }
 
-    /// <summary>The notification; null for a keep-alive pulse.</summary>
-    public Notification? Notification { get; }
+    /// <summary>The notification.</summary>
+    public Notification Notification { get; }
 
     /// <summary>The hub's position before this notification (never changed once published).</summary>
-    internal NotificationPosition? Before { get; }
+    internal NotificationPosition Before { get; }
 
     /// <summary>
     /// The hub's position after it: the same instance as <see cref="Before"/> when the notification is behind the
     /// hub's position (already published, e.g. by a rebalanced consumer group redelivering it), which no client is told.
     /// </summary>
-    internal NotificationPosition? After { get; }
+    internal NotificationPosition After { get; }
+
+    /// <summary>Its place in the hub's publish order (0 for the first).</summary>
+    internal long Number { get; }
+
+    /// <summary>When the hub published it (<see cref="Environment.TickCount64"/>).</summary>
+    internal long PublishedAt { get; }
 
     /// <summary>The whole SSE event in UTF-8 with <see cref="After"/> as its id; empty when <see cref="After"/> is <see cref="Before"/>.</summary>
     internal byte[] Utf8 { get; } = [];

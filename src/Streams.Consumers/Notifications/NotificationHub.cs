@@ -1,41 +1,73 @@
-using System.Threading.Channels;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Streams.Consumers.Notifications;
 
 /// <summary>
-/// Fans notifications out to every connected client. Each client has a bounded queue
-/// (<see cref="NotificationOptions.ClientBuffer"/>); a client too slow to keep up is never silently dropped from:
-/// its queue is closed with <see cref="ClientFellBehindException"/> after what it holds, so its stream can say where
-/// to resume, and the consumer group is never slowed down by it.
+/// Fans notifications out to every connected client. Published notifications go into one window shared by all clients
+/// (<see cref="NotificationFrame"/>s in publish order); each client only remembers how far it has read. A client too
+/// slow to keep up is never silently dropped from: once it is more than <see cref="NotificationOptions.ClientBuffer"/>
+/// notifications or <see cref="NotificationOptions.ClientLag"/> behind, reading throws
+/// <see cref="ClientFellBehindException"/> so its stream can say where to resume, and the consumer group is never
+/// slowed down by it.
 /// </summary>
 /// <remarks>
-/// Each notification is formatted once here (<see cref="NotificationFrame"/>), with the hub's position after it as its
-/// id, for all the clients in step with the hub. A timer pulses every client's queue twice per
-/// <see cref="NotificationOptions.KeepAlive"/> so idle streams send keep-alives without a timer of their own.
+/// Publishing costs the same for one client or a thousand: the frame is formatted once (with the hub's position after
+/// it as its id) and stored once; nothing is queued per client. Waiting clients are woken together, at most once per
+/// <see cref="NotificationOptions.WriteInterval"/>, so a client sends what was published meanwhile in one write rather
+/// than one socket send per event. A timer wakes every client twice per <see cref="NotificationOptions.KeepAlive"/>
+/// so idle streams send keep-alives without a timer of their own; the same timer lets go of frames too old for any
+/// client to be sent.
 /// </remarks>
 public sealed class NotificationHub : IDisposable
 {
+    /// <summary>Most frames the window holds (a reference each: 128 MiB of references at most).</summary>
+    private const int MaxWindow = 1 << 24;
+
     private readonly Lock _lock = new();
     private readonly int _buffer;
+    private readonly long _lagMs;
+    private readonly string _fullReason;
+    private readonly string _lagReason;
+    private readonly long _intervalMs;
     private readonly TimeSpan _pulse;
+
+    // The window: frame number n sits at n & _mask until frame n + _frames.Length replaces it, or it is too old.
+    private readonly NotificationFrame?[] _frames;
+    private readonly long _mask;
+    private long _published;
+    private long _oldest;
+
     private Timer? _keepAlive;
-    private Client[] _clients = [];
+    private readonly Timer _wakeLater;
+    private bool _wakeDue;
+    private long _lastWake;
+    private TaskCompletionSource _wake = NewWake();
+    private int _clients;
     private NotificationPosition _position = new();
 
     public NotificationHub(NotificationOptions? options = null)
     {
         options ??= new NotificationOptions();
         _buffer = Math.Max(1, options.ClientBuffer);
+        _lagMs = Math.Max(1, (long)options.ClientLag.TotalMilliseconds);
+        _intervalMs = Math.Max(0, (long)options.WriteInterval.TotalMilliseconds);
         _pulse = options.KeepAlive / 2;
+        _fullReason = FormattableString.Invariant($"more than {_buffer} notifications waited for this client");
+        _lagReason = FormattableString.Invariant($"notifications waited for this client longer than {options.ClientLag.TotalSeconds:0.###} s");
+        // Twice the buffer: a client marked behind still gets the buffer's worth it was promised while others go on.
+        _frames = new NotificationFrame?[(int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)_buffer * 2), 64, MaxWindow)];
+        _mask = _frames.Length - 1;
+        _wakeLater = new Timer(static hub => ((NotificationHub)hub!).WakeDue(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary>Clients subscribed right now.</summary>
-    public int ClientCount => Volatile.Read(ref _clients).Length;
+    public int ClientCount => Volatile.Read(ref _clients);
 
-    /// <summary>Queues the notification for every subscribed client, without waiting for any of them.</summary>
+    /// <summary>Makes the notification available to every subscribed client, without waiting for any of them.</summary>
     public void Publish(Notification notification)
     {
         ArgumentNullException.ThrowIfNull(notification);
+        TaskCompletionSource? wake;
         lock (_lock)
         {
             var before = _position;
@@ -48,15 +80,20 @@ public sealed class NotificationHub : IDisposable
                 _position = after;
             }
 
-            var frame = new NotificationFrame(notification, before, after);
-            foreach (var client in _clients)
+            if (_clients == 0)
             {
-                if (Interlocked.Increment(ref client.Queued) > _buffer || !client.Channel.Writer.TryWrite(frame))
-                {
-                    client.Channel.Writer.TryComplete(new ClientFellBehindException());
-                }
+                // Nobody to send it to, and a client subscribing later starts after it: only the position matters.
+                return;
             }
+
+            var number = _published;
+            _frames[number & _mask] = new NotificationFrame(notification, before, after, number, Environment.TickCount64);
+            Volatile.Write(ref _published, number + 1);
+            _oldest = Math.Max(_oldest, number + 1 - _frames.Length);
+            wake = WakeSoon();
         }
+
+        wake?.TrySetResult();
     }
 
     /// <summary>
@@ -87,39 +124,98 @@ public sealed class NotificationHub : IDisposable
     }
 
     /// <summary>
-    /// Starts queueing every notification published from now on for a new client; dispose the subscription to stop.
+    /// Starts a client at the present: it reads every notification published from now on; dispose the subscription
+    /// to stop.
     /// </summary>
     public Subscription Subscribe()
     {
-        var client = new Client();
         lock (_lock)
         {
-            _clients = [.. _clients, client];
+            _clients++;
             // Pulses run while someone listens: a hub nobody subscribes to (the CLI's replay) holds no timer.
             _keepAlive ??= new Timer(static hub => ((NotificationHub)hub!).Pulse(), this, _pulse, _pulse);
+            return new Subscription(this, _published);
+        }
+    }
+
+    private void Unsubscribe()
+    {
+        lock (_lock)
+        {
+            if (--_clients == 0)
+            {
+                _keepAlive?.Dispose();
+                _keepAlive = null;
+                // Nobody reads them any more.
+                Array.Clear(_frames);
+                _oldest = _published;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The wake to complete now (outside the lock), or null when one is already due or is scheduled for later:
+    /// clients are woken at most once per write interval, so a burst reaches each of them as one write.
+    /// </summary>
+    private TaskCompletionSource? WakeSoon()
+    {
+        if (_wakeDue)
+        {
+            return null;
         }
 
-        return new Subscription(client, () =>
+        var wait = _lastWake + _intervalMs - Environment.TickCount64;
+        if (wait <= 0)
         {
-            lock (_lock)
-            {
-                _clients = [.. _clients.Where(c => c != client)];
-                if (_clients.Length == 0)
-                {
-                    _keepAlive?.Dispose();
-                    _keepAlive = null;
-                }
-            }
-        });
+            return TakeWake();
+        }
+
+        _wakeDue = true;
+        _wakeLater.Change(wait, Timeout.Infinite);
+        return null;
     }
+
+    private void WakeDue()
+    {
+        TaskCompletionSource wake;
+        lock (_lock)
+        {
+            _wakeDue = false;
+            wake = TakeWake();
+        }
+
+        wake.TrySetResult();
+    }
+
+    /// <summary>Replaces the wake clients wait on and returns the old one, for the caller to complete.</summary>
+    private TaskCompletionSource TakeWake()
+    {
+        _lastWake = Environment.TickCount64;
+        var wake = _wake;
+        Volatile.Write(ref _wake, NewWake());
+        return wake;
+    }
+
+    // Asynchronous continuations: completing the wake must not run a thousand clients' writes on the publisher's thread.
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Pulse()
     {
-        foreach (var client in Volatile.Read(ref _clients))
+        TaskCompletionSource wake;
+        lock (_lock)
         {
-            // Pulses do not count against the client's buffer: they wake an idle stream, nothing more.
-            client.Channel.Writer.TryWrite(NotificationFrame.KeepAlive);
+            // Frames older than any client may be sent are let go (a client that needs one has fallen behind).
+            var tooOld = Environment.TickCount64 - _lagMs;
+            while (_oldest < _published && _frames[_oldest & _mask] is { } frame && frame.PublishedAt < tooOld)
+            {
+                _frames[_oldest & _mask] = null;
+                _oldest++;
+            }
+
+            wake = TakeWake();
         }
+
+        wake.TrySetResult();
     }
 
     /// <summary>Stops the keep-alive pulses.</summary>
@@ -130,45 +226,90 @@ public sealed class NotificationHub : IDisposable
             _keepAlive?.Dispose();
             _keepAlive = null;
         }
+
+        _wakeLater.Dispose();
     }
 
     /// <summary>
-    /// One client's queue. Unbounded as a channel (pulses must always get in); <see cref="Queued"/> counts the
-    /// notifications in it against the buffer, so the publisher never waits for a lock it shares with the reader's.
-    /// </summary>
-    internal sealed class Client
-    {
-        public readonly Channel<NotificationFrame> Channel = System.Threading.Channels.Channel.CreateUnbounded<NotificationFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
-        public int Queued;
-    }
-
-    /// <summary>
-    /// The notifications published since <see cref="Subscribe"/>, until disposed. Reading past the last one a slow
-    /// client had room for throws <see cref="ClientFellBehindException"/>; the reader says how many it has taken
-    /// (<see cref="Taken"/>), which makes room for as many.
+    /// One client's place in the hub's window: the number of the next frame it reads. Used by one reader at a time.
     /// </summary>
     public sealed class Subscription : IDisposable
     {
-        private readonly Client _client;
-        private readonly Action _unsubscribe;
+        private readonly NotificationHub _hub;
+        private long _next;
+        private long _limit = long.MaxValue;
+        private int _disposed;
 
-        internal Subscription(Client client, Action unsubscribe)
+        internal Subscription(NotificationHub hub, long next)
         {
-            _client = client;
-            _unsubscribe = unsubscribe;
+            _hub = hub;
+            _next = next;
         }
 
-        /// <summary>The frames queued for the client: notifications and keep-alive pulses.</summary>
-        public ChannelReader<NotificationFrame> Reader => _client.Channel.Reader;
+        /// <summary>
+        /// Completes when a frame may be there to read, or a keep-alive pulse came (then <see cref="TryRead"/> finds
+        /// nothing): at once when the client has not read everything published.
+        /// </summary>
+        public ValueTask WaitAsync(CancellationToken cancellationToken)
+        {
+            // The wake is taken before looking at what was published: a frame published after the look comes with a
+            // later completion of this wake or of an earlier one.
+            var wake = Volatile.Read(ref _hub._wake);
+            return _next != Volatile.Read(ref _hub._published) ? ValueTask.CompletedTask : new ValueTask(wake.Task.WaitAsync(cancellationToken));
+        }
 
-        /// <summary>Frees <paramref name="notifications"/> places in the client's buffer (pulses take none).</summary>
-        public void Taken(int notifications) => Interlocked.Add(ref _client.Queued, -notifications);
+        /// <summary>
+        /// The next frame, or false when the client has read everything published. Throws
+        /// <see cref="ClientFellBehindException"/> when the client fell too far behind: it was sent everything before
+        /// the frame it asked for, and must resume from there.
+        /// </summary>
+        public bool TryRead([NotNullWhen(true)] out NotificationFrame? frame)
+        {
+            frame = null;
+            if (_next >= _limit)
+            {
+                throw new ClientFellBehindException(_hub._fullReason);
+            }
 
-        public void Dispose() => _unsubscribe();
+            var published = Volatile.Read(ref _hub._published);
+            if (_next == published)
+            {
+                return false;
+            }
+
+            if (_limit == long.MaxValue && published - _next > _hub._buffer)
+            {
+                // Full: it still gets the buffer's worth (the window holds twice that), then is told.
+                _limit = _next + _hub._buffer;
+            }
+
+            frame = Volatile.Read(ref _hub._frames[_next & _hub._mask]);
+            if (frame is null || frame.Number != _next)
+            {
+                // Replaced by a newer frame, or let go as older than any client may be sent.
+                throw new ClientFellBehindException(_limit == long.MaxValue ? _hub._lagReason : _hub._fullReason);
+            }
+
+            if (_limit == long.MaxValue && Environment.TickCount64 - frame.PublishedAt > _hub._lagMs)
+            {
+                throw new ClientFellBehindException(_hub._lagReason);
+            }
+
+            _next++;
+            return true;
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _hub.Unsubscribe();
+            }
+        }
     }
 }
 
-/// <summary>A client's queue filled up: it was told everything before this point, and must resume from there.</summary>
+/// <summary>A client fell too far behind: it was told everything before this point, and must resume from there.</summary>
 public sealed class ClientFellBehindException : Exception
 {
     public ClientFellBehindException()

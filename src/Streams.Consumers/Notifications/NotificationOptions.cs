@@ -4,10 +4,26 @@ namespace Streams.Consumers.Notifications;
 public sealed class NotificationOptions
 {
     /// <summary>
-    /// Notifications queued per client. A client whose queue is full is not slowed down by dropping: it gets a
-    /// <c>behind</c> event naming where to resume, and its stream is closed.
+    /// Most notifications that may wait for one client. A client that falls further behind is not slowed down by
+    /// dropping: it gets this many more, then a <c>behind</c> event naming where to resume, and its stream is closed.
+    /// The notifications are kept once for all clients (the hub keeps up to twice this many), so a large buffer costs
+    /// memory once, not per client.
     /// </summary>
-    public int ClientBuffer { get; set; } = 1000;
+    public int ClientBuffer { get; set; } = 50_000;
+
+    /// <summary>
+    /// How long a notification may wait for a client: one that has not been sent a notification this old is told
+    /// <c>behind</c> (as for <see cref="ClientBuffer"/>). Long enough that a short stall (of the client, the network,
+    /// or the worker itself) does not cut a client off; a client slower than the events keeps falling behind and
+    /// reaches it.
+    /// </summary>
+    public TimeSpan ClientLag { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Shortest time between two wake-ups of the clients: what is published meanwhile goes to each client in one write.
+    /// At 1,000 clients and 1,000 events a second, a write per event would be a million socket sends a second.
+    /// </summary>
+    public TimeSpan WriteInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// Most records a reconnecting client gets replayed from the log. A client that missed more gets a <c>gap</c>

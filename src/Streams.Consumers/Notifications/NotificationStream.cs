@@ -11,12 +11,14 @@ namespace Streams.Consumers.Notifications;
 /// <c>Last-Event-ID</c> first gets what it missed, replayed from the log in partition order, then the live stream,
 /// with nothing twice and nothing skipped. What cannot be delivered is said, never dropped: <c>gap</c> when the client
 /// missed more than the log still holds or than <see cref="NotificationOptions.MaxReplay"/>, <c>behind</c> (and the
-/// stream ends) when the client reads too slowly for its buffer. Idle streams get a comment line every
+/// stream ends) when the client reads too slowly for its buffer (<see cref="NotificationOptions.ClientBuffer"/>,
+/// <see cref="NotificationOptions.ClientLag"/>). Idle streams get a comment line every
 /// <see cref="NotificationOptions.KeepAlive"/>.
 /// </summary>
 /// <remarks>
-/// Everything queued for the client when it is woken goes out in one write (one flush): at 1,000 clients and 1,000
-/// events a second a flush per event is a million socket sends a second. While the client's position is the hub's,
+/// Everything published since the client's last write goes out in one write (one flush), and the hub wakes clients
+/// at most once per <see cref="NotificationOptions.WriteInterval"/>: at 1,000 clients and 1,000 events a second a
+/// flush per event is a million socket sends a second. While the client's position is the hub's,
 /// it sends the hub's frames as they are (<see cref="NotificationFrame"/>); otherwise (after a replay, or while the
 /// hub catches up to where the client started) it formats its own, until the two meet.
 /// </remarks>
@@ -34,7 +36,7 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(write);
 
-        // Live notifications queue up from here; the log's end is read after, so nothing falls between the two.
+        // Live notifications are kept for the client from here; the log's end is read after, so nothing falls between the two.
         using var live = hub.Subscribe();
         var watermarks = await log.WatermarksAsync(cancellationToken).ConfigureAwait(false);
         var output = new Output(write);
@@ -118,19 +120,12 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
         var quiet = (long)(options.KeepAlive / 2).TotalMilliseconds;
         try
         {
-            while (await live.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                var taken = 0;
-                var pulsed = false;
-                while (output.Length < WriteAt && live.Reader.TryRead(out var frame))
+                await live.WaitAsync(cancellationToken).ConfigureAwait(false);
+                while (output.Length < WriteAt && live.TryRead(out var frame))
                 {
-                    if (frame.Notification is not { } notification)
-                    {
-                        pulsed = true;
-                        continue;
-                    }
-
-                    taken++;
+                    var notification = frame.Notification;
                     if (inStep is not null && ReferenceEquals(frame.Before, inStep))
                     {
                         inStep = frame.After;
@@ -149,7 +144,7 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
                         inStep = null;
                     }
 
-                    if (frame.Before is { } before && position.SameAs(before))
+                    if (position.SameAs(frame.Before))
                     {
                         inStep = frame.After;
                         if (!ReferenceEquals(frame.Before, frame.After) && filter.Matches(notification))
@@ -173,8 +168,8 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
                     }
                 }
 
-                live.Taken(taken);
-                if (output.Length == 0 && pulsed && Environment.TickCount64 - lastWrite >= quiet)
+                // Nothing to send (a keep-alive pulse, or only events the filter does not want): keep-alive when quiet.
+                if (output.Length == 0 && Environment.TickCount64 - lastWrite >= quiet)
                 {
                     output.Append(": keep-alive\n\n");
                 }
@@ -186,11 +181,11 @@ public sealed class NotificationStream(NotificationHub hub, NotificationLog log,
                 }
             }
         }
-        catch (ClientFellBehindException)
+        catch (ClientFellBehindException behind)
         {
             // Everything before the position was sent; the client resumes from it (EventSource does so by itself).
             position = inStep?.Copy() ?? position;
-            var data = JsonSerializer.Serialize(new { resumeFrom = position.ToString(), reason = $"more than {options.ClientBuffer} notifications waited for this client" });
+            var data = JsonSerializer.Serialize(new { resumeFrom = position.ToString(), reason = behind.Message });
             output.Append($"id: {position}\nevent: behind\ndata: {data}\n\n");
             await output.WriteAsync(cancellationToken).ConfigureAwait(false);
         }
