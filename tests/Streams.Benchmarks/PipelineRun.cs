@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -26,7 +27,7 @@ internal static class PipelineRun
 {
     private const string PipeTopic = "bench-pipe";
 
-    public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12, string[]? workerArgs = null)
+    public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12, string[]? workerArgs = null, bool withConsole = false)
     {
         AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150); // the table is wider than a redirected console's 80 columns
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-pipeline-bench-" + Guid.NewGuid().ToString("N"));
@@ -69,16 +70,9 @@ internal static class PipelineRun
         await DriveAsync(publisher, published, ackLatencies, rates[0], TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up (JIT, caches), not reported
         await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
 
-        // Steady rates first (latency at 1,000 events/s), then a search: the rate grows by half each step until
-        // neither side keeps up. A side keeps up with a step when every checkout of it came out (order, or piped
-        // record) within the drain time and its p99 stayed under a second, i.e. no backlog built up.
-        var table = new Table().AddColumns("target events/s", "published events/s", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
-        int? pipelineMax = null, pipeMax = null;
-        (double P50, double P99, int Rate) first = default;
-        bool pipelineFailed = false, pipeFailed = false;
-        for (var step = 0; ; step++)
+        // One step at a fixed rate: publish for the step's duration, wait up to 5 s for the last results.
+        async Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe)> MeasureAsync(int rate)
         {
-            var rate = step < rates.Length ? rates[step] : (int)(rates[^1] * Math.Pow(1.5, step - rates.Length + 1));
             published.Clear(); // late results of an earlier step are not counted in this one
             orderLatencies.Clear();
             pipeLatencies.Clear();
@@ -91,8 +85,29 @@ internal static class PipelineRun
                 await Task.Delay(50).ConfigureAwait(false);
             }
 
-            var order = Percentiles(orderLatencies);
-            var pipe = Percentiles(pipeLatencies);
+            return (carts, achieved, Percentiles(orderLatencies), Percentiles(pipeLatencies));
+        }
+
+        if (withConsole)
+        {
+            await CompareConsoleAsync(app, rates[0], stepDuration, MeasureAsync).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(watchers).ConfigureAwait(false);
+            await app.StopAsync().ConfigureAwait(false);
+            return;
+        }
+
+        // Steady rates first (latency at 1,000 events/s), then a search: the rate grows by half each step until
+        // neither side keeps up. A side keeps up with a step when every checkout of it came out (order, or piped
+        // record) within the drain time and its p99 stayed under a second, i.e. no backlog built up.
+        var table = new Table().AddColumns("target events/s", "published events/s", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
+        int? pipelineMax = null, pipeMax = null;
+        (double P50, double P99, int Rate) first = default;
+        bool pipelineFailed = false, pipeFailed = false;
+        for (var step = 0; ; step++)
+        {
+            var rate = step < rates.Length ? rates[step] : (int)(rates[^1] * Math.Pow(1.5, step - rates.Length + 1));
+            var (carts, achieved, order, pipe) = await MeasureAsync(rate).ConfigureAwait(false);
             var ack = Percentiles(ackLatencies);
             var source = Percentiles(sourceLatencies);
             AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s hops (p50/p99): publish->ack {ack.P50:N1}/{ack.P99:N1} ms, publish->seen on cart-events {source.P50:N1}/{source.P99:N1} ms, publish->order {order.P50:N1}/{order.P99:N1} ms (topology + its produce + fetch: ~{order.P50 - source.P50:N1} ms at p50), publish->pipe {pipe.P50:N1}/{pipe.P99:N1} ms[/]");
@@ -127,6 +142,66 @@ internal static class PipelineRun
         // One line to compare between commits.
         var ratio = pipelineMax is { } x && pipeMax is { } y ? ((double)x / y).ToString("N2", System.Globalization.CultureInfo.InvariantCulture) : "-";
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pipeline: p50 {first.P50:F1} ms, p99 {first.P99:F1} ms at {first.Rate} ev/s; sustained {pipelineMax ?? 0} ev/s, pipe {pipeMax ?? 0} ev/s, ratio {ratio}"));
+    }
+
+    /// <summary>
+    /// The console must not slow the pipeline: steps at one rate alternate without and with the worker's console open
+    /// (the overview's live stream and a live tail of cart-events from the end, read as a browser would), twice each.
+    /// </summary>
+    private static async Task CompareConsoleAsync(WebApplication app, int rate, TimeSpan stepDuration, Func<int, Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe)>> measure)
+    {
+        var baseUrl = app.Urls.First();
+        var table = new Table().AddColumns("step", "console", "published events/s", "pipeline p50", "pipeline p99", "pipe p99", "tail records read");
+        var without = new List<(double P50, double P99)>();
+        var with = new List<(double P50, double P99)>();
+        for (var round = 0; round < 4; round++)
+        {
+            var open = round % 2 == 1;
+            using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = Timeout.InfiniteTimeSpan };
+            using var closing = new CancellationTokenSource();
+            var tailed = 0L;
+            var readers = open
+                ? new[]
+                {
+                    ReadEventsAsync(http, $"/console/live/tail/{TopicCatalog.CartEvents.Name}?from=end", () => Interlocked.Increment(ref tailed), closing.Token),
+                    ReadEventsAsync(http, "/console/live/overview", () => { }, closing.Token),
+                }
+                : [];
+            await Task.Delay(open ? 1000 : 0).ConfigureAwait(false); // the tail is assigned before the step starts
+            var (_, achieved, order, pipe) = await measure(rate).ConfigureAwait(false);
+            await closing.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(readers).ConfigureAwait(false);
+            (open ? with : without).Add(order);
+            table.AddRow($"{round + 1}", open ? "open, tailing" : "closed", $"{achieved:N0}", Ms(order.P50), Ms(order.P99), Ms(pipe.P99), open ? $"{Interlocked.Read(ref tailed):N0}" : "-");
+            await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+
+        AnsiConsole.Write(table);
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"console: at {rate} ev/s pipeline p50 {Mean(without, x => x.P50):F1} ms / p99 {Mean(without, x => x.P99):F1} ms without, p50 {Mean(with, x => x.P50):F1} ms / p99 {Mean(with, x => x.P99):F1} ms with the console tailing; ratio p50 {Mean(with, x => x.P50) / Mean(without, x => x.P50):F2}, p99 {Mean(with, x => x.P99) / Mean(without, x => x.P99):F2}"));
+    }
+
+    private static double Mean(List<(double P50, double P99)> values, Func<(double P50, double P99), double> pick) => values.Average(pick);
+
+    /// <summary>Reads a Server-Sent Events stream as a browser would, counting its events, until cancelled.</summary>
+    private static async Task ReadEventsAsync(HttpClient http, string path, Action onEvent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.StartsWith("data:", StringComparison.Ordinal))
+                {
+                    onEvent();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     private static string Rate(int? rate) => rate is { } r ? $"{r:N0} events/s" : "below the first step";

@@ -10,6 +10,7 @@ using Streams.Benchmarks;
 // Rebalance latency, classic vs KIP-848 consumer protocol, one line: ... -- rebalance848 [repeats]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
 // consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only] [--step-seconds N] [--Streams:PollMs=100 ...]
+// The same with the worker's console open and tailing cart-events vs closed, alternating steps: ... -- pipeline 1000 --console
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
 // Notification fan-out (SSE clients on a worker process at 1,000 orders/s: delivery p50/p99, worker CPU and RSS): ... -- fanout [clients]
@@ -25,7 +26,7 @@ if (args.Contains("pipeline"))
     // Worker settings to compare (e.g. --Streams:PollMs=100) are passed on to the worker.
     var workerArgs = args.Where(a => a.StartsWith("--Streams:", StringComparison.Ordinal) || a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
     var stepSeconds = ArgValue("--step-seconds") is { } ss ? int.Parse(ss, System.Globalization.CultureInfo.InvariantCulture) : 10;
-    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(stepSeconds), maxSteps: count is null ? 12 : 0, workerArgs).ConfigureAwait(false);
+    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(stepSeconds), maxSteps: count is null ? 12 : 0, workerArgs, withConsole: args.Contains("--console")).ConfigureAwait(false);
     return;
 }
 
