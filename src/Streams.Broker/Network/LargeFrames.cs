@@ -5,7 +5,8 @@ namespace Streams.Broker.Network;
 /// own on the large object heap; dropped, it is only reclaimed by a full collection, and nothing else in an idle
 /// broker triggers one, so a burst of large (or abandoned, half-sent) requests would keep the process at its peak.
 /// Once 64 MB of them are released, a full compacting collection returns the memory: at most one every 5 s, and
-/// the one that is due runs at the end of the interval so buffers released meanwhile are not left behind.
+/// the one that is due runs at the end of the interval so buffers released meanwhile are not left behind, and buffers
+/// released during the interval after a collection get one more at its end.
 /// </summary>
 internal static class LargeFrames
 {
@@ -17,7 +18,10 @@ internal static class LargeFrames
 
     public static void Released(int bytes)
     {
-        if (Interlocked.Add(ref _released, bytes) < CollectAfterBytes || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+        // The tail of a burst: buffers dropped within the interval after a collection (connections of the burst that
+        // closed later, on a loaded machine) get one more collection at the interval's end, however few bytes they are.
+        var tail = Environment.TickCount64 - Interlocked.Read(ref _lastCollectMs) < MinIntervalMs;
+        if ((Interlocked.Add(ref _released, bytes) < CollectAfterBytes && !tail) || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
         {
             return;
         }
