@@ -237,19 +237,7 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
         var stream = new NotificationStream(hub, worker.App.Services.GetRequiredService<NotificationLog>(), new NotificationOptions { ClientBuffer = 3 });
         var ends = await worker.App.Services.GetRequiredService<NotificationLog>().WatermarksAsync(CancellationToken.None);
         var high = ends[(TopicCatalog.Orders.Name, 0)].High.Value;
-        var written = new List<string>();
-        var firstWrite = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-
-        var serving = stream.RunAsync(null, NotificationFilter.All, async (utf8, _) =>
-        {
-            var text = Encoding.UTF8.GetString(utf8.Span);
-            written.Add(text);
-            if (text.StartsWith("id: ", StringComparison.Ordinal) && firstWrite.TrySetResult())
-            {
-                await release.Task; // the client stops reading
-            }
-        }, CancellationToken.None);
+        var (written, firstWrite, release, serving) = StartStallingClient(stream);
         await Eventually.TrueAsync(() => hub.ClientCount == 1 && written.Count > 0, "the client connected");
 
         // Ten notifications for a client that reads one and stalls with room for three more.
@@ -340,19 +328,7 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
         using var hub = new NotificationHub(options);
         var stream = new NotificationStream(hub, log, options);
         var high = (await log.WatermarksAsync(CancellationToken.None))[(TopicCatalog.Orders.Name, 0)].High.Value;
-        var written = new List<string>();
-        var firstWrite = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-
-        var serving = stream.RunAsync(null, NotificationFilter.All, async (utf8, _) =>
-        {
-            var text = Encoding.UTF8.GetString(utf8.Span);
-            written.Add(text);
-            if (text.StartsWith("id: ", StringComparison.Ordinal) && firstWrite.TrySetResult())
-            {
-                await release.Task; // the client stops reading
-            }
-        }, CancellationToken.None);
+        var (written, firstWrite, release, serving) = StartStallingClient(stream);
         await Eventually.TrueAsync(() => hub.ClientCount == 1 && written.Count > 0, "the client connected");
 
         hub.Publish(new Notification("order", "k", "{\"n\":0}", TopicCatalog.Orders.Name, 0, high));
@@ -476,5 +452,26 @@ public sealed class NotificationsResumeTests(WorkerFixture worker) : IClassFixtu
 
         Assert.NotNull(NotificationPosition.TryParse(id));
         Assert.Contains(TopicCatalog.Orders.Name + ":", id, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A client of <paramref name="stream"/> that records what it is sent and stops reading after its first
+    /// notification until <c>Release</c> completes.
+    /// </summary>
+    private static (List<string> Written, TaskCompletionSource FirstWrite, TaskCompletionSource Release, Task Serving) StartStallingClient(NotificationStream stream)
+    {
+        var written = new List<string>();
+        var firstWrite = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var serving = stream.RunAsync(null, NotificationFilter.All, async (utf8, _) =>
+        {
+            var text = Encoding.UTF8.GetString(utf8.Span);
+            written.Add(text);
+            if (text.StartsWith("id: ", StringComparison.Ordinal) && firstWrite.TrySetResult())
+            {
+                await release.Task; // the client stops reading
+            }
+        }, CancellationToken.None);
+        return (written, firstWrite, release, serving);
     }
 }
