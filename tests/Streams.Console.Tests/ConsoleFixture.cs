@@ -49,25 +49,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         ConsoleUrl = $"http://127.0.0.1:{FreePort()}";
         _console = StreamsCli.RunAsync(["console", "--listen", ConsoleUrl, "--bootstrap", Bootstrap, "--registry", RegistryUrl,
             "--trace-url", "http://dashboard.invalid/traces/detail/{traceId}"], TextWriter.Null, _log, null, _stop.Token);
-        using var http = new HttpClient();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                (await http.GetAsync(ConsoleUrl + "/console/assets/console.css")).EnsureSuccessStatusCode();
-                break;
-            }
-            catch (HttpRequestException) when (attempt < 100 && !_console.IsCompleted)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        if (File.Exists(Chromium))
-        {
-            _playwright = await Playwright.CreateAsync();
-            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        }
+        await WaitForAsync(ConsoleUrl, () => _console.IsCompleted);
+        (_playwright, Browser) = await LaunchBrowserAsync();
 
         Directory.CreateDirectory(Screenshots);
     }
@@ -130,7 +113,37 @@ public sealed class ConsoleFixture : IAsyncLifetime
         return output.ToString();
     }
 
-    private static int FreePort()
+    /// <summary>Debian's chromium through Playwright, or no browser (the browser tests then skip) where it is missing.</summary>
+    public static async Task<(IPlaywright? Playwright, IBrowser? Browser)> LaunchBrowserAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            return (null, null);
+        }
+
+        var playwright = await Playwright.CreateAsync();
+        return (playwright, await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] }));
+    }
+
+    /// <summary>Waits until the console at <paramref name="url"/> serves its assets (or <paramref name="failed"/>).</summary>
+    public static async Task WaitForAsync(string url, Func<bool> failed)
+    {
+        using var http = new HttpClient();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                (await http.GetAsync(url + "/console/assets/console.css")).EnsureSuccessStatusCode();
+                return;
+            }
+            catch (HttpRequestException) when (attempt < 100 && !failed())
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Playwright;
@@ -56,15 +54,11 @@ public sealed class SecuredConsoleFixture : IAsyncLifetime
         _registry = await SchemaRegistryHost.StartAsync(new SchemaRegistryOptions { KafkaBootstrapServers = Bootstrap, Listen = "http://127.0.0.1:0" });
         Admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();
 
-        ConsoleUrl = $"http://127.0.0.1:{FreePort()}";
+        ConsoleUrl = $"http://127.0.0.1:{ConsoleFixture.FreePort()}";
         _console = StreamsCli.RunAsync(["console", "--listen", ConsoleUrl, "--bootstrap", SaslBootstrap, "--registry", RegistryUrl,
             "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanism=SCRAM-SHA-256"], TextWriter.Null, _log, null, _stop.Token);
-        await WaitForAsync(ConsoleUrl, () => _console.IsCompleted);
-        if (File.Exists(ConsoleFixture.Chromium))
-        {
-            _playwright = await Playwright.CreateAsync();
-            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ConsoleFixture.Chromium, Headless = true, Args = ["--no-sandbox"] });
-        }
+        await ConsoleFixture.WaitForAsync(ConsoleUrl, () => _console.IsCompleted);
+        (_playwright, Browser) = await ConsoleFixture.LaunchBrowserAsync();
 
         Directory.CreateDirectory(ConsoleFixture.Screenshots);
     }
@@ -138,28 +132,4 @@ public sealed class SecuredConsoleFixture : IAsyncLifetime
             Pattern = new ResourcePattern { Type = type, Name = name, ResourcePatternType = pattern },
             Entry = new AccessControlEntry { Principal = "User:alice", Host = "*", Operation = operation, PermissionType = AclPermissionType.Allow },
         })]);
-
-    public static async Task WaitForAsync(string url, Func<bool> failed)
-    {
-        using var http = new HttpClient();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                (await http.GetAsync(url + "/console/assets/console.css")).EnsureSuccessStatusCode();
-                return;
-            }
-            catch (HttpRequestException) when (attempt < 100 && !failed())
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -114,7 +114,7 @@ public sealed class SecuredConsoleTests(SecuredConsoleFixture cluster) : IClassF
     public async Task An_idle_session_is_closed_and_the_browser_signs_in_again()
     {
         Skip.If(cluster.Browser is null, $"no {ConsoleFixture.Chromium}");
-        var url = $"http://127.0.0.1:{SecuredConsoleFixture.FreePort()}";
+        var url = $"http://127.0.0.1:{ConsoleFixture.FreePort()}";
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
