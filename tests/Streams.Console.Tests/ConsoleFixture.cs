@@ -23,6 +23,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     private SchemaRegistryHost _registry = null!;
     private Task<int>? _console;
     private IPlaywright? _playwright;
+    private readonly List<IPage> _pages = [];
 
     // The console's own log (warnings and errors), beside the screenshots, for reading a failed run.
     private readonly TextWriter _log = TextWriter.Synchronized(new StreamWriter(Path.Combine(AppContext.BaseDirectory, "console.log")) { AutoFlush = true });
@@ -87,8 +88,34 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         Skip.If(Browser is null, $"no {Chromium} (Debian: apt-get install chromium)");
         var page = await Browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        lock (_pages)
+        {
+            _pages.Add(page);
+        }
+
         await page.GotoAsync(ConsoleUrl + path);
         return page;
+    }
+
+    /// <summary>
+    /// Closes the pages a test opened: each one's live streams and tails end, so they do not hold the console's
+    /// threads and Kafka clients through the tests that follow.
+    /// </summary>
+    public Task ClosePagesAsync() => ClosePagesAsync(_pages);
+
+    internal static async Task ClosePagesAsync(List<IPage> pages)
+    {
+        IPage[] open;
+        lock (pages)
+        {
+            open = [.. pages];
+            pages.Clear();
+        }
+
+        foreach (var page in open)
+        {
+            await page.Context.CloseAsync();
+        }
     }
 
     public async Task CreateTopicAsync(string topic, int partitions) =>

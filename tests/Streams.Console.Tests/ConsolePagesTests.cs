@@ -9,8 +9,12 @@ namespace Streams.KafkaConsole.Tests;
 
 /// <summary>The console's pages in headless chromium against the embedded broker and registry.</summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class ConsolePagesTests(ConsoleFixture cluster)
+public sealed class ConsolePagesTests(ConsoleFixture cluster) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => cluster.ClosePagesAsync();
+
     [SkippableFact]
     public async Task Overview_lists_topics_with_their_message_counts()
     {

@@ -20,11 +20,12 @@ public sealed class SecuredConsoleFixture : IAsyncLifetime
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "streams-console-tests", Guid.NewGuid().ToString("N"));
     private readonly CancellationTokenSource _stop = new();
-    private readonly TextWriter _log = TextWriter.Synchronized(new StreamWriter(Path.Combine(AppContext.BaseDirectory, "secured-console.log")) { AutoFlush = true });
+    private readonly TextWriter _log = TextWriter.Synchronized(new StreamWriter(new FileStream(LogPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true });
     private KafkaBroker _broker = null!;
     private SchemaRegistryHost _registry = null!;
     private Task<int>? _console;
     private IPlaywright? _playwright;
+    private readonly List<IPage> _pages = [];
 
     /// <summary>The PLAINTEXT listener, as a super user.</summary>
     public string Bootstrap => _broker.BootstrapServersFor("PLAINTEXT");
@@ -97,9 +98,20 @@ public sealed class SecuredConsoleFixture : IAsyncLifetime
         Skip.If(Browser is null, $"no {ConsoleFixture.Chromium} (Debian: apt-get install chromium)");
         var context = await Browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
+        lock (_pages)
+        {
+            _pages.Add(page);
+        }
+
         await page.GotoAsync(ConsoleUrl + path);
         return page;
     }
+
+    /// <summary>Closes the browsers a test opened (their sessions' live streams end with them).</summary>
+    public Task ClosePagesAsync() => ConsoleFixture.ClosePagesAsync(_pages);
+
+    /// <summary>The console's log: warnings and errors (slow pages among them), printed with a failed test.</summary>
+    public static string LogPath => Path.Combine(AppContext.BaseDirectory, "secured-console.log");
 
     /// <summary>Signs in on the sign-in page <paramref name="page"/> shows.</summary>
     public static async Task SignInAsync(IPage page, string user, string password)

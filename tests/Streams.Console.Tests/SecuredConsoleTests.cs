@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.AspNetCore.Builder;
@@ -13,8 +14,25 @@ namespace Streams.KafkaConsole.Tests;
 /// The console against a SASL SCRAM listener with ACLs: each browser signs in, and sees and may do what its user's
 /// ACLs allow, through Kafka clients of its own.
 /// </summary>
-public sealed class SecuredConsoleTests(SecuredConsoleFixture cluster) : IClassFixture<SecuredConsoleFixture>
+public sealed class SecuredConsoleTests(SecuredConsoleFixture cluster, ITestOutputHelper output) : IClassFixture<SecuredConsoleFixture>, IAsyncLifetime
 {
+    private long _logStart;
+
+    public Task InitializeAsync()
+    {
+        _logStart = new FileInfo(SecuredConsoleFixture.LogPath).Length;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await cluster.ClosePagesAsync();
+        // What the console logged during this test (slow pages, refusals): shown with a failure.
+        using var log = new FileStream(SecuredConsoleFixture.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        log.Seek(_logStart, SeekOrigin.Begin);
+        output.WriteLine(await new StreamReader(log).ReadToEndAsync());
+    }
+
     [SkippableFact]
     public async Task A_signed_in_user_sees_only_what_their_acls_allow_and_a_refusal_is_a_message()
     {

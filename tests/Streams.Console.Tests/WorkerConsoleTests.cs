@@ -25,11 +25,12 @@ public sealed class WorkerConsoleTests(ConsoleFixture cluster)
             options.Simulator.EventsPerSecond = 50;
         });
         await app.StartAsync();
+        IPage? page = null;
         try
         {
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             Skip.If(cluster.Browser is null, $"no {ConsoleFixture.Chromium}");
-            var page = await cluster.Browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+            page = await cluster.Browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             await page.GotoAsync(url + "/");
             foreach (var topic in TopicCatalog.All)
             {
@@ -46,6 +47,11 @@ public sealed class WorkerConsoleTests(ConsoleFixture cluster)
         }
         finally
         {
+            if (page is not null)
+            {
+                await page.CloseAsync();
+            }
+
             await app.StopAsync();
             try
             {

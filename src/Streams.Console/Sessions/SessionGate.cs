@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Streams.KafkaConsole.Sessions;
 
@@ -31,8 +33,11 @@ internal sealed class CurrentSession
 /// sign-in page, a live stream without one gets 401), and turns an ACL refusal while rendering into a page saying so
 /// (403) rather than an error.
 /// </summary>
-internal static class SessionGate
+internal static partial class SessionGate
 {
+    // A page slower than this is logged: the Kafka look-ups behind it waited (an unreachable broker, a starved host).
+    private static readonly TimeSpan SlowPage = TimeSpan.FromSeconds(3);
+
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var metadata = context.GetEndpoint()?.Metadata;
@@ -59,6 +64,7 @@ internal static class SessionGate
         }
 
         context.RequestServices.GetRequiredService<CurrentSession>().Value = session;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await next(context).ConfigureAwait(false);
@@ -70,7 +76,19 @@ internal static class SessionGate
             context.Response.ContentType = "text/html; charset=utf-8";
             await context.Response.WriteAsync(DeniedPage(session.User, e.Message), context.RequestAborted).ConfigureAwait(false);
         }
+        finally
+        {
+            // Live streams last as long as the page: only a page or form answer is slow.
+            if (Stopwatch.GetElapsedTime(started) is var elapsed && elapsed > SlowPage && !context.Request.Path.StartsWithSegments("/console/live", StringComparison.Ordinal))
+            {
+                LogSlowPage(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SessionGate)), context.Request.Method,
+                    context.Request.Path, (long)elapsed.TotalMilliseconds, context.Response.StatusCode);
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Console: {Method} {Path} took {ElapsedMs} ms (status {Status})")]
+    private static partial void LogSlowPage(ILogger logger, string method, string path, long elapsedMs, int status);
 
     private static string DeniedPage(string? user, string reason)
     {

@@ -6,7 +6,8 @@ namespace Streams.Operations.Cluster;
 /// <summary>The admin look-ups operations share, shaped as they need them (dictionaries by partition).</summary>
 public static class ClusterQueries
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long an admin look-up may take before it fails (a page or command then says so, rather than hang).</summary>
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Cluster metadata for every topic. Asking for all topics, never for one by name, because a Metadata request

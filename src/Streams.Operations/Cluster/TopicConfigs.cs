@@ -15,7 +15,7 @@ public static class TopicConfigs
             return [];
         }
 
-        var results = await admin.DescribeConfigsAsync(resources).ConfigureAwait(false);
+        var results = await admin.DescribeConfigsAsync(resources, new DescribeConfigsOptions { RequestTimeout = ClusterQueries.Timeout }).ConfigureAwait(false);
         return results.ToDictionary(r => r.ConfigResource.Name, r => r.Entries.Values.ToList());
     }
 
