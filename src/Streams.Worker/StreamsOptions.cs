@@ -65,17 +65,19 @@ public sealed class StreamsOptions
     public int? CommitIntervalMs { get; set; }
 
     /// <summary>
-    /// How long Streamiz's stream thread collects records before it processes them (<c>poll.ms</c>). Streamiz's own
-    /// default, 100 ms, puts 50-100 ms on every event; 5 ms keeps an event's way through the topology in single-digit
-    /// milliseconds. Higher values give larger batches (more throughput under heavy load, more latency).
+    /// How long Streamiz's stream thread collects records before it processes them (<c>poll.ms</c>; it keeps polling
+    /// until the time is spent even when records came). Streamiz's own default, 100 ms, puts 50-100 ms on every event;
+    /// 1 ms (measured against 5: the topology's share of an event's way 4.8 vs 8.6 ms at p50, idle worker CPU 0.12 vs
+    /// 0.09 of a core) keeps it to a few milliseconds. Higher values give larger batches under heavy load.
     /// </summary>
-    public int PollMs { get; set; } = 5;
+    public int PollMs { get; set; } = 1;
 
     /// <summary>
-    /// How long the topology's producer waits to fill a batch (<c>linger.ms</c>). librdkafka's default is 5 ms; 1 ms
-    /// takes most of that off the latency while still batching under load.
+    /// How long the topology's producer waits to fill a batch (<c>linger.ms</c>). librdkafka's default is 5 ms; 0 sends
+    /// at once (the topology's share 2.9 vs 4.8 ms at p50 against 1 ms) and still batches under load, as librdkafka
+    /// collects records while earlier requests are in flight.
     /// </summary>
-    public double ProducerLingerMs { get; set; } = 1;
+    public double ProducerLingerMs { get; set; }
 
     /// <summary>
     /// How long the broker may hold a fetch of the topology's consumers when there is no data (<c>fetch.wait.max.ms</c>).

@@ -27,7 +27,7 @@ internal static class PipelineRun
 {
     private const string PipeTopic = "bench-pipe";
 
-    public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12, string[]? workerArgs = null, bool withConsole = false)
+    public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12, string[]? workerArgs = null, bool withConsole = false, IReadOnlyDictionary<string, string>? publisherSettings = null)
     {
         AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150); // the table is wider than a redirected console's 80 columns
         var dataDirectory = Path.Combine(Path.GetTempPath(), "streams-pipeline-bench-" + Guid.NewGuid().ToString("N"));
@@ -44,7 +44,13 @@ internal static class PipelineRun
         var endpoints = app.Services.GetRequiredService<StreamsEndpoints>();
         var bootstrap = endpoints.BootstrapServers;
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = endpoints.SchemaRegistryUrl });
-        using var publisher = new EventPublisher(new EventPublisherOptions { BootstrapServers = bootstrap, SchemaRegistryUrl = endpoints.SchemaRegistryUrl }, registry);
+        var publisherOptions = new EventPublisherOptions { BootstrapServers = bootstrap, SchemaRegistryUrl = endpoints.SchemaRegistryUrl };
+        foreach (var (name, value) in publisherSettings ?? new Dictionary<string, string>())
+        {
+            publisherOptions.Kafka[name] = value;
+        }
+
+        using var publisher = new EventPublisher(publisherOptions, registry);
 
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
         {

@@ -9,7 +9,7 @@ using Streams.Benchmarks;
 // Consumer groups (throughput of 1, 2 and 4 members, rebalance latency): ... -- groups [messages]
 // Rebalance latency, classic vs KIP-848 consumer protocol, one line: ... -- rebalance848 [repeats]
 // The application end to end (publish -> order latency at steady rates, then the highest rate kept up, beside a
-// consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only] [--step-seconds N] [--Streams:PollMs=100 ...]
+// consume->produce pipe as ceiling): ... -- pipeline [events/s: one fixed-rate step only] [--step-seconds N] [--Streams:PollMs=100 ...] [--publisher:linger.ms=5 ...]
 // The same with the worker's console open and tailing cart-events vs closed, alternating steps: ... -- pipeline 1000 --console
 // Security (produce on PLAINTEXT vs SSL vs SASL_SSL, SCRAM connection setup at 4096/8192 iterations): ... -- security [messages]
 // Log compaction (1,000 keys × N updates before/after a cleaning, cleaner MB/s, produce with the cleaner off vs on): ... -- compaction [updates]
@@ -26,7 +26,10 @@ if (args.Contains("pipeline"))
     // Worker settings to compare (e.g. --Streams:PollMs=100) are passed on to the worker.
     var workerArgs = args.Where(a => a.StartsWith("--Streams:", StringComparison.Ordinal) || a.StartsWith("--Logging:", StringComparison.Ordinal)).ToArray();
     var stepSeconds = ArgValue("--step-seconds") is { } ss ? int.Parse(ss, System.Globalization.CultureInfo.InvariantCulture) : 10;
-    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(stepSeconds), maxSteps: count is null ? 12 : 0, workerArgs, withConsole: args.Contains("--console")).ConfigureAwait(false);
+    // Publisher (the producing app's) Kafka settings to compare, e.g. --publisher:linger.ms=5.
+    var publisherSettings = args.Where(a => a.StartsWith("--publisher:", StringComparison.Ordinal)).Select(a => a["--publisher:".Length..].Split('=', 2))
+        .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+    await PipelineRun.RunAsync(rates, TimeSpan.FromSeconds(stepSeconds), maxSteps: count is null ? 12 : 0, workerArgs, withConsole: args.Contains("--console"), publisherSettings).ConfigureAwait(false);
     return;
 }
 

@@ -37,7 +37,7 @@ public sealed class EventPublisher : IDisposable
             // depending on who wrote it, and per-key joins and ordering across topics break.
             Partitioner = Partitioner.Murmur2Random,
             ClientId = options.Kafka.TryGetValue("client.id", out var clientId) ? clientId : options.Source.Trim('/') + "/publisher",
-            LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 5,
+            LingerMs = options.Kafka.TryGetValue("linger.ms", out var linger) ? double.Parse(linger, System.Globalization.CultureInfo.InvariantCulture) : 1,
         };
         _source = options.Source;
         _producer = new ProducerBuilder<string, byte[]>(config).Build();
