@@ -53,7 +53,9 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
         var log = await SchemasLog.OpenAsync(options, state, logger, cancellationToken).ConfigureAwait(false);
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
+            // Configured by its options alone: no appsettings.json reloading, which would watch the current directory
+            // recursively (an inotify watch per directory below it, seconds in a large tree).
+            var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton(new SchemaRegistry(state, log, options.ReadOnlyFollower));

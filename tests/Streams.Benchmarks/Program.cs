@@ -150,15 +150,22 @@ var table = new Table().AddColumns("", "librdkafka mock (baseline)", fsyncEveryB
 table.AddRow("produce msg/s", $"{baseline.ProduceRate:N0}", $"{embedded.ProduceRate:N0}", $"{embedded.ProduceRate / baseline.ProduceRate:P0}");
 table.AddRow("consume msg/s (raw Fetch reader)", $"{baseline.RawConsumeRate:N0}", $"{embedded.RawConsumeRate:N0}", $"{embedded.RawConsumeRate / baseline.RawConsumeRate:P0}");
 table.AddRow("consume msg/s (.NET consumer)", $"{baseline.ConsumeRate:N0}", $"{embedded.ConsumeRate:N0}", $"{embedded.ConsumeRate / baseline.ConsumeRate:P0}");
+table.AddRow("consume msg/s (kcat, a C client)", Rate(baseline.KcatConsumeRate), Rate(embedded.KcatConsumeRate),
+    embedded.KcatConsumeRate is { } k && baseline.KcatConsumeRate is { } kb ? $"{k / kb:P0}" : "no /usr/bin/kcat");
 table.AddRow("messages read back", $"{baseline.Consumed:N0}", $"{embedded.Consumed:N0}", "");
 table.AddRow("consume / produce (raw)", $"{baseline.RawConsumeRate / baseline.ProduceRate:N2}x", $"{embedded.RawConsumeRate / embedded.ProduceRate:N2}x", "");
+table.AddRow("consume / produce (kcat)", Ratio(baseline.KcatConsumeRate, baseline.ProduceRate), Ratio(embedded.KcatConsumeRate, embedded.ProduceRate), "");
 table.AddRow("consume / produce (.NET)", $"{baseline.ConsumeRate / baseline.ProduceRate:N2}x", $"{embedded.ConsumeRate / embedded.ProduceRate:N2}x", "");
 table.AddRow("broker CPU while producing", "in client", Cpu(embedded.Produce), "");
 table.AddRow("broker CPU while consuming (.NET)", "in client", Cpu(embedded.Consume), "");
 table.AddRow("broker CPU while consuming (raw)", "in client", Cpu(embedded.RawConsume), "");
 table.AddRow("broker peak RSS", "in client", $"{Math.Max(embedded.Produce.BrokerPeakRss ?? 0, embedded.Consume.BrokerPeakRss ?? 0) / 1048576.0:N0} MiB", "");
 AnsiConsole.Write(table);
-Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"broker: produce {embedded.ProduceRate:F0} msg/s, mock {baseline.ProduceRate:F0} msg/s, ratio {embedded.ProduceRate / baseline.ProduceRate:F2}; consume {embedded.ConsumeRate:F0} msg/s"));
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"broker: produce {embedded.ProduceRate:F0} msg/s, mock {baseline.ProduceRate:F0} msg/s, ratio {embedded.ProduceRate / baseline.ProduceRate:F2}; consume {embedded.ConsumeRate:F0} msg/s; kcat consume {embedded.KcatConsumeRate ?? 0:F0} msg/s ({(embedded.KcatConsumeRate ?? 0) / embedded.ProduceRate:F2}x produce)"));
+
+static string Rate(double? rate) => rate is { } r ? $"{r:N0}" : "-";
+
+static string Ratio(double? rate, double produce) => rate is { } r ? $"{r / produce:N2}x" : "-";
 
 static async Task RunGroupsAsync(int messages)
 {

@@ -6,6 +6,8 @@ namespace Streams.Benchmarks;
 /// <summary>One measured run: produce N messages to one partition, then read them back.</summary>
 internal static class ThroughputRun
 {
+    private const string Kcat = "/usr/bin/kcat";
+
     public static async Task<RunResult> RunAsync(string bootstrap, int messages, int valueSize, Func<(TimeSpan Cpu, long Rss)>? sampleBroker)
     {
         var topic = "bench-" + Guid.NewGuid().ToString("N")[..8];
@@ -106,7 +108,33 @@ internal static class ThroughputRun
             rawConsumed = await RawFetchReader.ReadAsync(bootstrap, topic, watermarks.Low, watermarks.High).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
-        return new RunResult(messages, produce, consumed, consume, rawConsumed, rawConsume);
+        // A C client, as the goal names it: kcat reads the partition to its end and prints nothing per record.
+        long kcatConsumed = 0;
+        Phase? kcatConsume = null;
+        if (File.Exists(Kcat))
+        {
+            kcatConsume = await MeasureAsync(sampleBroker, async () =>
+            {
+                using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench" }).Build();
+                var watermarks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10));
+                kcatConsumed = watermarks.High - watermarks.Low;
+                var info = new ProcessStartInfo(Kcat) { UseShellExecute = false, RedirectStandardError = true };
+                foreach (var arg in new[] { "-C", "-b", bootstrap, "-t", topic, "-p", "0", "-o", "beginning", "-e", "-q", "-f", "" })
+                {
+                    info.ArgumentList.Add(arg);
+                }
+
+                using var kcat = Process.Start(info) ?? throw new InvalidOperationException("could not start kcat");
+                var errors = kcat.StandardError.ReadToEndAsync();
+                await kcat.WaitForExitAsync().ConfigureAwait(false);
+                if (kcat.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"kcat exited with {kcat.ExitCode}: {await errors.ConfigureAwait(false)}");
+                }
+            }).ConfigureAwait(false);
+        }
+
+        return new RunResult(messages, produce, consumed, consume, rawConsumed, rawConsume, kcatConsumed, kcatConsume);
     }
 
     private static Task<Phase> MeasureAsync(Func<(TimeSpan Cpu, long Rss)>? sampleBroker, Action action) =>
@@ -138,8 +166,11 @@ internal static class ThroughputRun
 
 internal sealed record Phase(TimeSpan Elapsed, TimeSpan? BrokerCpu, long? BrokerPeakRss);
 
-internal sealed record RunResult(int Messages, Phase Produce, long Consumed, Phase Consume, long RawConsumed, Phase RawConsume)
+internal sealed record RunResult(int Messages, Phase Produce, long Consumed, Phase Consume, long RawConsumed, Phase RawConsume, long KcatConsumed, Phase? KcatConsume)
 {
+    /// <summary>kcat's rate, process start to exit included (about 40 ms); null without kcat.</summary>
+    public double? KcatConsumeRate => KcatConsume is { } phase ? KcatConsumed / phase.Elapsed.TotalSeconds : null;
+
     public double RawConsumeRate => RawConsumed / RawConsume.Elapsed.TotalSeconds;
 
     public double ProduceRate => Messages / Produce.Elapsed.TotalSeconds;

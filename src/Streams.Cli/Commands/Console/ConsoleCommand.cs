@@ -25,7 +25,13 @@ internal static class ConsoleCommand
         var command = new Command("console", "Serve the live Kafka console (topics, live tail, groups and lag, replay, schemas) until Ctrl+C") { listen, traceUrl };
         cli.SetAction(command, async (parse, session, cancellationToken) =>
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(ConsoleCommand).Assembly.GetName().Name });
+            // No appsettings.json reloading: it would watch the current directory recursively (one inotify watch per
+            // directory below it) for a command configured by its arguments.
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                ApplicationName = typeof(ConsoleCommand).Assembly.GetName().Name,
+                Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            });
             builder.Logging.ClearProviders().AddProvider(new WriterLoggerProvider(session.Error, LogLevel.Warning));
             builder.WebHost.UseUrls(parse.GetValue(listen)!);
             var kafka = session.ClientProperties("console");
