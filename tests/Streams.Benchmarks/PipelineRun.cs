@@ -104,15 +104,34 @@ internal static class PipelineRun
         }
 
         // Steady rates first (latency at 1,000 events/s), then a search: the rate grows by half each step until
-        // neither side keeps up. A side keeps up with a step when every checkout of it came out (order, or piped
-        // record) within the drain time and its p99 stayed under a second, i.e. no backlog built up.
+        // neither side keeps up, then refining steps between each side's bounds. A side keeps up with a step when
+        // every checkout of it came out (order, or piped record) within the drain time and its p99 stayed under a
+        // second, i.e. no backlog built up.
         var table = new Table().AddColumns("target events/s", "published events/s", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
         int? pipelineMax = null, pipeMax = null;
+        int? pipelineFail = null, pipeFail = null; // the lowest rate each side fell behind at
         (double P50, double P99, int Rate) first = default;
         bool pipelineFailed = false, pipeFailed = false;
+        var refining = 0;
         for (var step = 0; ; step++)
         {
-            var rate = step < rates.Length ? rates[step] : (int)(rates[^1] * Math.Pow(1.5, step - rates.Length + 1));
+            // After the ×1.5 search, up to 4 steps halve (geometrically) the widest gap between a side's highest rate
+            // kept up and the lowest it fell behind at, so the ratio is not an artefact of the coarse steps.
+            int rate;
+            if (!(pipelineFailed && pipeFailed))
+            {
+                rate = step < rates.Length ? rates[step] : (int)(rates[^1] * Math.Pow(1.5, step - rates.Length + 1));
+            }
+            else if (refining < 4 && Widest(pipelineMax, pipelineFail, pipeMax, pipeFail) is { } mid)
+            {
+                rate = mid;
+                refining++;
+            }
+            else
+            {
+                break;
+            }
+
             var (carts, achieved, order, pipe) = await MeasureAsync(rate).ConfigureAwait(false);
             var ack = Percentiles(ackLatencies);
             var source = Percentiles(sourceLatencies);
@@ -125,13 +144,24 @@ internal static class PipelineRun
             var publisherKeptUp = achieved >= rate * 0.95;
             var pipelineKeptUp = publisherKeptUp && orderLatencies.Count >= carts && order.P99 < 1000;
             var pipeKeptUp = publisherKeptUp && pipeLatencies.Count >= carts && pipe.P99 < 1000;
-            pipelineFailed |= !pipelineKeptUp;
-            pipeFailed |= !pipeKeptUp;
-            pipelineMax = pipelineFailed ? pipelineMax : rate;
-            pipeMax = pipeFailed ? pipeMax : rate;
+            if (refining > 0)
+            {
+                (pipelineMax, pipelineFail) = Narrow(pipelineMax, pipelineFail, rate, pipelineKeptUp);
+                (pipeMax, pipeFail) = Narrow(pipeMax, pipeFail, rate, pipeKeptUp);
+            }
+            else
+            {
+                pipelineFail ??= pipelineKeptUp ? null : rate;
+                pipeFail ??= pipeKeptUp ? null : rate;
+                pipelineFailed |= !pipelineKeptUp;
+                pipeFailed |= !pipeKeptUp;
+                pipelineMax = pipelineFailed ? pipelineMax : rate;
+                pipeMax = pipeFailed ? pipeMax : rate;
+            }
+
             table.AddRow($"{rate:N0}", $"{achieved:N0}", Ms(order.P50), Ms(order.P99), $"{orderLatencies.Count:N0}/{carts:N0}", Ms(pipe.P50), Ms(pipe.P99), $"{pipeLatencies.Count:N0}/{carts:N0}", pipe.P99 > 0 ? $"{order.P99 / pipe.P99:N1}x" : "-");
             AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s: published {achieved:N0}/s, pipeline {(pipelineKeptUp ? "kept up" : "fell behind")}, pipe {(pipeKeptUp ? "kept up" : "fell behind")}[/]");
-            if ((pipelineFailed && pipeFailed) || !publisherKeptUp || step >= maxSteps)
+            if (!publisherKeptUp || step >= maxSteps)
             {
                 break;
             }
@@ -149,6 +179,19 @@ internal static class PipelineRun
         var ratio = pipelineMax is { } x && pipeMax is { } y ? ((double)x / y).ToString("N2", System.Globalization.CultureInfo.InvariantCulture) : "-";
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pipeline: p50 {first.P50:F1} ms, p99 {first.P99:F1} ms at {first.Rate} ev/s; sustained {pipelineMax ?? 0} ev/s, pipe {pipeMax ?? 0} ev/s, ratio {ratio}"));
     }
+
+    /// <summary>The geometric middle of the side's gap that is widest (more than 10 %), or null when both are narrow.</summary>
+    private static int? Widest(int? pipelineMax, int? pipelineFail, int? pipeMax, int? pipeFail)
+    {
+        static double Gap(int? max, int? fail) => max is { } m && fail is { } f ? (double)f / m : 0;
+        var (max, fail) = Gap(pipelineMax, pipelineFail) >= Gap(pipeMax, pipeFail) ? (pipelineMax, pipelineFail) : (pipeMax, pipeFail);
+        return max is { } m && fail is { } f && (double)f / m > 1.1 ? (int)Math.Sqrt((double)m * f) : null;
+    }
+
+    /// <summary>A refining step's result moves the bound it falls between.</summary>
+    private static (int? Max, int? Fail) Narrow(int? max, int? fail, int rate, bool keptUp) =>
+        keptUp ? (rate > (max ?? 0) && rate < (fail ?? int.MaxValue) ? rate : max, fail)
+               : (max, rate < (fail ?? int.MaxValue) && rate > (max ?? 0) ? rate : fail);
 
     /// <summary>
     /// The console must not slow the pipeline: steps at one rate alternate without and with the worker's console open
