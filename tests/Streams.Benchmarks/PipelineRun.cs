@@ -113,12 +113,13 @@ internal static class PipelineRun
         (double P50, double P99, int Rate) first = default;
         bool pipelineFailed = false, pipeFailed = false;
         var refining = 0;
+        var publisherFellShort = false; // the search's top: the publisher itself could not reach the rate
         for (var step = 0; ; step++)
         {
             // After the ×1.5 search, up to 4 steps halve (geometrically) the widest gap between a side's highest rate
             // kept up and the lowest it fell behind at, so the ratio is not an artefact of the coarse steps.
             int rate;
-            if (!(pipelineFailed && pipeFailed))
+            if (!(pipelineFailed && pipeFailed) && !publisherFellShort)
             {
                 rate = step < rates.Length ? rates[step] : (int)(rates[^1] * Math.Pow(1.5, step - rates.Length + 1));
             }
@@ -161,7 +162,9 @@ internal static class PipelineRun
 
             table.AddRow($"{rate:N0}", $"{achieved:N0}", Ms(order.P50), Ms(order.P99), $"{orderLatencies.Count:N0}/{carts:N0}", Ms(pipe.P50), Ms(pipe.P99), $"{pipeLatencies.Count:N0}/{carts:N0}", pipe.P99 > 0 ? $"{order.P99 / pipe.P99:N1}x" : "-");
             AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s: published {achieved:N0}/s, pipeline {(pipelineKeptUp ? "kept up" : "fell behind")}, pipe {(pipeKeptUp ? "kept up" : "fell behind")}[/]");
-            if (!publisherKeptUp || step >= maxSteps)
+            // A rate the publisher could not reach ends the search (refining goes on below it); while refining, ends all.
+            publisherFellShort |= !publisherKeptUp;
+            if ((!publisherKeptUp && refining > 0) || step >= maxSteps)
             {
                 break;
             }
