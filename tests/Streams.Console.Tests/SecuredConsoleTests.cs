@@ -20,7 +20,7 @@ public sealed class SecuredConsoleTests(SecuredConsoleFixture cluster, ITestOutp
 
     public Task InitializeAsync()
     {
-        _logStart = new FileInfo(SecuredConsoleFixture.LogPath).Length;
+        _logStart = new FileInfo(cluster.LogPath).Length;
         return Task.CompletedTask;
     }
 
@@ -28,7 +28,7 @@ public sealed class SecuredConsoleTests(SecuredConsoleFixture cluster, ITestOutp
     {
         await cluster.ClosePagesAsync();
         // What the console logged during this test (slow pages, refusals): shown with a failure.
-        using var log = new FileStream(SecuredConsoleFixture.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var log = new FileStream(cluster.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         log.Seek(_logStart, SeekOrigin.Begin);
         output.WriteLine(await new StreamReader(log).ReadToEndAsync());
     }
