@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
@@ -234,31 +235,55 @@ internal sealed partial class SchemasLog : IAsyncDisposable
     private static async Task EnsureTopicAsync(Handle client, SchemaRegistryOptions options, ILogger logger)
     {
         // A consumer's handle: its metadata requests never auto-create a topic (a producer's may, with default configs).
+        // The topic is looked up first and created only when missing: on every start after the first it exists, and
+        // a CreateTopics answered TOPIC_ALREADY_EXISTS cost ~100 ms of the registry's start (the refused request and
+        // the exception it becomes).
         using var admin = new DependentAdminClientBuilder(client).Build();
-        try
+        var topic = admin.GetMetadata(options.Topic, options.KafkaTimeout).Topics.Single();
+        if (topic.Error.Code == ErrorCode.UnknownTopicOrPart)
         {
-            await admin.CreateTopicsAsync(
-                [new TopicSpecification
-                {
-                    Name = options.Topic,
-                    NumPartitions = 1,
-                    ReplicationFactor = options.TopicReplicationFactor,
-                    Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" },
-                }],
-                new CreateTopicsOptions { RequestTimeout = options.KafkaTimeout }).ConfigureAwait(false);
-            LogTopicCreated(logger, options.Topic);
-        }
-        catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
-        {
+            try
+            {
+                await admin.CreateTopicsAsync(
+                    [new TopicSpecification
+                    {
+                        Name = options.Topic,
+                        NumPartitions = 1,
+                        ReplicationFactor = options.TopicReplicationFactor,
+                        Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" },
+                    }],
+                    new CreateTopicsOptions { RequestTimeout = options.KafkaTimeout }).ConfigureAwait(false);
+                LogTopicCreated(logger, options.Topic);
+            }
+            catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
+            {
+                // Another registry instance created it in between.
+            }
         }
 
-        var metadata = admin.GetMetadata(options.Topic, options.KafkaTimeout);
-        var partitions = metadata.Topics.Single().Partitions.Count;
-        if (partitions != 1)
+        // A topic just created (here or by another instance) may not be in every broker's metadata, or have a leader, yet.
+        var waited = Stopwatch.StartNew();
+        while (NotReady(topic) && waited.Elapsed < options.KafkaTimeout)
+        {
+            topic = admin.GetMetadata(options.Topic, options.KafkaTimeout).Topics.Single();
+            if (NotReady(topic))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+            }
+        }
+
+        if (topic.Error.IsError)
+        {
+            throw new KafkaException(topic.Error);
+        }
+
+        if (topic.Partitions.Count != 1)
         {
             // Ids and versions are ordered by the log; with several partitions there is no single order.
-            throw new InvalidOperationException($"Topic {options.Topic} has {partitions} partitions; the schema registry needs exactly 1.");
+            throw new InvalidOperationException($"Topic {options.Topic} has {topic.Partitions.Count} partitions; the schema registry needs exactly 1.");
         }
+
+        static bool NotReady(TopicMetadata topic) => topic.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.LeaderNotAvailable;
     }
 
     public async ValueTask DisposeAsync()
