@@ -45,7 +45,7 @@ public static class CartTopology
         var source = "/" + applicationId;
         cartStates.ToStream("cart-state-updates")
             .WithEventHeaders(source, "cart-state-headers", state => state.lastEventId)
-            .To(new FixedTopic<string, CartState>(TopicCatalog.CartState.Name), keys, states, "cart-state-sink");
+            .ToTopic(TopicCatalog.CartState.Name, keys, states, "cart-state-sink");
 
         cartStates
             .ToStream("cart-state-changes")
@@ -53,6 +53,6 @@ public static class CartTopology
             .MapValues((state, _) => CartStateAggregator.PlaceOrder(state)!, "place-order")
             .Filter((_, order, _) => order is not null, "non-empty-orders")
             .WithEventHeaders(source, "order-headers", order => order.orderId)
-            .To(new FixedTopic<string, OrderPlaced>(TopicCatalog.Orders.Name), keys, orders, "orders-sink");
+            .ToTopic(TopicCatalog.Orders.Name, keys, orders, "orders-sink");
     }
 }

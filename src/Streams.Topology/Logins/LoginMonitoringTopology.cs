@@ -38,7 +38,7 @@ public static class LoginMonitoringTopology
             .Filter((_, count, _) => count == options.FailureThreshold, "threshold-reached")
             .Map((window, count, context) => KeyValuePair.Create(window.Key, Alert(window, count, context)), "security-alert")
             .WithEventHeaders("/" + applicationId, "security-alert-headers")
-            .To(new FixedTopic<string, SecurityAlert>(TopicCatalog.SecurityAlerts.Name), keys, alerts, "security-alerts-sink");
+            .ToTopic(TopicCatalog.SecurityAlerts.Name, keys, alerts, "security-alerts-sink");
     }
 
     // The alert is named after the failure that crossed the threshold, so reprocessing it raises the same alert.
