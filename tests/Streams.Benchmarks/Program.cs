@@ -178,6 +178,7 @@ table.AddRow("messages read back (last round)", $"{baselines[^1].Consumed:N0}", 
 table.AddRow("consume / produce (raw)", $"{mockRaw / mockProduce:N2}x", $"{brokerRaw / brokerProduce:N2}x", "");
 table.AddRow("consume / produce (kcat)", Ratio(mockKcat, mockProduce), Ratio(brokerKcat, brokerProduce), "");
 table.AddRow("consume / produce (.NET)", $"{mockConsume / mockProduce:N2}x", $"{brokerConsume / brokerProduce:N2}x", "");
+table.AddRow("client process CPU while producing", ClientCpu(baselines, x => x.Produce) + " (mock included)", ClientCpu(embeddeds, x => x.Produce), "");
 table.AddRow("broker CPU while producing", "in client", Cpu(embeddeds, x => x.Produce), "");
 table.AddRow("broker CPU while consuming (.NET)", "in client", Cpu(embeddeds, x => x.Consume), "");
 table.AddRow("broker CPU while consuming (raw)", "in client", Cpu(embeddeds, x => x.RawConsume), "");
@@ -190,6 +191,9 @@ static double Median(List<RunResult> runs, Func<RunResult, double> value)
     var sorted = runs.Select(value).Order().ToList();
     return sorted[sorted.Count / 2];
 }
+
+static string ClientCpu(List<RunResult> runs, Func<RunResult, Phase> phase) =>
+    $"{Median(runs, x => phase(x).ClientCpu.TotalSeconds / phase(x).Elapsed.TotalSeconds):P0} of one core";
 
 static string Cpu(List<RunResult> runs, Func<RunResult, Phase> phase) =>
     runs.All(x => phase(x).BrokerCpu is not null) ? $"{Median(runs, x => phase(x).BrokerCpu!.Value.TotalSeconds / phase(x).Elapsed.TotalSeconds):P0} of one core" : "n/a";

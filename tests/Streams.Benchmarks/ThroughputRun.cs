@@ -153,18 +153,21 @@ internal static class ThroughputRun
                 await Task.Delay(100).ConfigureAwait(false);
             }
         });
+        var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await action().ConfigureAwait(false);
         watch.Stop();
+        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientBefore;
         await sampling.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
         var after = sampleBroker?.Invoke();
         var cpu = before is { } b && after is { } a ? a.Cpu - b.Cpu : (TimeSpan?)null;
-        return new Phase(watch.Elapsed, cpu, sampleBroker is null ? null : Math.Max(peakRss, after!.Value.Rss));
+        return new Phase(watch.Elapsed, cpu, sampleBroker is null ? null : Math.Max(peakRss, after!.Value.Rss), clientCpu);
     }
 }
 
-internal sealed record Phase(TimeSpan Elapsed, TimeSpan? BrokerCpu, long? BrokerPeakRss);
+/// <summary>One measured phase; <paramref name="ClientCpu"/> is this process's (the clients', and the mock cluster's when it is the target).</summary>
+internal sealed record Phase(TimeSpan Elapsed, TimeSpan? BrokerCpu, long? BrokerPeakRss, TimeSpan ClientCpu);
 
 internal sealed record RunResult(int Messages, Phase Produce, long Consumed, Phase Consume, long RawConsumed, Phase RawConsume, long KcatConsumed, Phase? KcatConsume)
 {
