@@ -77,8 +77,11 @@ internal static class PipelineRun
         await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
 
         // One step at a fixed rate: publish for the step's duration, wait up to 5 s for the last results.
-        async Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe)> MeasureAsync(int rate)
+        // The process's CPU per published event over the step and its drain (broker, registry, worker, publisher, pipe
+        // and watchers alike): less noisy than the rates on a shared machine, so it compares builds at a fixed rate.
+        async Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe, double CpuUsPerEvent)> MeasureAsync(int rate)
         {
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             published.Clear(); // late results of an earlier step are not counted in this one
             orderLatencies.Clear();
             pipeLatencies.Clear();
@@ -91,7 +94,8 @@ internal static class PipelineRun
                 await Task.Delay(50).ConfigureAwait(false);
             }
 
-            return (carts, achieved, Percentiles(orderLatencies), Percentiles(pipeLatencies));
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            return (carts, achieved, Percentiles(orderLatencies), Percentiles(pipeLatencies), cpu.TotalMicroseconds / Math.Max(1, achieved * stepDuration.TotalSeconds));
         }
 
         if (withConsole)
@@ -107,7 +111,7 @@ internal static class PipelineRun
         // neither side keeps up, then refining steps between each side's bounds. A side keeps up with a step when
         // every checkout of it came out (order, or piped record) within the drain time and its p99 stayed under a
         // second, i.e. no backlog built up.
-        var table = new Table().AddColumns("target events/s", "published events/s", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio");
+        var table = new Table().AddColumns("target events/s", "published events/s", "pipeline p50", "pipeline p99", "orders seen", "pipe p50", "pipe p99", "pipe seen", "p99 ratio", "CPU µs/event");
         int? pipelineMax = null, pipeMax = null;
         int? pipelineFail = null, pipeFail = null; // the lowest rate each side fell behind at
         (double P50, double P99, int Rate) first = default;
@@ -133,7 +137,7 @@ internal static class PipelineRun
                 break;
             }
 
-            var (carts, achieved, order, pipe) = await MeasureAsync(rate).ConfigureAwait(false);
+            var (carts, achieved, order, pipe, cpuPerEvent) = await MeasureAsync(rate).ConfigureAwait(false);
             var ack = Percentiles(ackLatencies);
             var source = Percentiles(sourceLatencies);
             AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s hops (p50/p99): publish->ack {ack.P50:N1}/{ack.P99:N1} ms, publish->seen on cart-events {source.P50:N1}/{source.P99:N1} ms, publish->order {order.P50:N1}/{order.P99:N1} ms (topology + its produce + fetch: ~{order.P50 - source.P50:N1} ms at p50), publish->pipe {pipe.P50:N1}/{pipe.P99:N1} ms[/]");
@@ -160,7 +164,7 @@ internal static class PipelineRun
                 pipeMax = pipeFailed ? pipeMax : rate;
             }
 
-            table.AddRow($"{rate:N0}", $"{achieved:N0}", Ms(order.P50), Ms(order.P99), $"{orderLatencies.Count:N0}/{carts:N0}", Ms(pipe.P50), Ms(pipe.P99), $"{pipeLatencies.Count:N0}/{carts:N0}", pipe.P99 > 0 ? $"{order.P99 / pipe.P99:N1}x" : "-");
+            table.AddRow($"{rate:N0}", $"{achieved:N0}", Ms(order.P50), Ms(order.P99), $"{orderLatencies.Count:N0}/{carts:N0}", Ms(pipe.P50), Ms(pipe.P99), $"{pipeLatencies.Count:N0}/{carts:N0}", pipe.P99 > 0 ? $"{order.P99 / pipe.P99:N1}x" : "-", $"{cpuPerEvent:N0}");
             AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s: published {achieved:N0}/s, pipeline {(pipelineKeptUp ? "kept up" : "fell behind")}, pipe {(pipeKeptUp ? "kept up" : "fell behind")}[/]");
             // A rate the publisher could not reach ends the search (refining goes on below it); while refining, ends all.
             publisherFellShort |= !publisherKeptUp;
@@ -200,7 +204,7 @@ internal static class PipelineRun
     /// The console must not slow the pipeline: steps at one rate alternate without and with the worker's console open
     /// (the overview's live stream and a live tail of cart-events from the end, read as a browser would), twice each.
     /// </summary>
-    private static async Task CompareConsoleAsync(WebApplication app, int rate, TimeSpan stepDuration, Func<int, Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe)>> measure)
+    private static async Task CompareConsoleAsync(WebApplication app, int rate, TimeSpan stepDuration, Func<int, Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe, double CpuUsPerEvent)>> measure)
     {
         var baseUrl = app.Urls.First();
         var table = new Table().AddColumns("step", "console", "published events/s", "pipeline p50", "pipeline p99", "pipe p99", "tail records read");
@@ -220,7 +224,7 @@ internal static class PipelineRun
                 }
                 : [];
             await Task.Delay(open ? 1000 : 0).ConfigureAwait(false); // the tail is assigned before the step starts
-            var (_, achieved, order, pipe) = await measure(rate).ConfigureAwait(false);
+            var (_, achieved, order, pipe, _) = await measure(rate).ConfigureAwait(false);
             await closing.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(readers).ConfigureAwait(false);
             (open ? with : without).Add(order);
