@@ -11,6 +11,9 @@ namespace Streams.Broker.Storage;
 /// </summary>
 internal sealed class LogSegment : IDisposable
 {
+    // Bytes FindBatch reads at a time while it walks batch headers from an index entry.
+    private const int ScanBufferSize = 8192;
+
     private readonly Lock _handleLock = new();
     private readonly OffsetIndex _offsetIndex = new();
     private readonly TimeIndex _timeIndex = new();
@@ -393,12 +396,33 @@ internal sealed class LogSegment : IDisposable
     public (long Position, RecordBatchHeader Header)? FindBatch(long offset, long sizeLimit)
     {
         long position = _offsetIndex.FloorPosition((int)Math.Clamp(offset - BaseOffset, 0, int.MaxValue));
+        // The index entry is up to index.interval.bytes before the batch, and at low rates that span holds dozens of
+        // one-record batches: their headers come from a few 8 KB reads, not one read each. A read per header was a
+        // third of the broker's CPU with a dozen clients tailing topics at 1,000 events/s (every fetch walks it).
+        Span<byte> buffer = stackalloc byte[ScanBufferSize];
+        long bufferStart = 0;
+        var buffered = 0;
         while (position + RecordBatchHeader.Size <= sizeLimit)
         {
-            var header = ReadHeader(position);
+            if (position < bufferStart || position + RecordBatchHeader.Size > bufferStart + buffered)
+            {
+                bufferStart = position;
+                buffered = Read(position, buffer[..(int)Math.Min(buffer.Length, sizeLimit - position)]);
+                if (buffered < RecordBatchHeader.Size)
+                {
+                    return null;
+                }
+            }
+
+            var header = RecordBatchHeader.Read(buffer.Slice((int)(position - bufferStart), RecordBatchHeader.Size));
             if (header.LastOffset >= offset)
             {
                 return (position, header);
+            }
+
+            if (header.TotalSize < RecordBatchHeader.Size)
+            {
+                return null; // not a batch (appends are validated, recovery truncates torn tails): never loop on it
             }
 
             position += header.TotalSize;

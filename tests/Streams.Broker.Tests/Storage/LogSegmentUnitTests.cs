@@ -105,6 +105,34 @@ public sealed class LogSegmentUnitTests : IDisposable
     }
 
     [Fact]
+    public void FindBatch_walks_many_small_batches_past_one_read_of_headers()
+    {
+        // One index entry for the whole segment (interval 1 MB) and ~60 KB of batches of varying sizes: the walk
+        // reads headers in chunks, and headers straddle the chunks' ends.
+        using var segment = NewSegment();
+        var batches = new List<(long Position, RecordBatchHeader Header)>();
+        for (var i = 0; i < 400; i++)
+        {
+            var position = segment.Size;
+            var batch = StorageBatches.Build(segment.NextOffset, 1_000 + i, records: 1 + (i % 3), valueBytes: 16 + (i * 7 % 150));
+            var header = RecordBatchHeader.Read(batch);
+            segment.Append(batch, header, indexIntervalBytes: 1 << 20);
+            batches.Add((position, header));
+        }
+
+        Assert.True(segment.Size > 6 * 8192);
+        foreach (var (position, header) in batches)
+        {
+            Assert.Equal(position, segment.FindBatch(header.LastOffset, segment.Size)?.Position);
+            Assert.Equal(position, segment.FindBatch(header.BaseOffset, segment.Size)?.Position);
+        }
+
+        Assert.Null(segment.FindBatch(segment.NextOffset, segment.Size));
+        var (lastPosition, last) = batches[^1];
+        Assert.Null(segment.FindBatch(last.BaseOffset, lastPosition + RecordBatchHeader.Size - 1));
+    }
+
+    [Fact]
     public void Batches_from_a_timestamp_start_at_or_before_the_first_batch_that_may_hold_it()
     {
         using var segment = NewSegment();
