@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using Streams.Consumers;
 using Streams.Messaging.Consuming;
 
