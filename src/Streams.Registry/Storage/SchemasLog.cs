@@ -46,7 +46,7 @@ internal sealed partial class SchemasLog : IAsyncDisposable
         {
             await EnsureTopicAsync(log._consumer.Handle, options, logger).ConfigureAwait(false);
             var partition = new TopicPartition(options.Topic, 0);
-            var end = log._consumer.QueryWatermarkOffsets(partition, options.KafkaTimeout).High.Value;
+            var end = await HighWatermarkAsync(log._consumer, partition, options.KafkaTimeout).ConfigureAwait(false);
             log._consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
             log._reader = new Thread(log.ReadLoop) { IsBackground = true, Name = "schemas-log-reader" };
             log._reader.Start();
@@ -284,6 +284,27 @@ internal sealed partial class SchemasLog : IAsyncDisposable
         }
 
         static bool NotReady(TopicMetadata topic) => topic.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.LeaderNotAvailable;
+    }
+
+    /// <summary>
+    /// The partition's high watermark. Right after the topic was created, the consumer's own view of it can lag the
+    /// metadata just read through its handle (librdkafka updates its topic objects on its main thread), and the query
+    /// then fails locally with UNKNOWN_PARTITION for a moment (seen in CI: a fresh registry failed to start).
+    /// </summary>
+    private static async Task<long> HighWatermarkAsync(IConsumer<byte[], byte[]?> consumer, TopicPartition partition, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return consumer.QueryWatermarkOffsets(partition, timeout).High.Value;
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_UnknownPartition && waited.Elapsed < timeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
