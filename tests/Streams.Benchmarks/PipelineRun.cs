@@ -65,12 +65,14 @@ internal static class PipelineRun
         var ackLatencies = new ConcurrentBag<double>();
         var sourceLatencies = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
+        // Blocking client loops get threads of their own: on the pool they would hold workers the worker's own
+        // asynchronous parts (embedded broker, registry, consumers) need.
         var watchers = new[]
         {
-            Task.Run(() => Watch(bootstrap, TopicCatalog.Orders.Name, r => OrderKey(r), published, orderLatencies, stop.Token)),
-            Task.Run(() => Pipe(bootstrap, stop.Token)),
-            Task.Run(() => Watch(bootstrap, PipeTopic, r => CheckoutId(r), published, pipeLatencies, stop.Token)),
-            Task.Run(() => Watch(bootstrap, TopicCatalog.CartEvents.Name, r => CheckoutId(r), published, sourceLatencies, stop.Token)),
+            Dedicated(() => Watch(bootstrap, TopicCatalog.Orders.Name, r => OrderKey(r), published, orderLatencies, stop.Token)),
+            Dedicated(() => Pipe(bootstrap, stop.Token)),
+            Dedicated(() => Watch(bootstrap, PipeTopic, r => CheckoutId(r), published, pipeLatencies, stop.Token)),
+            Dedicated(() => Watch(bootstrap, TopicCatalog.CartEvents.Name, r => CheckoutId(r), published, sourceLatencies, stop.Token)),
         };
         await Task.Delay(TimeSpan.FromSeconds(8)).ConfigureAwait(false); // groups join, topology runs
         await DriveAsync(publisher, published, ackLatencies, rates[0], TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up (JIT, caches), not reported
@@ -342,6 +344,9 @@ internal static class PipelineRun
         producer.Flush(TimeSpan.FromSeconds(5));
         consumer.Close();
     }
+
+    private static Task Dedicated(Action loop) =>
+        Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static (double P50, double P99) Percentiles(ConcurrentBag<double> values)
     {

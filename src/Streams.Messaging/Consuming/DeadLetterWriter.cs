@@ -26,17 +26,20 @@ public sealed record DeadLetter(
 /// </summary>
 public sealed class DeadLetterWriter : IDisposable
 {
-    private readonly IProducer<byte[]?, byte[]?> _producer;
+    // Built at the first dead letter: most processes never write one, and an idle librdkafka producer still keeps a
+    // broker connection, three native threads and a polling thread awake (a worker has three of these writers).
+    private readonly Lazy<IProducer<byte[]?, byte[]?>> _producer;
 
     /// <summary>A producer for <paramref name="topic"/> from <paramref name="kafka"/>: librdkafka settings, including <c>bootstrap.servers</c> and any security settings.</summary>
     public DeadLetterWriter(IEnumerable<KeyValuePair<string, string>> kafka, string topic = "dead-letters")
     {
         Topic = topic;
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig(kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal))
+        var config = new ProducerConfig(kafka.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal))
         {
             EnableIdempotence = true,
             Acks = Acks.All,
-        }).Build();
+        };
+        _producer = new(() => new ProducerBuilder<byte[]?, byte[]?>(config).Build(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The dead-letter topic written to.</summary>
@@ -45,7 +48,7 @@ public sealed class DeadLetterWriter : IDisposable
     /// <summary>Writes <paramref name="letter"/> and waits until the broker has acknowledged it.</summary>
     /// <exception cref="ProduceException{TKey,TValue}">The dead letter could not be written.</exception>
     public async Task WriteAsync(DeadLetter letter, CancellationToken cancellationToken = default) =>
-        await _producer.ProduceAsync(Topic, ToMessage(letter), cancellationToken).ConfigureAwait(false);
+        await _producer.Value.ProduceAsync(Topic, ToMessage(letter), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Writes <paramref name="letter"/> and blocks until it is acknowledged, for synchronous callbacks that must not
@@ -58,7 +61,7 @@ public sealed class DeadLetterWriter : IDisposable
         // the callers are synchronous callbacks.
         var delivered = new ManualResetEventSlim();
         Error? error = null;
-        _producer.Produce(Topic, ToMessage(letter), report =>
+        _producer.Value.Produce(Topic, ToMessage(letter), report =>
         {
             error = report.Error.IsError ? report.Error : null;
             delivered.Set();
@@ -87,7 +90,10 @@ public sealed class DeadLetterWriter : IDisposable
     /// <summary>Waits briefly for letters still in flight, then closes the producer.</summary>
     public void Dispose()
     {
-        _producer.Flush(TimeSpan.FromSeconds(5));
-        _producer.Dispose();
+        if (_producer.IsValueCreated)
+        {
+            _producer.Value.Flush(TimeSpan.FromSeconds(5));
+            _producer.Value.Dispose();
+        }
     }
 }
