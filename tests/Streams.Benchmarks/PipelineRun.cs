@@ -27,6 +27,9 @@ internal static class PipelineRun
 {
     private const string PipeTopic = "bench-pipe";
 
+    // Streamiz names its threads after the client id (streams-worker/topology-...); Linux keeps 15 characters.
+    private const string StreamThreadName = "streams-worker/";
+
     public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12, string[]? workerArgs = null, bool withConsole = false, IReadOnlyDictionary<string, string>? publisherSettings = null)
     {
         AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150); // the table is wider than a redirected console's 80 columns
@@ -97,9 +100,12 @@ internal static class PipelineRun
         // One step at a fixed rate: publish for the step's duration, wait up to 5 s for the last results.
         // The process's CPU per published event over the step and its drain (broker, registry, worker, publisher, pipe
         // and watchers alike): less noisy than the rates on a shared machine, so it compares builds at a fixed rate.
+        // Also how the topology's stream thread spent the step: on a CPU, or ready but waiting for one.
         async Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe, double CpuUsPerEvent)> MeasureAsync(int rate)
         {
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var scheduleBefore = ThreadSchedule.Of(StreamThreadName);
+            var stepStarted = Stopwatch.GetTimestamp();
             published.Clear(); // late results of an earlier step are not counted in this one
             orderLatencies.Clear();
             pipeLatencies.Clear();
@@ -113,6 +119,13 @@ internal static class PipelineRun
             }
 
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var schedule = ThreadSchedule.Of(StreamThreadName) - scheduleBefore;
+            var wall = Stopwatch.GetElapsedTime(stepStarted);
+            if (schedule != default)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s: the stream thread ran {schedule.Running / wall:P0} of the step and waited {schedule.Waiting / wall:P0} for a CPU[/]");
+            }
+
             return (carts, achieved, Percentiles(orderLatencies), Percentiles(pipeLatencies), cpu.TotalMicroseconds / Math.Max(1, achieved * stepDuration.TotalSeconds));
         }
 
