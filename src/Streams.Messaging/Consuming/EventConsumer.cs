@@ -88,29 +88,9 @@ public sealed partial class EventConsumer : IDisposable
         _consumer.Subscribe(_options.Topics);
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                StoreHandledOffsets();
-                ResumeDrainedPartitions();
-
-                // Poll without blocking while records flow; block on a pool thread only when the queue is empty, and
-                // briefly, so handled offsets keep being stored while workers are busy.
-                var record = _consumer.Consume(TimeSpan.Zero)
-                    ?? await Task.Run(() => _consumer.Consume(TimeSpan.FromMilliseconds(100)), cancellationToken).ConfigureAwait(false);
-                if (record?.Message is null || !_workers.TryGetValue(record.TopicPartition, out var worker))
-                {
-                    continue;
-                }
-
-                if (!worker.Enqueue(record) && !worker.Paused)
-                {
-                    _consumer.Pause([record.TopicPartition]);
-                    worker.Paused = true;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            // librdkafka's Consume blocks and has no asynchronous form: the loop gets a thread of its own instead of
+            // holding a pool thread per poll, which the partition workers and everything else in the process need.
+            await Task.Factory.StartNew(() => Consume(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
         finally
         {
@@ -122,6 +102,29 @@ public sealed partial class EventConsumer : IDisposable
             }
 
             _consumer.Close(); // commits the stored offsets and leaves the group
+        }
+    }
+
+    private void Consume(CancellationToken cancellationToken)
+    {
+        Thread.CurrentThread.Name = $"consume/{_options.GroupId}";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            StoreHandledOffsets();
+            ResumeDrainedPartitions();
+
+            // Returns as soon as a record is there; the bound keeps handled offsets stored while workers are busy.
+            var record = _consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record?.Message is null || !_workers.TryGetValue(record.TopicPartition, out var worker))
+            {
+                continue;
+            }
+
+            if (!worker.Enqueue(record) && !worker.Paused)
+            {
+                _consumer.Pause([record.TopicPartition]);
+                worker.Paused = true;
+            }
         }
     }
 
