@@ -27,9 +27,6 @@ internal static class PipelineRun
 {
     private const string PipeTopic = "bench-pipe";
 
-    // Streamiz names its threads after the client id (streams-worker/topology-...); Linux keeps 15 characters.
-    private const string StreamThreadName = "streams-worker/";
-
     public static async Task RunAsync(int[] rates, TimeSpan stepDuration, int maxSteps = 12, string[]? workerArgs = null, bool withConsole = false, IReadOnlyDictionary<string, string>? publisherSettings = null)
     {
         AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150); // the table is wider than a redirected console's 80 columns
@@ -88,10 +85,10 @@ internal static class PipelineRun
         // asynchronous parts (embedded broker, registry, consumers) need.
         var watchers = new[]
         {
-            Dedicated(() => Watch(bootstrap, TopicCatalog.Orders.Name, r => OrderKey(r), published, orderLatencies, stop.Token)),
-            Dedicated(() => Pipe(bootstrap, stop.Token)),
-            Dedicated(() => Watch(bootstrap, PipeTopic, r => CheckoutId(r), published, pipeLatencies, stop.Token)),
-            Dedicated(() => Watch(bootstrap, TopicCatalog.CartEvents.Name, r => CheckoutId(r), published, sourceLatencies, stop.Token)),
+            Dedicated("bench/watch-ord", () => Watch(bootstrap, TopicCatalog.Orders.Name, r => OrderKey(r), published, orderLatencies, stop.Token)),
+            Dedicated("bench/pipe", () => Pipe(bootstrap, stop.Token)),
+            Dedicated("bench/watch-pip", () => Watch(bootstrap, PipeTopic, r => CheckoutId(r), published, pipeLatencies, stop.Token)),
+            Dedicated("bench/watch-src", () => Watch(bootstrap, TopicCatalog.CartEvents.Name, r => CheckoutId(r), published, sourceLatencies, stop.Token)),
         };
         await Task.Delay(TimeSpan.FromSeconds(8)).ConfigureAwait(false); // groups join, topology runs
         await DriveAsync(publisher, published, ackLatencies, rates[0], TimeSpan.FromSeconds(5)).ConfigureAwait(false); // warm-up (JIT, caches), not reported
@@ -104,7 +101,7 @@ internal static class PipelineRun
         async Task<(int Carts, double Achieved, (double P50, double P99) Order, (double P50, double P99) Pipe, double CpuUsPerEvent)> MeasureAsync(int rate)
         {
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var scheduleBefore = ThreadSchedule.Of(StreamThreadName);
+            var scheduleBefore = ThreadSchedule.Now();
             var stepStarted = Stopwatch.GetTimestamp();
             published.Clear(); // late results of an earlier step are not counted in this one
             orderLatencies.Clear();
@@ -119,11 +116,14 @@ internal static class PipelineRun
             }
 
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            var schedule = ThreadSchedule.Of(StreamThreadName) - scheduleBefore;
+            var schedule = ThreadSchedule.Now() - scheduleBefore;
             var wall = Stopwatch.GetElapsedTime(stepStarted);
-            if (schedule != default)
+            if (!schedule.IsEmpty)
             {
-                AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s: the stream thread ran {schedule.Running / wall:P0} of the step and waited {schedule.Waiting / wall:P0} for a CPU[/]");
+                var (running, waiting) = schedule[ThreadSchedule.StreamThread];
+                var events = Math.Max(1, carts * 3);
+                var byKind = string.Join(", ", ThreadSchedule.Kinds.Select(kind => $"{kind} {schedule[kind].Running.TotalMicroseconds / events:N0}"));
+                AnsiConsole.MarkupLineInterpolated($"[grey]{rate:N0} events/s: the stream thread ran {running / wall:P0} of the step and waited {waiting / wall:P0} for a CPU; CPU µs per event by thread: {byKind}[/]");
             }
 
             return (carts, achieved, Percentiles(orderLatencies), Percentiles(pipeLatencies), cpu.TotalMicroseconds / Math.Max(1, achieved * stepDuration.TotalSeconds));
@@ -374,8 +374,13 @@ internal static class PipelineRun
         consumer.Close();
     }
 
-    private static Task Dedicated(Action loop) =>
-        Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>A thread of its own, named so the step's CPU breakdown counts it as the benchmark's, not the worker's.</summary>
+    private static Task Dedicated(string name, Action loop) =>
+        Task.Factory.StartNew(() =>
+        {
+            Thread.CurrentThread.Name = name;
+            loop();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static (double P50, double P99) Percentiles(ConcurrentBag<double> values)
     {
