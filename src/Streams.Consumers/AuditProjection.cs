@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Streams.Messaging.Consuming;
+using Streams.Messaging.Serialization;
 
 namespace Streams.Consumers;
 
@@ -84,7 +85,7 @@ public sealed class AuditProjection : IDisposable
         var eventId = schema.TryGetField("eventId", out var idField) ? consumed.Event.Get(idField.Pos) as string : null;
         insert["$id"].Value = eventId ?? $"{consumed.Topic}/{consumed.Partition}/{consumed.Offset}";
         insert["$at"].Value = consumed.Timestamp.ToString("O", CultureInfo.InvariantCulture);
-        insert["$payload"].Value = consumed.Event.ToString() ?? string.Empty;
+        insert["$payload"].Value = AvroJsonWriter.ToJsonString(consumed.Event);
         _insert.ExecuteNonQuery();
     }
 

@@ -36,7 +36,9 @@ public sealed class AuditProjectionTests : IDisposable
 
         using var reopened = new AuditProjection(DatabasePath);
         Assert.Equal(3000, reopened.Count());
-        Assert.Contains(reopened.Snapshot(), row => row.StartsWith("event-7-42|", StringComparison.Ordinal));
+        // The payload is the event itself, as JSON, not only its type.
+        Assert.Contains(reopened.Snapshot(), row => row.StartsWith("event-7-42|", StringComparison.Ordinal)
+            && row.Contains("\"productId\":\"product-42\",\"quantity\":1,\"unitPrice\":9.99", StringComparison.Ordinal));
     }
 
     public void Dispose()

@@ -1,9 +1,9 @@
-using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Avro;
 using Avro.Generic;
+using Streams.Messaging.Serialization;
 
 namespace Streams.Operations.Records;
 
@@ -14,28 +14,8 @@ namespace Streams.Operations.Records;
 /// </summary>
 public static class AvroJson
 {
-    /// <summary>A value decoded by <see cref="GenericDatumReader{T}"/> as JSON.</summary>
-    public static JsonNode? ToJson(object? value) => value switch
-    {
-        null => null,
-        GenericRecord record => new JsonObject(record.Schema.Fields.Select(f => KeyValuePair.Create(f.Name, ToJson(record.GetValue(f.Pos))))),
-        GenericEnum symbol => JsonValue.Create(symbol.Value),
-        GenericFixed fixedValue => JsonValue.Create(Convert.ToBase64String(fixedValue.Value)),
-        byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
-        AvroDecimal number => JsonValue.Create((decimal)number),
-        DateTime time => JsonValue.Create(time.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture).Replace(".0000000Z", "Z", StringComparison.Ordinal)),
-        TimeSpan span => JsonValue.Create(span.ToString("c", CultureInfo.InvariantCulture)),
-        Guid id => JsonValue.Create(id.ToString()),
-        string text => JsonValue.Create(text),
-        IDictionary map => new JsonObject(map.Cast<DictionaryEntry>().Select(e => KeyValuePair.Create((string)e.Key, ToJson(e.Value)))),
-        IEnumerable items => new JsonArray([.. items.Cast<object?>().Select(ToJson)]),
-        bool flag => JsonValue.Create(flag),
-        int number => JsonValue.Create(number),
-        long number => JsonValue.Create(number),
-        float number => JsonValue.Create(number),
-        double number => JsonValue.Create(number),
-        _ => JsonValue.Create(value.ToString()),
-    };
+    /// <summary>A value decoded by <see cref="GenericDatumReader{T}"/> as JSON (<see cref="AvroJsonWriter"/>'s rendering).</summary>
+    public static JsonNode? ToJson(object? value) => JsonNode.Parse(AvroJsonWriter.ToJsonString(value));
 
     /// <summary>
     /// Converts JSON to the generic data <see cref="GenericDatumWriter{T}"/> writes with <paramref name="schema"/>.
