@@ -54,4 +54,27 @@ public sealed class RecordCodecTests(EmbeddedRegistry registry) : IClassFixture<
         Assert.Equal("base64:/w==", (await decoder.DecodeAsync([0xff])).Json!.GetValue<string>());
         Assert.Null((await decoder.DecodeAsync(null)).Json);
     }
+
+    [Fact]
+    public void A_record_nested_deeper_than_json_parsing_allows_by_default_still_decodes()
+    {
+        var schema = (Avro.RecordSchema)Avro.Schema.Parse("""{"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"]}]}""");
+        Avro.Generic.GenericRecord? chain = null;
+        for (var depth = 0; depth < 200; depth++)
+        {
+            var node = new Avro.Generic.GenericRecord(schema);
+            node.Add("next", chain);
+            chain = node;
+        }
+
+        var json = AvroJson.ToJson(chain)!;
+
+        var levels = 0;
+        for (var node = json; node is not null; node = node["next"])
+        {
+            levels++;
+        }
+
+        Assert.Equal(200, levels);
+    }
 }

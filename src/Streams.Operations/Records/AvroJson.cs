@@ -14,8 +14,11 @@ namespace Streams.Operations.Records;
 /// </summary>
 public static class AvroJson
 {
+    // As deep as the writer goes (Utf8JsonWriter's default); parsing alone would stop at 64 levels of nested records.
+    private static readonly JsonDocumentOptions Nesting = new() { MaxDepth = 1000 };
+
     /// <summary>A value decoded by <see cref="GenericDatumReader{T}"/> as JSON (<see cref="AvroJsonWriter"/>'s rendering).</summary>
-    public static JsonNode? ToJson(object? value) => JsonNode.Parse(AvroJsonWriter.ToJsonString(value));
+    public static JsonNode? ToJson(object? value) => JsonNode.Parse(AvroJsonWriter.ToJsonString(value), documentOptions: Nesting);
 
     /// <summary>
     /// Converts JSON to the generic data <see cref="GenericDatumWriter{T}"/> writes with <paramref name="schema"/>.
