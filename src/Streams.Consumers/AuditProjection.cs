@@ -61,10 +61,12 @@ public sealed class AuditProjection : IDisposable
     public async Task HandleAsync(ConsumedEvent consumed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(consumed);
+        // Rendered before the wait: partitions build their JSON in parallel and hold the connection only to write.
+        var payload = AvroJsonWriter.ToJsonString(consumed.Event);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Insert(consumed);
+            Insert(consumed, payload);
         }
         finally
         {
@@ -72,7 +74,7 @@ public sealed class AuditProjection : IDisposable
         }
     }
 
-    private void Insert(ConsumedEvent consumed)
+    private void Insert(ConsumedEvent consumed, string payload)
     {
         var insert = _insert.Parameters;
         insert["$topic"].Value = consumed.Topic;
@@ -85,7 +87,7 @@ public sealed class AuditProjection : IDisposable
         var eventId = schema.TryGetField("eventId", out var idField) ? consumed.Event.Get(idField.Pos) as string : null;
         insert["$id"].Value = eventId ?? $"{consumed.Topic}/{consumed.Partition}/{consumed.Offset}";
         insert["$at"].Value = consumed.Timestamp.ToString("O", CultureInfo.InvariantCulture);
-        insert["$payload"].Value = AvroJsonWriter.ToJsonString(consumed.Event);
+        insert["$payload"].Value = payload;
         _insert.ExecuteNonQuery();
     }
 
